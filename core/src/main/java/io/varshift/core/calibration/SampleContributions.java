@@ -1,0 +1,93 @@
+package io.varshift.core.calibration;
+
+import io.varshift.core.moments.ChannelMoments;
+import java.util.Arrays;
+
+/**
+ * Per-sample shifted sums of one layer on clean held-out data, kept row by row so that windows
+ * can be resampled (bootstrapped) without new forward passes.
+ */
+public final class SampleContributions {
+
+    private final double[] shift;
+    private final long positionsPerSample;
+    private float[] s1 = new float[0];
+    private float[] s2 = new float[0];
+    private int samples;
+
+    /**
+     * @param shift per-channel shift k_c the sums are taken against (the layer's running mean)
+     * @param positionsPerSample spatial positions per sample (H·W; 1 for dense layers)
+     */
+    public SampleContributions(double[] shift, long positionsPerSample) {
+        // Validates the shift the same way as the live accumulator does.
+        this.shift = new ChannelMoments(shift).shift();
+        if (positionsPerSample < 1) {
+            throw new IllegalArgumentException("positionsPerSample = " + positionsPerSample
+                    + ": must be >= 1 (H*W for convolutions, 1 for dense layers)");
+        }
+        this.positionsPerSample = positionsPerSample;
+    }
+
+    /**
+     * Appends rows of per-sample sums.
+     *
+     * @param s1 sample-major [samples][channels] Σ(x−k_c) per sample
+     * @param s2 sample-major [samples][channels] Σ(x−k_c)² per sample
+     * @param samples rows to append
+     */
+    public void add(float[] s1, float[] s2, int samples) {
+        int channels = shift.length;
+        long needed = (long) samples * channels;
+        if (samples < 0 || s1 == null || s2 == null || s1.length < needed || s2.length < needed) {
+            throw new IllegalArgumentException("sample contributions: need samples >= 0 and s1, s2 of at least "
+                    + "samples*channels = " + needed + " values; got samples = " + samples + ", s1 length "
+                    + (s1 == null ? "null" : s1.length) + ", s2 length " + (s2 == null ? "null" : s2.length));
+        }
+        long total = (long) (this.samples + samples) * channels;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sample contributions: " + (this.samples + samples)
+                    + " samples of " + channels + " channels exceed one array; calibrate on fewer held-out samples");
+        }
+        int used = this.samples * channels;
+        if (total > this.s1.length) {
+            int capacity = (int) Math.min(Integer.MAX_VALUE - 8, Math.max(total, 2L * this.s1.length));
+            this.s1 = Arrays.copyOf(this.s1, capacity);
+            this.s2 = Arrays.copyOf(this.s2, capacity);
+        }
+        System.arraycopy(s1, 0, this.s1, used, (int) needed);
+        System.arraycopy(s2, 0, this.s2, used, (int) needed);
+        this.samples += samples;
+    }
+
+    public int samples() {
+        return samples;
+    }
+
+    public int channels() {
+        return shift.length;
+    }
+
+    public long positionsPerSample() {
+        return positionsPerSample;
+    }
+
+    /** All contributions summed: the clean baseline's moments. */
+    public ChannelMoments total() {
+        ChannelMoments m = new ChannelMoments(shift);
+        m.addSampleSums(s1, s2, samples, positionsPerSample);
+        return m;
+    }
+
+    /** Sums the given rows (with repetition) into a fresh accumulator; row1/row2 are one-row scratch buffers. */
+    ChannelMoments window(int[] rows, float[] row1, float[] row2) {
+        int channels = shift.length;
+        ChannelMoments m = new ChannelMoments(shift);
+        for (int row : rows) {
+            System.arraycopy(s1, row * channels, row1, 0, channels);
+            System.arraycopy(s2, row * channels, row2, 0, channels);
+            m.addSampleSums(row1, row2, 1, positionsPerSample);
+        }
+        return m;
+    }
+}
