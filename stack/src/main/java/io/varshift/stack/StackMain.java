@@ -1,9 +1,8 @@
 package io.varshift.stack;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
@@ -19,10 +18,6 @@ import picocli.CommandLine.Option;
         subcommands = {StackMain.Up.class, StackMain.Down.class, StackMain.Status.class})
 public final class StackMain {
 
-    static final int KAFKA_PORT = 19092;
-    static final int CONTROLLER_PORT = 19093;
-    static final int PROMETHEUS_PORT = 19090;
-
     @Option(names = "--dir", defaultValue = "run/stack", description = "Run dir for data, logs and pid files (default ${DEFAULT-VALUE}).")
     Path dir;
 
@@ -36,32 +31,19 @@ public final class StackMain {
             System.err.println("stack: " + e.getMessage());
             return 1;
         });
-        cli.setExitCodeExceptionMapper(e -> 2);
         return cli.execute(args);
     }
 
-    Path kafkaDir() {
-        return dir.resolve("kafka");
-    }
-
-    Path prometheusDir() {
-        return dir.resolve("prometheus");
-    }
-
-    Optional<ProcessHandle> kafka() {
-        return Processes.fromPidFile(kafkaDir().resolve("pid"), KafkaBroker.MARKER);
-    }
-
-    Optional<ProcessHandle> prometheus() {
-        return Processes.fromPidFile(prometheusDir().resolve("pid"), PrometheusServer.MARKER);
+    LocalStack stack() {
+        return new LocalStack(dir);
     }
 
     @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the Kafka broker (127.0.0.1:" + KAFKA_PORT + ") and Prometheus (127.0.0.1:"
-                    + PROMETHEUS_PORT + ") unless they already run; wait until both are ready.")
+            description = "Start the Kafka broker (" + LocalStack.BOOTSTRAP + ") and Prometheus ("
+                    + LocalStack.PROMETHEUS_URL + ") unless they already run; wait until both are ready.")
     static final class Up implements Callable<Integer> {
         @CommandLine.ParentCommand
-        StackMain stack;
+        StackMain parent;
 
         @Option(names = "--prometheus-config", defaultValue = "dashboards/prometheus/prometheus.yml",
                 description = "Prometheus config (default ${DEFAULT-VALUE}).")
@@ -75,27 +57,7 @@ public final class StackMain {
 
         @Override
         public Integer call() {
-            Duration timeout = Duration.ofSeconds(timeoutSeconds);
-            if (stack.kafka().isPresent()) {
-                System.out.println("kafka       already running, pid " + stack.kafka().get().pid());
-            } else {
-                KafkaBroker broker = KafkaBroker.start(stack.kafkaDir(), KAFKA_PORT, CONTROLLER_PORT, timeout);
-                Processes.writePid(stack.kafkaDir().resolve("pid"), broker.pid());
-                System.out.println("kafka       started, pid " + broker.pid() + ", bootstrap " + broker.bootstrapServers());
-            }
-            RoundTrip.check("127.0.0.1:" + KAFKA_PORT, Duration.ofSeconds(30));
-            System.out.println("kafka       ready: produce/consume round trip ok");
-            if (noPrometheus) {
-                return 0;
-            }
-            if (stack.prometheus().isPresent()) {
-                System.out.println("prometheus  already running, pid " + stack.prometheus().get().pid());
-            } else {
-                PrometheusServer server = PrometheusServer.start(prometheusConfig, stack.prometheusDir(),
-                        PROMETHEUS_PORT, timeout);
-                Processes.writePid(stack.prometheusDir().resolve("pid"), server.pid());
-                System.out.println("prometheus  ready, pid " + server.pid() + ", " + server.url());
-            }
+            parent.stack().up(noPrometheus ? null : prometheusConfig, Duration.ofSeconds(timeoutSeconds));
             return 0;
         }
     }
@@ -104,42 +66,24 @@ public final class StackMain {
             description = "Stop what 'stack up' started (by pid file); leaves data in the run dir.")
     static final class Down implements Callable<Integer> {
         @CommandLine.ParentCommand
-        StackMain stack;
+        StackMain parent;
 
         @Override
-        public Integer call() throws Exception {
-            stop("prometheus", stack.prometheus(), stack.prometheusDir().resolve("pid"));
-            stop("kafka", stack.kafka(), stack.kafkaDir().resolve("pid"));
+        public Integer call() {
+            parent.stack().down(List.of(LocalStack.Component.values()));
             return 0;
-        }
-
-        private static void stop(String name, Optional<ProcessHandle> process, Path pidFile) throws Exception {
-            if (process.isEmpty()) {
-                System.out.printf("%-11s not running%n", name);
-            } else {
-                Processes.stop(process.get(), 30);
-                System.out.printf("%-11s stopped (pid %d)%n", name, process.get().pid());
-            }
-            Files.deleteIfExists(pidFile);
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Say what runs where.")
     static final class Status implements Callable<Integer> {
         @CommandLine.ParentCommand
-        StackMain stack;
+        StackMain parent;
 
         @Override
         public Integer call() {
-            line("kafka", stack.kafka(), "bootstrap 127.0.0.1:" + KAFKA_PORT + ", log " + stack.kafkaDir().resolve("broker.log"));
-            line("prometheus", stack.prometheus(), "http://127.0.0.1:" + PROMETHEUS_PORT
-                    + ", log " + stack.prometheusDir().resolve("prometheus.log"));
+            parent.stack().status();
             return 0;
-        }
-
-        private static void line(String name, Optional<ProcessHandle> process, String where) {
-            System.out.printf("%-11s %s%n", name, process.map(p -> "running, pid " + p.pid() + ", " + where)
-                    .orElse("not running"));
         }
     }
 }

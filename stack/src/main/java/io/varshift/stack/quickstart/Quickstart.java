@@ -1,0 +1,283 @@
+package io.varshift.stack.quickstart;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.reference.ModelReference;
+import io.varshift.stack.LocalStack;
+import io.varshift.stack.StackException;
+import io.varshift.stack.replay.Replay;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./varshift quickstart}: the whole product in one run on the local machine. Starts the stack,
+ * trains a small model if the store has none, starts the agent, replays clean then shifted
+ * Fashion-MNIST traffic, and prints what the agent saw: windows, variance ratios, alarms.
+ * Exit 0 when the alarm fired in the shifted phase and never in the clean one.
+ */
+@Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run the whole product locally: stack, model, agent, clean then shifted traffic, timeline.")
+public final class Quickstart implements Callable<Integer> {
+
+    static final String TRAFFIC_TOPIC = "varshift-quickstart";
+    static final String WINDOWS_TOPIC = "varshift-windows";
+    static final String ALERTS_TOPIC = "varshift-alerts";
+    static final String DEAD_LETTER_TOPIC = "varshift-dead-letter";
+    static final int AGENT_PORT = 8090;
+
+    @Option(names = "--keep", description = "Leave the stack and the agent running at the end.")
+    boolean keep;
+
+    @Option(names = "--model", defaultValue = "fmnist", description = "Model name in the store (default ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--store", defaultValue = "${env:VARSHIFT_MODEL_STORE:-run}", description = "Model store root, holding models/NAME/VERSION (default ${DEFAULT-VALUE}).")
+    Path store;
+
+    @Option(names = "--windows", defaultValue = "4", description = "Windows of clean traffic, then as many of shifted traffic (default ${DEFAULT-VALUE}).")
+    int windowsPerPhase;
+
+    @Option(names = "--shift", defaultValue = "noise", description = "Covariate shift of the second phase (default ${DEFAULT-VALUE}).")
+    String shift;
+
+    @Option(names = "--severity", defaultValue = "0.5", description = "Shift severity in [0, 1] (default ${DEFAULT-VALUE}).")
+    double severity;
+
+    @Option(names = "--root", defaultValue = ".", hidden = true)
+    Path root;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new Quickstart());
+        cli.setExecutionExceptionHandler((e, line, parsed) -> {
+            System.err.println("quickstart: " + e.getMessage());
+            return 1;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path runDir = root.resolve("run");
+        LocalStack stack = new LocalStack(runDir.resolve("stack"));
+        step("1/6 stack: Kafka broker and Prometheus");
+        List<LocalStack.Component> started = stack.up(root.resolve("dashboards/prometheus/prometheus.yml"), Duration.ofSeconds(90));
+        AppProcess agent = null;
+        try {
+            step("2/6 model '" + model + "' in " + store);
+            int windowSize = ensureModel();
+            step("3/6 topics and agent (window = " + windowSize + " samples, the size the model was calibrated for)");
+            Map<String, Long> start = prepareTopics();
+            String group = "varshift-quickstart-" + System.currentTimeMillis();
+            agent = AppProcess.start(root, "agent", List.of(
+                    "-Dquarkus.http.port=" + AGENT_PORT,
+                    "-Dvarshift.agent.bootstrap-servers=" + LocalStack.BOOTSTRAP,
+                    "-Dvarshift.agent.group-id=" + group,
+                    "-Dvarshift.agent.topics=" + TRAFFIC_TOPIC,
+                    "-Dvarshift.agent.models=" + model,
+                    "-Dvarshift.agent.model-store=" + store.toAbsolutePath(),
+                    "-Dvarshift.agent.window.samples=" + windowSize),
+                    runDir.resolve("quickstart/agent.log"));
+            agent.awaitHttpOk("http://127.0.0.1:" + AGENT_PORT + "/q/health/ready", Duration.ofSeconds(120));
+            System.out.println("agent       ready on http://127.0.0.1:" + AGENT_PORT + ", log " + agent.log());
+
+            int clean = windowsPerPhase * windowSize;
+            int total = 2 * clean;
+            step("4/6 traffic: " + clean + " clean records, then " + clean + " with " + shift + " (severity " + severity + ")");
+            int replayed = Replay.run(System.out, System.err, "--bootstrap", LocalStack.BOOTSTRAP, "--topic", TRAFFIC_TOPIC,
+                    "--model", model, "--rate", "0", "--count", Integer.toString(total),
+                    "--shift", shift, "--severity", Double.toString(severity),
+                    "--shift-after", Integer.toString(clean), "--progress-seconds", "10",
+                    // the trainer calibrated on the first held-out images: replay others
+                    "--start", "5000");
+            if (replayed != 0) {
+                throw new StackException("replay failed with exit code " + replayed);
+            }
+
+            step("5/6 windows published by the agent");
+            Timeline timeline = new Timeline(TRAFFIC_TOPIC, start.get(TRAFFIC_TOPIC) + clean);
+            read(timeline, start, total, Duration.ofSeconds(240));
+            print(timeline);
+            Path png = TimelineChart.write(timeline, model, runDir.resolve("quickstart/variance-ratio.png"));
+
+            step("6/6 where to look");
+            System.out.println("chart       " + png.toAbsolutePath());
+            System.out.println("metrics     http://127.0.0.1:" + AGENT_PORT + "/q/metrics");
+            System.out.println("status      http://127.0.0.1:" + AGENT_PORT + "/status");
+            System.out.println("prometheus  " + LocalStack.PROMETHEUS_URL + "/graph?g0.expr=varshift_layer_variance_ratio  ("
+                    + prometheusSeries("varshift_layer_variance_ratio") + " series scraped so far)");
+            System.out.println("dashboard   " + root.resolve("dashboards/grafana/varshift.json").normalize() + " (import into Grafana)");
+            return verdict(timeline);
+        } finally {
+            if (keep) {
+                System.out.println("--keep: the stack and the agent keep running; stop them with ./varshift stack down and kill "
+                        + (agent == null ? "" : "the agent (pid in " + runDir.resolve("quickstart") + ")"));
+                if (agent != null) {
+                    java.nio.file.Files.writeString(runDir.resolve("quickstart/agent.pid"), agent.pid() + "\n");
+                }
+            } else {
+                if (agent != null) {
+                    agent.close();
+                }
+                stack.down(started);
+            }
+        }
+    }
+
+    /** The model's calibrated window size; trains a small model first when the store has none. */
+    private int ensureModel() {
+        ModelStore models = new ModelStore(store);
+        OptionalInt latest = models.latestVersion(model);
+        if (latest.isEmpty()) {
+            System.out.println("no model '" + model + "' yet: training a small ConvNet for 1 epoch on Fashion-MNIST (a few minutes on 2 cores)");
+            int exit = AppProcess.runToEnd(root, "trainer", List.of("train", "--model", model, "--epochs", "1"), Duration.ofMinutes(20));
+            if (exit != 0) {
+                throw new StackException("training failed (exit " + exit + ")");
+            }
+            latest = models.latestVersion(model);
+            if (latest.isEmpty()) {
+                throw new StackException("the trainer finished but model '" + model + "' is not in " + store);
+            }
+        } else {
+            System.out.println("using model '" + model + "' v" + latest.getAsInt() + " (delete " + store.resolve("models").resolve(model) + " to retrain)");
+        }
+        ModelReference reference = ModelReference.fromJson(models.load(model, latest.getAsInt()).referenceJson());
+        return reference.layers().get(0).calibrations().stream().mapToInt(c -> c.windowSize()).min()
+                .orElseThrow(() -> new StackException("model '" + model + "' has no calibration; retrain it"));
+    }
+
+    /** Fresh traffic topic; returns the end offsets (before this run) of the topics we read. */
+    private Map<String, Long> prepareTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.BOOTSTRAP))) {
+            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC)) {
+                try {
+                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new StackException("cannot create topic " + topic + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+            Map<String, Long> ends = new java.util.HashMap<>();
+            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC)) {
+                TopicPartition partition = new TopicPartition(topic, 0);
+                ends.put(topic, admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
+                        .get(partition).offset());
+            }
+            return ends;
+        }
+    }
+
+    /** Reads window results and alerts from this run until the windows cover every replayed sample. */
+    private static void read(Timeline timeline, Map<String, Long> start, long samples, Duration timeout) {
+        Map<String, Object> props = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.BOOTSTRAP,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            TopicPartition windows = new TopicPartition(WINDOWS_TOPIC, 0);
+            TopicPartition alerts = new TopicPartition(ALERTS_TOPIC, 0);
+            consumer.assign(List.of(windows, alerts));
+            consumer.seek(windows, start.get(WINDOWS_TOPIC));
+            consumer.seek(alerts, start.get(ALERTS_TOPIC));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (timeline.samples() < samples && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
+                    JsonObject json = JsonParser.parseString(record.value()).getAsJsonObject();
+                    if (record.topic().equals(WINDOWS_TOPIC)) {
+                        timeline.addWindow(json);
+                    } else {
+                        timeline.addAlert(json);
+                    }
+                }
+            }
+            // alerts of the last window are published with it; one more poll picks up stragglers
+            consumer.poll(Duration.ofMillis(1000)).forEach(r -> {
+                if (r.topic().equals(ALERTS_TOPIC)) {
+                    timeline.addAlert(JsonParser.parseString(r.value()).getAsJsonObject());
+                }
+            });
+        }
+        if (timeline.samples() < samples) {
+            System.out.println("warning: windows cover " + timeline.samples() + " of " + samples
+                    + " samples after " + timeout.toSeconds() + " s; the timeline is partial");
+        }
+    }
+
+    private static void print(Timeline timeline) {
+        List<String> layers = timeline.layerNames();
+        StringBuilder header = new StringBuilder(String.format("%-7s %-8s %-8s", "window", "phase", "samples"));
+        layers.forEach(l -> header.append(String.format(" %14s", l)));
+        System.out.println(header);
+        System.out.println("        (each layer: variance ratio live/stored, then * when the drift score is over its threshold, ! in ALARM)");
+        for (Timeline.Window w : timeline.windows()) {
+            StringBuilder line = new StringBuilder(String.format("%-7d %-8s %-8d", w.number(), w.phase().name().toLowerCase(), w.samples()));
+            for (String layer : layers) {
+                Timeline.LayerPoint p = w.layers().stream().filter(l -> l.layer().equals(layer)).findFirst().orElse(null);
+                String mark = p == null ? "" : ("ALARM".equals(p.state()) ? "!" : p.driftScore() > p.driftThreshold() ? "*" : "");
+                line.append(String.format(" %13.3f%1s", p == null ? Double.NaN : p.varianceRatio(), mark));
+            }
+            System.out.println(line);
+        }
+        for (Timeline.Alert a : timeline.alerts()) {
+            System.out.printf("alert       window %d  %-14s %s -> %s  (drift score %.2f, threshold %.2f)%n",
+                    a.windowNumber(), a.layer(), a.from(), a.to(), a.value(), a.threshold());
+        }
+    }
+
+    private static int verdict(Timeline timeline) {
+        boolean cleanAlarm = timeline.alarmIn(Timeline.Phase.CLEAN);
+        boolean shiftedAlarm = timeline.alarmIn(Timeline.Phase.SHIFTED) || timeline.alarmIn(Timeline.Phase.MIXED);
+        if (!cleanAlarm && shiftedAlarm) {
+            System.out.println("RESULT      no alarm on clean traffic; alarm on shifted traffic in layers " + timeline.alarmedLayers());
+            return 0;
+        }
+        System.out.println("RESULT      unexpected: alarm on clean traffic = " + cleanAlarm + ", alarm on shifted traffic = " + shiftedAlarm);
+        return 1;
+    }
+
+    private static long prometheusSeries(String metric) {
+        try {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            String url = LocalStack.PROMETHEUS_URL + "/api/v1/query?query=" + URLEncoder.encode(metric, StandardCharsets.UTF_8);
+            String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            JsonElement result = JsonParser.parseString(body).getAsJsonObject().getAsJsonObject("data").get("result");
+            return result.getAsJsonArray().size();
+        } catch (Exception e) {
+            return 0;
+        }
+    }
+
+    private static void step(String what) {
+        System.out.println();
+        System.out.println("== " + what);
+    }
+}

@@ -1,0 +1,110 @@
+package io.varshift.stack.quickstart;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+
+/**
+ * What the agent published during a quickstart run, read back from its window-results and alerts
+ * topics, with each window placed in the clean or the shifted phase by the traffic offsets it covers.
+ */
+final class Timeline {
+
+    enum Phase { CLEAN, SHIFTED, MIXED }
+
+    record LayerPoint(String layer, double varianceRatio, double varianceShift, double driftScore,
+            double driftThreshold, String state) {
+    }
+
+    record Window(long number, String version, long samples, Phase phase, List<LayerPoint> layers) {
+        boolean alarmed() {
+            return layers.stream().anyMatch(l -> "ALARM".equals(l.state()));
+        }
+    }
+
+    record Alert(long windowNumber, String layer, String from, String to, double value, double threshold) {
+    }
+
+    private final String trafficTopic;
+    private final long onsetOffset;
+    private final List<Window> windows = new ArrayList<>();
+    private final List<Alert> alerts = new ArrayList<>();
+
+    /** @param onsetOffset first traffic offset (partition 0) that carries the shift */
+    Timeline(String trafficTopic, long onsetOffset) {
+        this.trafficTopic = trafficTopic;
+        this.onsetOffset = onsetOffset;
+    }
+
+    void addWindow(JsonObject json) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (JsonElement e : json.getAsJsonArray("offsets")) {
+            JsonObject range = e.getAsJsonObject();
+            if (trafficTopic.equals(range.get("topic").getAsString())) {
+                first = Math.min(first, range.get("first").getAsLong());
+                last = Math.max(last, range.get("last").getAsLong());
+            }
+        }
+        Phase phase = last < onsetOffset ? Phase.CLEAN : first >= onsetOffset ? Phase.SHIFTED : Phase.MIXED;
+        List<LayerPoint> layers = new ArrayList<>();
+        for (JsonElement e : json.getAsJsonArray("layers")) {
+            JsonObject l = e.getAsJsonObject();
+            layers.add(new LayerPoint(l.get("layer").getAsString(), number(l, "varianceRatio"),
+                    number(l, "varianceShift"), number(l, "driftScore"), number(l, "driftThreshold"),
+                    l.get("state").getAsString()));
+        }
+        windows.add(new Window(json.get("windowNumber").getAsLong(), json.get("version").getAsString(),
+                json.get("samples").getAsLong(), phase, layers));
+    }
+
+    void addAlert(JsonObject json) {
+        alerts.add(new Alert(json.get("windowNumber").getAsLong(), json.get("layer").getAsString(),
+                json.get("from").getAsString(), json.get("to").getAsString(), number(json, "value"),
+                number(json, "threshold")));
+    }
+
+    long samples() {
+        return windows.stream().mapToLong(Window::samples).sum();
+    }
+
+    List<Window> windows() {
+        return windows;
+    }
+
+    List<Alert> alerts() {
+        return alerts;
+    }
+
+    List<String> layerNames() {
+        Set<String> names = new LinkedHashSet<>();
+        windows.forEach(w -> w.layers().forEach(l -> names.add(l.layer())));
+        return List.copyOf(names);
+    }
+
+    boolean alarmIn(Phase phase) {
+        return windows.stream().anyMatch(w -> w.phase() == phase && w.alarmed());
+    }
+
+    /** Layers in ALARM in any shifted window. */
+    Set<String> alarmedLayers() {
+        Set<String> names = new LinkedHashSet<>();
+        windows.stream().filter(w -> w.phase() != Phase.CLEAN)
+                .forEach(w -> w.layers().stream().filter(l -> "ALARM".equals(l.state())).forEach(l -> names.add(l.layer())));
+        return names;
+    }
+
+    /** Window number of the first shifted window, or -1. */
+    long onsetWindow() {
+        return windows.stream().filter(w -> w.phase() != Phase.CLEAN).mapToLong(Window::number).min().orElse(-1);
+    }
+
+    private static double number(JsonObject o, String name) {
+        JsonElement e = o.get(name);
+        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+    }
+}

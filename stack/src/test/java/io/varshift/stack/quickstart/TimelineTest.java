@@ -1,0 +1,41 @@
+package io.varshift.stack.quickstart;
+
+import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonParser;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TimelineTest {
+
+    private static String window(long number, long first, long last, String state) {
+        return """
+                {"schemaVersion":1,"model":"fmnist","version":"1","windowNumber":%d,"samples":%d,
+                 "layers":[{"layer":"block1.bn1","varianceRatio":1.01,"varianceShift":1.01,"driftScore":0.3,
+                            "driftThreshold":3.7,"over":false,"state":"%s"},
+                           {"layer":"block2.bn1","varianceRatio":null,"varianceShift":null,"driftScore":null,
+                            "driftThreshold":null,"over":false,"state":"OK"}],
+                 "offsets":[{"topic":"traffic","partition":0,"first":%d,"last":%d},
+                            {"topic":"other","partition":0,"first":0,"last":99999}]}
+                """.formatted(number, last - first + 1, state, first, last);
+    }
+
+    @Test
+    void windowsArePlacedInPhasesByTheTrafficOffsetsTheyCover() {
+        Timeline timeline = new Timeline("traffic", 200);
+        timeline.addWindow(JsonParser.parseString(window(0, 0, 99, "OK")).getAsJsonObject());
+        timeline.addWindow(JsonParser.parseString(window(1, 100, 199, "OK")).getAsJsonObject());
+        timeline.addWindow(JsonParser.parseString(window(2, 150, 249, "SUSPECT")).getAsJsonObject());
+        timeline.addWindow(JsonParser.parseString(window(3, 250, 349, "ALARM")).getAsJsonObject());
+
+        assertThat(timeline.windows()).extracting(Timeline.Window::phase).containsExactly(
+                Timeline.Phase.CLEAN, Timeline.Phase.CLEAN, Timeline.Phase.MIXED, Timeline.Phase.SHIFTED);
+        assertThat(timeline.samples()).isEqualTo(400);
+        assertThat(timeline.onsetWindow()).isEqualTo(2);
+        assertThat(timeline.alarmIn(Timeline.Phase.CLEAN)).isFalse();
+        assertThat(timeline.alarmIn(Timeline.Phase.SHIFTED)).isTrue();
+        assertThat(timeline.alarmedLayers()).containsExactly("block1.bn1");
+        assertThat(timeline.layerNames()).containsExactly("block1.bn1", "block2.bn1");
+        assertThat(timeline.windows().get(0).layers().get(1).varianceRatio()).isNaN();
+    }
+}
