@@ -1,0 +1,217 @@
+package io.varshift.core.spec;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.moments.ChannelMoments;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+class BnProbesTest {
+
+    private static final ModelSpec SPEC = Fixtures.tinyConvNet().build();
+
+    @Test
+    void probeMomentsEqualABruteForceComputationOfEveryBnInput() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(SPEC, manager);
+            BnProbes probes = probedWithNonTrivialStats(block);
+            BnMomentsCollector collector = BnMomentsCollector.attach(probes, false);
+            NDArray x = Fixtures.input(manager, SPEC, 6, 11);
+            Fixtures.evalForward(block, manager, x.get("0:4"));
+            Fixtures.evalForward(block, manager, x.get("4:6"));
+            probes.setListener(null);
+
+            List<NDArray> bnInputs = bnInputsByHand(block, manager, x);
+            assertThat(bnInputs).hasSize(probes.layerCount());
+            for (int layer = 0; layer < probes.layerCount(); layer++) {
+                NDArray in = bnInputs.get(layer);
+                int channels = Math.toIntExact(in.getShape().get(1));
+                int positions = Math.toIntExact(in.getShape().slice(2).size());
+                float[] values = in.toFloatArray();
+                ChannelMoments got = collector.moments(layer);
+                assertThat(got.channels()).isEqualTo(channels);
+                assertThat(got.count()).isEqualTo(6L * positions);
+                assertThat(got.shift()).containsExactly(probes.runningMean(layer));
+                for (int c = 0; c < channels; c++) {
+                    double[] direct = meanAndPopulationVariance(values, 6, channels, positions, c);
+                    assertThat(got.mean(c)).as("layer %d channel %d mean", layer, c)
+                            .isCloseTo(direct[0], within(1e-5 * (1 + Math.abs(direct[0]))));
+                    assertThat(got.variance(c)).as("layer %d channel %d variance", layer, c)
+                            .isCloseTo(direct[1], within(1e-4 * direct[1]));
+                }
+            }
+        }
+    }
+
+    @Test
+    void listenerRowsHoldEachSamplesShiftedSums() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(SPEC, manager);
+            BnProbes probes = probedWithNonTrivialStats(block);
+            List<float[]> rows = new ArrayList<>();
+            probes.setListener((layer, s1, s2, samples, positions) -> {
+                if (layer == 0) {
+                    assertThat(samples).isEqualTo(3);
+                    assertThat(positions).isEqualTo(64);
+                    rows.add(s1);
+                    rows.add(s2);
+                }
+            });
+            NDArray x = Fixtures.input(manager, SPEC, 3, 5);
+            Fixtures.evalForward(block, manager, x);
+            probes.setListener(null);
+            float[] values = bnInputsByHand(block, manager, x).get(0).toFloatArray();
+            double[] shift = probes.runningMean(0);
+            int channels = probes.channels(0);
+            int positions = 64;
+            float[] s1 = rows.get(0);
+            float[] s2 = rows.get(1);
+            for (int n = 0; n < 3; n++) {
+                for (int c = 0; c < channels; c++) {
+                    double sum = 0;
+                    double sumSq = 0;
+                    for (int p = 0; p < positions; p++) {
+                        double d = values[(n * channels + c) * positions + p] - shift[c];
+                        sum += d;
+                        sumSq += d * d;
+                    }
+                    assertThat((double) s1[n * channels + c]).isCloseTo(sum, within(1e-4 * (1 + Math.abs(sum))));
+                    assertThat((double) s2[n * channels + c]).isCloseTo(sumSq, within(1e-5 * sumSq));
+                }
+            }
+        }
+    }
+
+    @Test
+    void keptSampleContributionsAddUpToTheCollectedMoments() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(SPEC, manager);
+            BnProbes probes = probedWithNonTrivialStats(block);
+            BnMomentsCollector collector = BnMomentsCollector.attach(probes, true);
+            NDArray x = Fixtures.input(manager, SPEC, 7, 8);
+            Fixtures.evalForward(block, manager, x.get("0:3"));
+            Fixtures.evalForward(block, manager, x.get("3:7"));
+            for (int layer = 0; layer < probes.layerCount(); layer++) {
+                SampleContributions kept = collector.sampleContributions(layer);
+                assertThat(kept.samples()).isEqualTo(7);
+                assertThat(kept.positionsPerSample()).isEqualTo(collector.positions(layer));
+                ChannelMoments total = kept.total();
+                for (int c = 0; c < total.channels(); c++) {
+                    assertThat(total.variance(c)).isCloseTo(collector.moments(layer).variance(c), within(1e-12));
+                }
+            }
+            assertThatThrownBy(() -> BnMomentsCollector.attach(probes, false).sampleContributions(0))
+                    .hasMessageContaining("keepSamples = true");
+        }
+    }
+
+    @Test
+    void nothingIsProbedInTrainingMode() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(SPEC, manager);
+            List<Integer> calls = new ArrayList<>();
+            BnProbes.attach(block).setListener((layer, s1, s2, samples, positions) -> calls.add(layer));
+            block.forward(new ParameterStore(manager, false), new NDList(Fixtures.input(manager, SPEC, 4, 2)), true);
+            assertThat(calls).isEmpty();
+            Fixtures.evalForward(block, manager, Fixtures.input(manager, SPEC, 4, 2));
+            assertThat(calls).containsExactly(0, 1, 2, 3);
+        }
+    }
+
+    @Test
+    void runningStatsCanBeReadAndReplaced() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BnProbes probes = BnProbes.attach(Fixtures.initialised(SPEC, manager));
+            assertThat(probes.channels(2)).isEqualTo(8);
+            assertThat(probes.runningMean(2)).containsOnly(0.0);
+            assertThat(probes.runningVar(2)).containsOnly(1.0);
+            double[] mean = {1, 2, 3, 4, 5, 6, 7, 8};
+            double[] var = {.5, .25, 2, 4, 1, 1, 1, 1};
+            probes.setRunningStats(2, mean, var);
+            assertThat(probes.runningMean(2)).containsExactly(mean);
+            assertThat(probes.runningVar(2)).containsExactly(var);
+        }
+    }
+
+    @Test
+    void invalidRunningStatsAreRefusedWithTheLayerNamed() {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            BnProbes probes = BnProbes.attach(Fixtures.initialised(SPEC, manager));
+            assertThatThrownBy(() -> probes.setRunningStats(0, new double[3], new double[3]))
+                    .hasMessageContaining("block1.bn1 has 4 channels");
+            assertThatThrownBy(() -> probes.setRunningStats(1, new double[4], new double[] {1, 0, 1, 1}))
+                    .hasMessageContaining("block1.bn2 channel 1");
+            assertThatThrownBy(() -> probes.runningMean(9)).isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
+    @Test
+    void aBlockWithoutProbedBatchNormIsRefused() {
+        assertThatThrownBy(() -> BnProbes.attach(new ai.djl.nn.SequentialBlock()))
+                .hasMessageContaining("no ProbedBatchNorm");
+    }
+
+    private static BnProbes probedWithNonTrivialStats(Block block) {
+        BnProbes probes = BnProbes.attach(block);
+        giveNonTrivialRunningStats(probes);
+        return probes;
+    }
+
+    /** Distinct running means and variances so that the shift in the sums is exercised. */
+    static void giveNonTrivialRunningStats(BnProbes probes) {
+        for (int layer = 0; layer < probes.layerCount(); layer++) {
+            int channels = probes.channels(layer);
+            double[] mean = new double[channels];
+            double[] var = new double[channels];
+            for (int c = 0; c < channels; c++) {
+                mean[c] = 0.3 * (c - 1.5) + 0.1 * layer;
+                var[c] = 0.5 + 0.25 * c;
+            }
+            probes.setRunningStats(layer, mean, var);
+        }
+    }
+
+    /** Runs the ConvNet's top-level children one by one and keeps what enters each BN. */
+    static List<NDArray> bnInputsByHand(Block block, NDManager manager, NDArray x) {
+        ParameterStore store = new ParameterStore(manager, false);
+        List<NDArray> inputs = new ArrayList<>();
+        NDList current = new NDList(x);
+        for (Block child : block.getChildren().values()) {
+            if (child instanceof ProbedBatchNorm bn) {
+                inputs.add(current.singletonOrThrow());
+                current = bn.batchNorm().forward(store, current, false);
+            } else {
+                current = child.forward(store, current, false);
+            }
+        }
+        return inputs;
+    }
+
+    private static double[] meanAndPopulationVariance(float[] nchw, int n, int channels, int positions, int c) {
+        double sum = 0;
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < positions; p++) {
+                sum += nchw[(i * channels + c) * positions + p];
+            }
+        }
+        double mean = sum / (n * positions);
+        double sq = 0;
+        for (int i = 0; i < n; i++) {
+            for (int p = 0; p < positions; p++) {
+                double d = nchw[(i * channels + c) * positions + p] - mean;
+                sq += d * d;
+            }
+        }
+        return new double[] {mean, sq / (n * positions)};
+    }
+}

@@ -1,0 +1,108 @@
+package io.varshift.core.spec;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.varshift.core.spec.ModelSpec.Architecture;
+import io.varshift.core.spec.ModelSpec.DropoutKind;
+import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ModelSpecTest {
+
+    private static ModelSpec dropoutBeforeBn() {
+        return ModelSpec.fashionMnist(Architecture.PRERESNET).optWidth(8).optBlocks(3)
+                .optDropout(DropoutPlacement.BEFORE_BN, DropoutKind.BERNOULLI).optDropRatio(0.3).optSeed(7).build();
+    }
+
+    @Test
+    void jsonRoundTripGivesAnEqualSpec() {
+        ModelSpec spec = dropoutBeforeBn();
+        String text = spec.toJson().toString();
+        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(text).getAsJsonObject());
+        assertThat(back).isEqualTo(spec);
+        assertThat(back.toJson()).isEqualTo(spec.toJson());
+        assertThat(spec.toJson().get("dropoutPlacement").getAsString()).isEqualTo("before-bn");
+        assertThat(spec.toJson().get("architecture").getAsString()).isEqualTo("preresnet");
+    }
+
+    @Test
+    void retainRatioIsThePapersPAndTheComplementOfDropRatio() {
+        ModelSpec spec = dropoutBeforeBn();
+        assertThat(spec.dropRatio()).isEqualTo(0.3);
+        assertThat(spec.retainRatio()).isEqualTo(0.7, org.assertj.core.data.Offset.offset(1e-12));
+        ModelSpec byRetain = spec.toBuilder().optRetainRatio(0.25).build();
+        assertThat(byRetain.dropRatio()).isEqualTo(0.75);
+    }
+
+    @Test
+    void fashionMnistPresetHasTenClassesAnd28x28Input() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.CONVNET).build();
+        assertThat(spec.inputShape()).containsExactly(1, 28, 28);
+        assertThat(spec.classes()).hasSize(10).startsWith("T-shirt/top").endsWith("Ankle boot");
+        assertThat(spec.sampleSize()).isEqualTo(784);
+        assertThat(spec.formatVersion()).isEqualTo(1);
+    }
+
+    @Test
+    void unknownJsonFieldsAreIgnoredSoModelJsonCanCarryATrainingSummary() {
+        JsonObject json = dropoutBeforeBn().toJson();
+        json.add("training", JsonParser.parseString("{\"epochs\":1}"));
+        assertThat(ModelSpec.fromJson(json)).isEqualTo(dropoutBeforeBn());
+    }
+
+    @Test
+    void invalidJsonFieldsAreRejectedWithTheFieldNamed() {
+        assertJsonRejected(j -> j.remove("width"), "missing field 'width'");
+        assertJsonRejected(j -> j.addProperty("width", "wide"), "field 'width' = \"wide\" must be a number");
+        assertJsonRejected(j -> j.addProperty("width", 2.5), "field 'width' = 2.5 must be an integer");
+        assertJsonRejected(j -> j.addProperty("width", 0), "width 0 is out of range");
+        assertJsonRejected(j -> j.addProperty("architecture", "vgg"), "architecture 'vgg' is not one of");
+        assertJsonRejected(j -> j.addProperty("dropoutPlacement", "middle"), "dropoutPlacement 'middle'");
+        assertJsonRejected(j -> j.addProperty("dropRatio", 1.0), "dropRatio 1.0 is out of range");
+        assertJsonRejected(j -> j.addProperty("formatVersion", 2), "formatVersion 2 is not supported");
+        assertJsonRejected(j -> j.addProperty("retainRatio", 0.5), "retainRatio 0.5 disagrees with dropRatio 0.3");
+        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,28]")), "must have 3 dimensions");
+        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,\"a\",28]")),
+                "field 'inputShape'[1] = \"a\" must be a finite number");
+        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,2,2]")), "is too small for 3");
+        assertJsonRejected(j -> j.add("classes", JsonParser.parseString("[\"a\",\"a\"]")), "contains 'a' twice");
+        assertJsonRejected(j -> j.add("classes", JsonParser.parseString("[\"a\"]")), "classes has 1 names");
+    }
+
+    @Test
+    void dropoutSettingsMustMatchThePlacementAndKind() {
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET).optDropRatio(0.5).build())
+                .hasMessageContaining("dropoutPlacement none");
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET)
+                .optDropout(DropoutPlacement.AFTER_BN, DropoutKind.BERNOULLI).build())
+                .hasMessageContaining("bernoulli dropout needs 0 < dropRatio < 1");
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET)
+                .optDropout(DropoutPlacement.AFTER_BN, DropoutKind.UOUT).optDropRatio(0.5).build())
+                .hasMessageContaining("uout dropout needs uoutBeta > 0");
+        assertThatThrownBy(() -> ModelSpec.builder().setInputShape(1, 28, 28).setClasses(List.of("a", "b")).build())
+                .hasMessageContaining("architecture is missing");
+    }
+
+    @Test
+    void enumIdsParseCaseInsensitivelyWithDashOrUnderscore() {
+        assertThat(DropoutPlacement.parse("Before_Conv")).isEqualTo(DropoutPlacement.BEFORE_CONV);
+        assertThat(DropoutPlacement.parse("after-bn")).isEqualTo(DropoutPlacement.AFTER_BN);
+        assertThat(DropoutKind.parse("UOUT")).isEqualTo(DropoutKind.UOUT);
+        assertThat(Architecture.parse("convnet")).isEqualTo(Architecture.CONVNET);
+        assertThatThrownBy(() -> DropoutKind.parse(null)).hasMessageContaining("[bernoulli, uout]");
+    }
+
+    private static void assertJsonRejected(Consumer<JsonObject> edit, String message) {
+        JsonObject json = dropoutBeforeBn().toJson();
+        edit.accept(json);
+        assertThatThrownBy(() -> ModelSpec.fromJson(json))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining(message);
+    }
+}
