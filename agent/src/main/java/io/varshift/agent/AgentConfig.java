@@ -1,0 +1,97 @@
+package io.varshift.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of the agent, under {@code varshift.agent.*}. Kafka client settings for a secured
+ * cluster (security.protocol, sasl.*, ssl.*) pass through from Quarkus' {@code kafka.*} properties.
+ */
+@ConfigMapping(prefix = "varshift.agent")
+public interface AgentConfig {
+
+    /** Kafka bootstrap servers. */
+    @WithDefault("${kafka.bootstrap.servers:localhost:9092}")
+    String bootstrapServers();
+
+    /** Consumer group; agents in one group split the traffic partitions. */
+    @WithDefault("varshift-agent")
+    String groupId();
+
+    /** Inference-traffic topics to consume. */
+    @WithDefault("varshift-traffic")
+    List<String> topics();
+
+    /** Where rejected records go, with their original bytes and headers. */
+    @WithDefault("varshift-dead-letter")
+    String deadLetterTopic();
+
+    /** One record per closed window. */
+    @WithDefault("varshift-windows")
+    String windowResultsTopic();
+
+    /** One record per alarm state transition. */
+    @WithDefault("varshift-alerts")
+    String alertsTopic();
+
+    /** Largest micro-batch fed to one forward pass. */
+    @WithDefault("64")
+    int batchSize();
+
+    /** Longest time a valid record waits in a partial micro-batch. */
+    @WithDefault("200ms")
+    Duration maxWait();
+
+    /** Fraction of valid records that are forwarded, in (0, 1]. */
+    @WithDefault("1.0")
+    double sampleRate();
+
+    Window window();
+
+    Alarm alarm();
+
+    /** Model store root (it holds {@code models/<name>/<version>/}), written by the trainer; env VARSHIFT_MODEL_STORE. */
+    @WithDefault("${VARSHIFT_MODEL_STORE:run}")
+    Path modelStore();
+
+    /** Names of the models to watch, each served from its {@code latest} version. */
+    List<String> models();
+
+    /** Consumer poll timeout. */
+    @WithDefault("100ms")
+    Duration pollTimeout();
+
+    /** How often the model store is checked for a new version. */
+    @WithDefault("10s")
+    Duration reloadInterval();
+
+    /** Liveness fails when the loop has not polled for this long. */
+    @WithDefault("60s")
+    Duration livenessTimeout();
+
+    /** Window close rules: by sample count, by time, or both (whichever comes first). */
+    interface Window {
+        /** Forwarded samples per window; 0 = time windows only. */
+        @WithDefault("1000")
+        int samples();
+
+        /** Longest window duration; absent = count windows only. */
+        Optional<Duration> duration();
+    }
+
+    /** Hysteresis of the per-layer alarm state machine. */
+    interface Alarm {
+        /** Consecutive windows over threshold before an alarm. */
+        @WithDefault("2")
+        int enterAfter();
+
+        /** Consecutive windows under threshold before an alarm clears. */
+        @WithDefault("3")
+        int exitAfter();
+    }
+}

@@ -1,0 +1,55 @@
+package io.varshift.agent.loop;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.varshift.core.codec.DecodeLimits;
+
+/**
+ * Settings of the consumer loop, validated here so that a bad configuration fails at start with a
+ * message naming the property.
+ *
+ * @param windowSamples forwarded samples that close a window; 0 = by time only
+ * @param windowDuration longest window; {@code null} = by count only
+ */
+public record LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic,
+        String alertsTopic, int batchSize, Duration maxWait, double sampleRate, int windowSamples,
+        Duration windowDuration, int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval,
+        Duration commitInterval, DecodeLimits decodeLimits) {
+
+    public LoopSettings {
+        require(topics != null && !topics.isEmpty(), "topics", topics, "name at least one traffic topic");
+        topics = List.copyOf(topics);
+        require(batchSize >= 1 && batchSize <= 4096, "batch-size", batchSize, "use 1..4096, e.g. 64");
+        require(positive(maxWait), "max-wait", maxWait, "use a positive duration, e.g. 200ms");
+        require(sampleRate > 0 && sampleRate <= 1, "sample-rate", sampleRate, "use a value in (0, 1]");
+        require(windowSamples >= 0, "window.samples", windowSamples, "use 0 (time only) or a positive count");
+        require(windowDuration == null || positive(windowDuration), "window.duration", windowDuration,
+                "use a positive duration or leave it unset");
+        require(windowSamples > 0 || windowDuration != null, "window.samples", windowSamples,
+                "set window.samples > 0 or window.duration, or both");
+        require(enterAfter >= 1, "alarm.enter-after", enterAfter, "use at least 1");
+        require(exitAfter >= 1, "alarm.exit-after", exitAfter, "use at least 1");
+        require(positive(pollTimeout), "poll-timeout", pollTimeout, "use a positive duration");
+        require(positive(reloadInterval), "reload-interval", reloadInterval, "use a positive duration");
+        require(positive(commitInterval), "commit-interval", commitInterval, "use a positive duration");
+        require(deadLetterTopic != null && !deadLetterTopic.isBlank(), "dead-letter-topic", deadLetterTopic,
+                "name a topic");
+        require(windowResultsTopic != null && !windowResultsTopic.isBlank(), "window-results-topic",
+                windowResultsTopic, "name a topic");
+        require(alertsTopic != null && !alertsTopic.isBlank(), "alerts-topic", alertsTopic, "name a topic");
+        if (decodeLimits == null) {
+            decodeLimits = DecodeLimits.DEFAULT;
+        }
+    }
+
+    private static boolean positive(Duration d) {
+        return d != null && !d.isNegative() && !d.isZero();
+    }
+
+    private static void require(boolean ok, String property, Object value, String fix) {
+        if (!ok) {
+            throw new IllegalArgumentException("varshift.agent." + property + " = " + value + ": " + fix);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.varshift.agent.model;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import io.varshift.agent.loop.MonitoredModel;
+import io.varshift.core.reference.LayerReference;
+import io.varshift.core.spec.BnProbes;
+import io.varshift.core.spec.LoadedModel;
+
+/** A model version loaded with DJL: eval forward with BN probes in a per-batch NDManager scope. */
+public final class DjlModel implements MonitoredModel {
+
+    private final LoadedModel loaded;
+    private final NDManager base;
+    private final int[] sampleShape;
+    private final long[] batchShape;
+    private final BnProbes.Listener relay = this::relay;
+    private BnProbes.Listener sink;
+
+    public DjlModel(LoadedModel loaded) {
+        this.loaded = loaded;
+        this.base = loaded.model().getNDManager();
+        long[] in = loaded.spec().inputShape();
+        this.sampleShape = new int[in.length];
+        this.batchShape = new long[in.length + 1];
+        for (int i = 0; i < in.length; i++) {
+            sampleShape[i] = Math.toIntExact(in[i]);
+            batchShape[i + 1] = in[i];
+        }
+        loaded.probes().setListener(relay);
+    }
+
+    /** One fixed listener on the probes; the per-call sink is swapped in behind it. */
+    private void relay(int layer, float[] s1, float[] s2, int samples, long positions) {
+        BnProbes.Listener target = sink;
+        if (target != null) {
+            target.onBatch(layer, s1, s2, samples, positions);
+        }
+    }
+
+    @Override
+    public String name() {
+        return loaded.name();
+    }
+
+    @Override
+    public String version() {
+        return Integer.toString(loaded.version());
+    }
+
+    @Override
+    public int[] sampleShape() {
+        return sampleShape.clone();
+    }
+
+    @Override
+    public List<LayerReference> layers() {
+        return loaded.reference().layers();
+    }
+
+    @Override
+    public void forward(ByteBuffer input, int samples, BnProbes.Listener listener) {
+        sink = listener;
+        try {
+            run(input, samples);
+        } finally {
+            sink = null;
+        }
+    }
+
+    /** The same forward with every probe silent: the baseline the bench compares against. */
+    public void forwardWithoutProbes(ByteBuffer input, int samples) {
+        loaded.probes().setListener(null);
+        try {
+            run(input, samples);
+        } finally {
+            loaded.probes().setListener(relay);
+        }
+    }
+
+    private void run(ByteBuffer input, int samples) {
+        batchShape[0] = samples;
+        try (NDManager batch = base.newSubManager()) {
+            NDArray x = batch.create(input, new Shape(batchShape), DataType.FLOAT32);
+            loaded.forward(batch, x);
+        }
+    }
+
+    @Override
+    public void close() {
+        loaded.close();
+    }
+
+    @Override
+    public String toString() {
+        return loaded.toString();
+    }
+}

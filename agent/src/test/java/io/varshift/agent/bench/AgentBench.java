@@ -1,0 +1,220 @@
+package io.varshift.agent.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.varshift.agent.loop.AgentLoop;
+import io.varshift.agent.loop.LoopSettings;
+import io.varshift.agent.metrics.AgentMetrics;
+import io.varshift.agent.model.DjlModel;
+import io.varshift.agent.model.StoreModelSource;
+import io.varshift.core.artifact.ArtifactContents;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.codec.DecodeLimits;
+import io.varshift.core.codec.NpyWriter;
+import io.varshift.core.data.FashionMnist;
+import io.varshift.core.data.ImageSet;
+import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.reference.LayerReference;
+import io.varshift.core.spec.BnProbes;
+import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.spec.ModelSpec;
+import io.varshift.stack.KafkaBrokerExtension;
+
+/**
+ * Throughput of the agent on one model and batch size, printed (not asserted): plain eval forward,
+ * forward with BN probes folded into moments, and end to end from a pre-filled topic through the
+ * real loop, plus the resident set size during the sustained run.
+ * Args (optional): images (default 20000), batch (default 64), width (default 16).
+ */
+public final class AgentBench {
+
+    private AgentBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int images = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int width = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
+        Path store = Files.createTempDirectory("varshift-bench-store-");
+        writeModel(spec, store);
+        ImageSet test = FashionMnist.installed().test();
+        System.out.printf("model convnet width %d, batch %d, %d images, %d CPUs%n", width, batch, images,
+                Runtime.getRuntime().availableProcessors());
+
+        try (DjlModel model = new DjlModel(ModelLoader.load(new ModelStore(store).loadLatest("fmnist")))) {
+            ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
+            FloatBuffer floats = input.asFloatBuffer();
+            for (int i = 0; i < batch; i++) {
+                test.copySample(i, floats);
+            }
+            List<ChannelMoments> moments = new ArrayList<>();
+            for (LayerReference l : model.layers()) {
+                moments.add(new ChannelMoments(l.runningMean()));
+            }
+            BnProbes.Listener fold = (layer, s1, s2, n, positions) -> moments.get(layer).addSampleSums(s1, s2, n, positions);
+            int rounds = Math.max(1, images / batch);
+            Runnable plainRun = () -> {
+                for (int r = 0; r < rounds; r++) {
+                    model.forwardWithoutProbes(input, batch);
+                }
+            };
+            Runnable probedRun = () -> {
+                for (int r = 0; r < rounds; r++) {
+                    model.forward(input, batch, fold);
+                }
+            };
+            // Alternate the two, best of three each: the machine may be shared, the best run is the least disturbed.
+            double plain = 0;
+            double probed = 0;
+            for (int trial = 0; trial < 3; trial++) {
+                plain = Math.max(plain, rate(rounds * batch, plainRun));
+                probed = Math.max(probed, rate(rounds * batch, probedRun));
+            }
+            System.out.printf("plain eval forward        %10.0f img/s%n", plain);
+            System.out.printf("forward with probes       %10.0f img/s  (%.2fx plain time)%n", probed, plain / probed);
+            double e2e = endToEnd(store, test, images, batch);
+            System.out.printf("agent end to end          %10.0f img/s  (%.2fx plain)%n", e2e, e2e / plain);
+        }
+        System.exit(0);
+    }
+
+    private static void writeModel(ModelSpec spec, Path store) {
+        Block block = ModelBlocks.build(spec);
+        try (Model model = Model.newInstance("bench")) {
+            model.setBlock(block);
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
+            new ModelStore(store).write("fmnist", ArtifactContents.builder()
+                    .setModelJson(spec.toJson())
+                    .setReferenceJson(ModelLoader.reference(BnProbes.attach(block)).toJson())
+                    .addParams(ModelLoader.PARAMS_FILE, ModelLoader.saveParams(block))
+                    .build());
+        }
+    }
+
+    private static double endToEnd(Path store, ImageSet test, int images, int batch) throws Exception {
+        String bootstrap = KafkaBrokerExtension.bootstrapServers();
+        String topic = "bench-traffic-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaBrokerExtension.createTopic(topic, 2);
+        Properties p = new Properties();
+        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, "20",
+                ProducerConfig.BATCH_SIZE_CONFIG, "1048576"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            FloatBuffer one = FloatBuffer.allocate(784);
+            for (int i = 0; i < images; i++) {
+                one.clear();
+                test.copySample(i % test.size(), one);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("varshift-model", "fmnist".getBytes());
+                producer.send(new ProducerRecord<>(topic, null, (byte[]) null,
+                        NpyWriter.float32(one.array(), 1, 28, 28), headers));
+            }
+        }
+        Properties c = new Properties();
+        c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        AgentMetrics metrics = new AgentMetrics(registry);
+        LoopSettings settings = new LoopSettings(List.of(topic), topic + "-dlq", topic + "-windows",
+                topic + "-alerts", batch, Duration.ofMillis(50), 1.0, 1000, null, 2, 2, Duration.ofMillis(100),
+                Duration.ofSeconds(30), Duration.ofSeconds(5), DecodeLimits.DEFAULT);
+        AgentLoop loop = new AgentLoop(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), settings,
+                new StoreModelSource(new ModelStore(store), List.of("fmnist"), metrics), metrics, Clock.systemUTC());
+        Thread thread = new Thread(loop, "bench-loop");
+        thread.start();
+        // The clock starts at the first consumed record, so group join and model load are not counted.
+        while (consumed(registry) == 0) {
+            requireAlive(thread);
+            Thread.sleep(5);
+        }
+        long start = System.nanoTime();
+        double first = consumed(registry);
+        int quarter = 1;
+        while (consumed(registry) < images) {
+            if (consumed(registry) >= quarter * images / 4.0) {
+                System.out.printf("  RSS after %3d%% of the run: %d MiB%n", quarter * 25, rssMiB());
+                quarter++;
+            }
+            requireAlive(thread);
+            Thread.sleep(2);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("  RSS after 100%% of the run: %d MiB%n", rssMiB());
+        var forward = registry.find("varshift.forward").timer();
+        System.out.printf("  inside the loop, forward with probes: %.0f img/s%n",
+                images / forward.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+        loop.stop();
+        thread.join(30_000);
+        return (images - first) / seconds;
+    }
+
+    private static void requireAlive(Thread loop) {
+        if (!loop.isAlive()) {
+            throw new IllegalStateException("the agent loop stopped before consuming every record; see its log");
+        }
+    }
+
+    private static double consumed(SimpleMeterRegistry registry) {
+        var counter = registry.find("varshift.records.consumed").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private static long rssMiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Runs {@code work} once to warm up and once timed, on a fresh thread as the agent's loop runs on
+     * its own thread (a forward on the thread that initialised the engine measured several times slower).
+     */
+    private static double rate(int imagesDone, Runnable work) {
+        long[] nanos = new long[1];
+        Thread t = new Thread(() -> {
+            work.run();
+            long start = System.nanoTime();
+            work.run();
+            nanos[0] = System.nanoTime() - start;
+        }, "bench-forward");
+        t.start();
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return imagesDone / (nanos[0] / 1e9);
+    }
+}

@@ -1,0 +1,104 @@
+package io.varshift.agent.it;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.SplittableRandom;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.varshift.core.codec.NpyWriter;
+import io.varshift.core.data.FashionMnist;
+import io.varshift.core.data.ImageSet;
+import io.varshift.stack.KafkaBrokerExtension;
+
+/** Plays a serving app (Fashion-MNIST requests, clean or shifted) and reads the agent's output topics. */
+final class TrafficClient implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final ImageSet test = FashionMnist.installed().test();
+    private int next = TinyFashionModel.CALIBRATION;
+
+    TrafficClient() {
+        Properties p = new Properties();
+        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5"));
+        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    /** Sends n held-out test images; with noiseSd > 0 Gaussian pixel noise is added (a covariate shift). */
+    void images(String topic, String model, int n, double noiseSd, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        for (int i = 0; i < n; i++) {
+            float[] image = TinyFashionModel.image(test, next);
+            next = next + 1 < test.size() ? next + 1 : TinyFashionModel.CALIBRATION;
+            if (noiseSd > 0) {
+                for (int j = 0; j < image.length; j++) {
+                    image[j] += (float) (noiseSd * gaussian(random));
+                }
+            }
+            send(topic, model, "application/x-npy", NpyWriter.float32(image, 1, 28, 28));
+        }
+        producer.flush();
+    }
+
+    void send(String topic, String modelOrNull, String contentTypeOrNull, byte[] value) {
+        RecordHeaders headers = new RecordHeaders();
+        if (modelOrNull != null) {
+            headers.add("varshift-model", modelOrNull.getBytes(StandardCharsets.UTF_8));
+        }
+        if (contentTypeOrNull != null) {
+            headers.add("content-type", contentTypeOrNull.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(new ProducerRecord<>(topic, null, (byte[]) null, value, headers));
+    }
+
+    void flush() {
+        producer.flush();
+    }
+
+    private static double gaussian(SplittableRandom random) {
+        return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /** Every record of a single-partition topic from the beginning, read until {@code timeout} of quiet. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline && out.size() < atLeast) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+            // Anything already in the topic beyond atLeast is read too, so that extra records are seen.
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}
