@@ -1,0 +1,71 @@
+package io.varshift.trainer;
+
+import com.google.gson.JsonObject;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.trainer.adjust.BnAdjustService;
+import io.varshift.trainer.jobs.AdjustBnRequest;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.jobs.JobExecutor;
+import io.varshift.trainer.jobs.JobRequest;
+import io.varshift.trainer.jobs.RecalibrateRequest;
+import io.varshift.trainer.jobs.ReportRequest;
+import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.report.ReportService;
+import io.varshift.trainer.training.ArtifactWriter;
+import io.varshift.trainer.training.ReferenceBuilder;
+import io.varshift.trainer.training.TrainingMetrics;
+import io.varshift.trainer.training.TrainingService;
+import jakarta.inject.Singleton;
+
+/** Runs every job type; the command line calls it directly, the REST queue from its worker thread. */
+@Singleton
+public class TrainerJobs implements JobExecutor {
+
+    private final ModelStore store;
+    private final TrainingService training;
+    private final ReportService reports;
+    private final BnAdjustService adjust;
+
+    TrainerJobs(TrainerConfig config, MeterRegistry registry) {
+        this.store = new ModelStore(config.modelStore());
+        this.training = new TrainingService(config.dataDir(), new TrainingMetrics(registry));
+        this.reports = new ReportService(store, config.dataDir(), config.reportDir());
+        TrainerConfig.Calibration c = config.calibration();
+        this.adjust = new BnAdjustService(store, config.dataDir(),
+                new ReferenceBuilder.Calibration(c.windowSizes(), c.falseAlarmRate(), c.replicates(), 42));
+    }
+
+    /** The model store jobs write to (REST lists it). */
+    public ModelStore store() {
+        return store;
+    }
+
+    /** Where report jobs write (REST serves it). */
+    public ReportService reports() {
+        return reports;
+    }
+
+    @Override
+    public JsonObject execute(JobRequest request, JobContext context) {
+        return switch (request.type()) {
+            case TRAIN -> train((TrainRequest) request, context);
+            case REPORT -> reports.report((ReportRequest) request, context);
+            case ADJUST_BN -> adjust.adjust((AdjustBnRequest) request, context);
+            case RECALIBRATE -> adjust.recalibrate((RecalibrateRequest) request, context);
+        };
+    }
+
+    private JsonObject train(TrainRequest request, JobContext context) {
+        try (TrainingService.Trained trained = training.train(request, context)) {
+            JsonObject sections = new JsonObject();
+            sections.add("training", trained.summary());
+            int version = ArtifactWriter.write(store, request.model(), request.spec(), trained.model().getBlock(),
+                    trained.reference().reference(), sections);
+            JsonObject result = trained.summary().deepCopy();
+            result.addProperty("model", request.model());
+            result.addProperty("version", version);
+            return result;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.varshift.trainer.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.varshift.core.artifact.ArtifactException;
+import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.trainer.TrainerJobs;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+
+/** Read-only view of the model store and of the reports that report jobs wrote. */
+@Path("/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    private final TrainerJobs jobs;
+    private final ObjectMapper mapper;
+
+    ModelsResource(TrainerJobs jobs, ObjectMapper mapper) {
+        this.jobs = jobs;
+        this.mapper = mapper;
+    }
+
+    public record Model(String name, int latestVersion, List<Integer> versions) {
+    }
+
+    public record Version(String name, int version, JsonNode model) {
+    }
+
+    @GET
+    @Operation(summary = "Models in the store with their versions")
+    public List<Model> list() {
+        ModelStore store = jobs.store();
+        return store.models().stream()
+                .map(name -> new Model(name, store.latestVersion(name).orElse(0), store.versions(name)))
+                .toList();
+    }
+
+    @GET
+    @Path("{name}/versions")
+    @Operation(summary = "A model's versions with their model.json (spec, training summary, provenance)")
+    public List<Version> versions(@PathParam("name") String name) {
+        List<Integer> versions = jobs.store().versions(checkName(name));
+        if (versions.isEmpty()) {
+            throw ProblemException.notFound("model '" + name + "' has no versions; GET /models lists the models");
+        }
+        return versions.stream().map(v -> {
+            ModelArtifact artifact = load(name, v);
+            return new Version(name, v, tree(artifact.modelJson().toString()));
+        }).toList();
+    }
+
+    @GET
+    @Path("{name}/versions/{version}/report")
+    @Operation(summary = "The variance-shift report of a version (written by a report job)")
+    public JsonNode report(@PathParam("name") String name, @PathParam("version") String version) {
+        int v = checkVersion(version);
+        load(checkName(name), v);
+        java.nio.file.Path file = jobs.reports().jsonFile(name, v);
+        if (!Files.isRegularFile(file)) {
+            throw ProblemException.notFound("model '" + name + "' v" + v + " has no report yet; submit"
+                    + " {\"type\":\"report\",\"model\":\"" + name + "\",\"version\":" + v + "} to POST /jobs");
+        }
+        try {
+            return tree(Files.readString(file));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ModelArtifact load(String name, int version) {
+        try {
+            return jobs.store().load(name, version);
+        } catch (ArtifactException e) {
+            if (!jobs.store().versions(name).contains(version)) {
+                throw ProblemException.notFound(e.getMessage());
+            }
+            throw new ProblemException(jakarta.ws.rs.core.Response.Status.INTERNAL_SERVER_ERROR, e.getMessage(),
+                    null, null);
+        }
+    }
+
+    private static String checkName(String name) {
+        if (!ModelStore.isValidModelName(name)) {
+            throw ProblemException.badRequest("name", "'" + JobsResource.abbreviate(name) + "' is not a valid model"
+                    + " name; use 1-64 lower-case letters, digits, '.', '_' or '-', without '..'");
+        }
+        return name;
+    }
+
+    private static int checkVersion(String version) {
+        if (version.matches("[1-9][0-9]{0,8}")) {
+            return Integer.parseInt(version);
+        }
+        throw ProblemException.badRequest("version", "'" + JobsResource.abbreviate(version) + "' is not a version;"
+                + " use a positive whole number");
+    }
+
+    private JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new IllegalStateException("stored JSON does not parse: " + e.getMessage(), e);
+        }
+    }
+}

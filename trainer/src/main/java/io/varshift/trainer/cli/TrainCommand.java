@@ -1,0 +1,79 @@
+package io.varshift.trainer.cli;
+
+import io.varshift.trainer.TrainerConfig;
+import io.varshift.trainer.jobs.JobRequest;
+import io.varshift.trainer.jobs.TrainRequest;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a Fashion-MNIST model and write a new artifact version with its reference and calibration.")
+class TrainCommand extends JobCommand {
+
+    @Inject
+    TrainerConfig config;
+
+    @Option(names = "--model", required = true, description = "model name in the store")
+    String model;
+
+    @Option(names = "--architecture", defaultValue = "convnet", description = "convnet | preresnet")
+    String architecture;
+
+    @Option(names = "--width", defaultValue = "16", description = "base channel count")
+    int width;
+
+    @Option(names = "--blocks", defaultValue = "2", description = "conv / residual blocks")
+    int blocks;
+
+    @Option(names = "--dropout-placement", defaultValue = "none",
+            description = "none | before-bn (paper's Dropout-(a)) | before-conv (Dropout-(b)) | after-bn")
+    String placement;
+
+    @Option(names = "--dropout-kind", defaultValue = "bernoulli", description = "bernoulli | uout")
+    String kind;
+
+    @Option(names = "--drop-ratio", defaultValue = "0",
+            description = "probability of DROPPING a unit (the paper's retain ratio p is 1 - this)")
+    double dropRatio;
+
+    @Option(names = "--uout-beta", defaultValue = "0", description = "Uout noise r ~ U(-beta, beta)")
+    double uoutBeta;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--epochs", defaultValue = "1")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128")
+    int batchSize;
+
+    @Option(names = "--limit", defaultValue = "0", description = "training samples to use (0 = all 60000)")
+    int limit;
+
+    @Option(names = "--held-out", defaultValue = "0", description = "held-out samples (0 = all 10000)")
+    int heldOut;
+
+    @Option(names = "--window-size", description = "agent window size(s) to calibrate for (default from config)")
+    List<Integer> windowSizes;
+
+    @Option(names = "--false-alarm-rate", description = "target per-window false-alarm rate (default from config)")
+    Double falseAlarmRate;
+
+    @Option(names = "--replicates", description = "bootstrap replicates of the calibration (default from config)")
+    Integer replicates;
+
+    @Override
+    JobRequest request() {
+        TrainerConfig.Calibration calibration = config.calibration();
+        return new TrainRequest(model,
+                TrainRequest.spec(architecture, width, blocks, placement, kind, dropRatio, uoutBeta, seed),
+                epochs, batchSize, limit, heldOut,
+                windowSizes == null ? calibration.windowSizes() : windowSizes,
+                falseAlarmRate == null ? calibration.falseAlarmRate() : falseAlarmRate,
+                replicates == null ? calibration.replicates() : replicates);
+    }
+}

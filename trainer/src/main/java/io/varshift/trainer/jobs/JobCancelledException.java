@@ -1,0 +1,9 @@
+package io.varshift.trainer.jobs;
+
+/** Thrown from {@link JobContext#checkCancelled()} at a batch boundary once a cancel was asked for. */
+public final class JobCancelledException extends RuntimeException {
+
+    public JobCancelledException() {
+        super("cancelled on request");
+    }
+}

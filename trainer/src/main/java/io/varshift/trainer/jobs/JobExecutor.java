@@ -1,0 +1,10 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonObject;
+
+/** Runs one job to completion on the calling thread and returns its result as JSON. */
+@FunctionalInterface
+public interface JobExecutor {
+
+    JsonObject execute(JobRequest request, JobContext context) throws Exception;
+}

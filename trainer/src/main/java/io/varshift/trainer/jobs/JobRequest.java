@@ -1,0 +1,76 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonObject;
+import io.varshift.core.artifact.ModelStore;
+
+/**
+ * A validated job: the same record whether it came from a REST body or from command-line options.
+ * Construction validates every field and throws {@link InvalidRequestException} naming it.
+ */
+public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBnRequest, RecalibrateRequest {
+
+    JobType type();
+
+    /** Name of the model the job reads or writes. */
+    String model();
+
+    /** The request as JSON (the REST body form), echoed by GET /jobs. */
+    JsonObject toJson();
+
+    /** Parses and validates a REST body {@code {type, model, ...}}. */
+    static JobRequest fromJson(JsonObject body, JobDefaults defaults) {
+        if (body == null) {
+            throw new InvalidRequestException("body", "a JSON object is required");
+        }
+        return switch (JobType.fromWireName("type", JsonFields.lenient(body).string("type", null))) {
+            case TRAIN -> TrainRequest.fromJson(body, defaults);
+            case REPORT -> ReportRequest.fromJson(body);
+            case ADJUST_BN -> AdjustBnRequest.fromJson(body);
+            case RECALIBRATE -> RecalibrateRequest.fromJson(body, defaults.trafficDir());
+        };
+    }
+
+    /** Checks a model name with the model store's own rule, so nothing can traverse paths. */
+    static String requireName(String field, String value) {
+        if (!ModelStore.isValidModelName(value)) {
+            throw new InvalidRequestException(field, "'" + value + "' is not a valid model name; use 1-64 lower-case"
+                    + " letters, digits, '.', '_' or '-', starting with a letter or digit, without '..'");
+        }
+        return value;
+    }
+
+    /** Checks an optional version number (null means the latest). */
+    static Integer requireVersion(Integer version) {
+        if (version != null && version < 1) {
+            throw new InvalidRequestException("version", version + " is not a version; versions start at 1"
+                    + " (leave it out for the latest)");
+        }
+        return version;
+    }
+
+    /** Validates the fields of a job on an existing model version. */
+    static void requireSource(String model, Integer version, int limit, int minLimit, int maxLimit, int batchSize) {
+        requireName("model", model);
+        requireVersion(version);
+        requireRange("limit", limit, minLimit, maxLimit);
+        requireRange("batchSize", batchSize, 1, 4096);
+    }
+
+    /** The JSON form shared by jobs on an existing model version. */
+    static JsonObject sourceJson(JobRequest request, Integer version, int limit, int batchSize) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", request.type().wireName());
+        o.addProperty("model", request.model());
+        o.addProperty("version", version);
+        o.addProperty("limit", limit);
+        o.addProperty("batchSize", batchSize);
+        return o;
+    }
+
+    static int requireRange(String field, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new InvalidRequestException(field, value + " is out of range; use " + min + ".." + max);
+        }
+        return value;
+    }
+}

@@ -1,0 +1,112 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.varshift.core.spec.ModelSpec;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Train a Fashion-MNIST model and write a new artifact version with its reference statistics and
+ * the calibration of the agent's null for each window size.
+ *
+ * @param limit training samples to use (0 = all 60 000)
+ * @param heldOut held-out samples (test split) for accuracy and calibration (0 = all 10 000)
+ */
+public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
+                           List<Integer> windowSizes, double falseAlarmRate, int replicates) implements JobRequest {
+
+    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "dropoutPlacement",
+            "dropoutKind", "dropRatio", "uoutBeta", "seed", "epochs", "batchSize", "limit", "heldOut",
+            "windowSizes", "falseAlarmRate", "replicates");
+
+    public TrainRequest {
+        JobRequest.requireName("model", model);
+        if (spec == null) {
+            throw new InvalidRequestException("spec", "is required");
+        }
+        JobRequest.requireRange("epochs", epochs, 1, 1000);
+        JobRequest.requireRange("batchSize", batchSize, 1, 4096);
+        JobRequest.requireRange("limit", limit, 0, 60_000);
+        JobRequest.requireRange("heldOut", heldOut, 0, 10_000);
+        if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
+            throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
+        }
+        for (int w : windowSizes) {
+            JobRequest.requireRange("windowSizes", w, 2, 1_000_000);
+        }
+        windowSizes = List.copyOf(windowSizes);
+        int largest = windowSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        int heldOutSamples = heldOut == 0 ? 10_000 : heldOut;
+        if (heldOutSamples < largest) {
+            throw new InvalidRequestException("heldOut", heldOutSamples + " held-out samples are fewer than one window"
+                    + " of " + largest + "; the calibration needs at least one window of clean samples");
+        }
+        if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
+            throw new InvalidRequestException("falseAlarmRate", falseAlarmRate + " is out of range; use 0 < rate < 0.5"
+                    + " (e.g. 1e-4)");
+        }
+        JobRequest.requireRange("replicates", replicates, 100, 1_000_000);
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.TRAIN;
+    }
+
+    /** Builds the spec from the flat REST fields with the Fashion-MNIST input shape and classes. */
+    static TrainRequest fromJson(JsonObject body, JobDefaults defaults) {
+        JsonFields f = new JsonFields(body, FIELDS);
+        ModelSpec spec = spec(f.string("architecture", "convnet"), f.integer("width", 16), f.integer("blocks", 2),
+                f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
+                f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42));
+        return new TrainRequest(f.string("model", null), spec, f.integer("epochs", 1), f.integer("batchSize", 128),
+                f.integer("limit", 0), f.integer("heldOut", 0), f.integers("windowSizes", defaults.windowSizes()),
+                f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
+                f.integer("replicates", defaults.replicates()));
+    }
+
+    /** A Fashion-MNIST spec; the spec's own message names the offending field. */
+    public static ModelSpec spec(String architecture, int width, int blocks, String placement, String kind,
+                                 double dropRatio, double uoutBeta, long seed) {
+        try {
+            return ModelSpec.fashionMnist(ModelSpec.Architecture.parse(architecture))
+                    .optWidth(width).optBlocks(blocks)
+                    .optDropout(ModelSpec.DropoutPlacement.parse(placement), ModelSpec.DropoutKind.parse(kind))
+                    .optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(specField(e.getMessage()), e.getMessage());
+        }
+    }
+
+    /** The spec names its field first ("model spec: width 0 is out of range"); falls back to "spec". */
+    private static String specField(String message) {
+        String rest = message.startsWith("model spec: ") ? message.substring("model spec: ".length()) : message;
+        String first = rest.split("[ ,;:]", 2)[0];
+        return FIELDS.contains(first) ? first : "spec";
+    }
+
+    @Override
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type().wireName());
+        o.addProperty("model", model);
+        JsonObject s = spec.toJson();
+        for (String key : List.of("architecture", "width", "blocks", "dropoutPlacement", "dropoutKind", "dropRatio",
+                "uoutBeta", "seed")) {
+            o.add(key, s.get(key));
+        }
+        o.addProperty("epochs", epochs);
+        o.addProperty("batchSize", batchSize);
+        o.addProperty("limit", limit);
+        o.addProperty("heldOut", heldOut);
+        JsonArray windows = new JsonArray();
+        windowSizes.forEach(windows::add);
+        o.add("windowSizes", windows);
+        o.addProperty("falseAlarmRate", falseAlarmRate);
+        o.addProperty("replicates", replicates);
+        return o;
+    }
+}

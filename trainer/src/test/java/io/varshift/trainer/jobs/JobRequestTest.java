@@ -1,0 +1,95 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.varshift.core.spec.ModelSpec;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class JobRequestTest {
+
+    private static JobRequest parse(String json) {
+        return JobRequest.fromJson(JsonParser.parseString(json).getAsJsonObject(), JobQueueTest.defaults());
+    }
+
+    private static void rejects(String json, String field, String messagePart) {
+        assertThatThrownBy(() -> parse(json))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo(field))
+                .hasMessageContaining(messagePart);
+    }
+
+    @Test
+    void aTrainBodyBuildsTheSpecAndFallsBackToTheConfiguredCalibration() {
+        TrainRequest r = (TrainRequest) parse("""
+                {"type":"train","model":"fmnist","dropoutPlacement":"before-bn","dropRatio":0.5,"width":8,
+                 "limit":2000}""");
+        assertThat(r.spec().dropoutPlacement()).isEqualTo(ModelSpec.DropoutPlacement.BEFORE_BN);
+        assertThat(r.spec().retainRatio()).isEqualTo(0.5);
+        assertThat(r.spec().width()).isEqualTo(8);
+        assertThat(r.windowSizes()).containsExactly(256);
+        assertThat(r.falseAlarmRate()).isEqualTo(1e-4);
+        assertThat(r.epochs()).isEqualTo(1);
+        assertThat(r.limit()).isEqualTo(2000);
+    }
+
+    @Test
+    void aRequestRoundTripsThroughItsJson() {
+        JobRequest r = parse("""
+                {"type":"train","model":"fmnist","architecture":"preresnet","epochs":3,"windowSizes":[64,256]}""");
+        assertThat(JobRequest.fromJson(r.toJson(), JobQueueTest.defaults())).isEqualTo(r);
+        JobRequest report = parse("{\"type\":\"report\",\"model\":\"m\",\"version\":2}");
+        assertThat(JobRequest.fromJson(report.toJson(), JobQueueTest.defaults())).isEqualTo(report);
+    }
+
+    @Test
+    void everyInvalidFieldIsNamed() {
+        rejects("{\"model\":\"m\"}", "type", "is required");
+        rejects("{\"type\":\"fly\",\"model\":\"m\"}", "type", "unknown job type 'fly'");
+        rejects("{\"type\":\"train\"}", "model", "is required");
+        rejects("{\"type\":\"train\",\"model\":\"../etc\"}", "model", "not a valid model name");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"epochs\":0}", "epochs", "out of range");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"epochs\":1.5}", "epochs", "whole number");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"width\":\"wide\"}", "width", "must be a number");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"width\":0}", "width", "out of range");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"architecture\":\"mlp\"}", "architecture", "'mlp'");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"colour\":1}", "colour", "unknown field");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"falseAlarmRate\":0.7}", "falseAlarmRate", "0 < rate < 0.5");
+        rejects("{\"type\":\"report\",\"model\":\"m\",\"version\":0}", "version", "versions start at 1");
+        rejects("{\"type\":\"recalibrate\",\"model\":\"m\",\"data\":\"../x\"}", "data", "stay inside");
+        rejects("{\"type\":\"recalibrate\",\"model\":\"m\"}", "data", "is required");
+    }
+
+    @Test
+    void heldOutSamplesMustCoverTheLargestWindow() {
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"heldOut\":100,\"windowSizes\":[256]}", "heldOut",
+                "window");
+    }
+
+    @Test
+    void recalibrationDataResolvesInsideTheTrafficDirectory() {
+        RecalibrateRequest r = (RecalibrateRequest) parse(
+                "{\"type\":\"recalibrate\",\"model\":\"m\",\"data\":\"day1\"}");
+        assertThat(r.data()).isEqualTo(Path.of("/tmp/traffic/day1"));
+    }
+
+    @Test
+    void cliAndRestShareTheSameValidation() {
+        assertThatThrownBy(() -> new AdjustBnRequest("m", null, -1, 10))
+                .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("limit"));
+        assertThat(new ReportRequest("m", null, 0, 10).toJson().get("version").isJsonNull()).isTrue();
+        assertThat(List.of(JobType.values())).extracting(JobType::wireName)
+                .containsExactly("train", "report", "adjust-bn", "recalibrate");
+    }
+
+    @Test
+    void jsonNullIsTheSameAsLeavingAFieldOut() {
+        JsonObject o = JsonParser.parseString("{\"type\":\"report\",\"model\":\"m\",\"version\":null}")
+                .getAsJsonObject();
+        assertThat(((ReportRequest) JobRequest.fromJson(o, JobQueueTest.defaults())).version()).isNull();
+    }
+}

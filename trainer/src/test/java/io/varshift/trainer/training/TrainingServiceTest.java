@@ -1,0 +1,79 @@
+package io.varshift.trainer.training;
+
+import ai.djl.ndarray.NDManager;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.data.BatchFeeder;
+import io.varshift.core.data.FashionMnist;
+import io.varshift.core.data.ImageSet;
+import io.varshift.core.reference.LayerReference;
+import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.spec.ModelLoader;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.jobs.TrainRequest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** A small real training run on a Fashion-MNIST subset (seconds on a CPU). */
+class TrainingServiceTest {
+
+    @TempDir
+    Path store;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final TrainingService service = new TrainingService(FashionMnist.DEFAULT_DIR, new TrainingMetrics(registry));
+
+    private static TrainRequest request(String model, int limit) {
+        return new TrainRequest(model, TrainRequest.spec("convnet", 8, 2, "before-bn", "bernoulli", 0.3, 0, 7),
+                1, 64, limit, 500, List.of(64), 1e-4, 200);
+    }
+
+    @Test
+    void aSubsetTrainsWellAboveChanceAndTheStoredArtifactReproducesTheEvalOutputsExactly() {
+        TrainRequest request = request("subset", 2000);
+        try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
+            assertThat(trained.reference().accuracy()).isGreaterThan(0.3);
+            assertThat(trained.summary().get("heldOutSamples").getAsInt()).isEqualTo(500);
+            assertThat(registry.get("varshift_trainer_epoch_loss").tag("model", "subset").gauge().value())
+                    .isPositive();
+            for (LayerReference layer : trained.reference().reference().layers()) {
+                assertThat(layer.calibrationFor(64)).as(layer.name()).isPresent();
+            }
+
+            ModelStore models = new ModelStore(store);
+            int version = ArtifactWriter.write(models, "subset", request.spec(), trained.model().getBlock(),
+                    trained.reference().reference(), new com.google.gson.JsonObject());
+            ModelArtifact artifact = models.load("subset", version);
+            ImageSet sample = FashionMnist.installed().test().slice(0, 100);
+            BatchFeeder feeder = new BatchFeeder(100, sample.sampleShape());
+            try (LoadedModel loaded = ModelLoader.load(artifact);
+                 NDManager m = NDManager.newBaseManager()) {
+                float[] mine = trained.model().getBlock().forward(
+                        new ai.djl.training.ParameterStore(m, false),
+                        new ai.djl.ndarray.NDList(feeder.images(m, sample, 0, 100)), false)
+                        .singletonOrThrow().toFloatArray();
+                float[] theirs = loaded.forward(m, feeder.images(m, sample, 0, 100)).toFloatArray();
+                assertThat(theirs).containsExactly(mine);
+                assertThat(loaded.reference().layers()).extracting(LayerReference::name)
+                        .containsExactly("block1.bn1", "block1.bn2", "block2.bn1", "block2.bn2");
+            }
+        }
+    }
+
+    @Test
+    void theSameSeedTrainsTheSameParametersOnTheCpu() {
+        byte[] first;
+        try (TrainingService.Trained a = service.train(request("seeded", 500), JobContext.silent())) {
+            first = ModelLoader.saveParams(a.model().getBlock());
+        }
+        try (TrainingService.Trained b = service.train(request("seeded", 500), JobContext.silent())) {
+            assertThat(ModelLoader.saveParams(b.model().getBlock())).isEqualTo(first);
+        }
+    }
+}
