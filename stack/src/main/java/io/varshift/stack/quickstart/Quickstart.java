@@ -108,7 +108,7 @@ public final class Quickstart implements Callable<Integer> {
                     "-Dvarshift.agent.window.samples=" + windowSize),
                     runDir.resolve("quickstart/agent.log"));
             agent.awaitHttpOk("http://127.0.0.1:" + AGENT_PORT + "/q/health/ready", Duration.ofSeconds(120));
-            System.out.println("agent       ready on http://127.0.0.1:" + AGENT_PORT + ", log " + agent.log());
+            System.out.println("agent       ready on http://127.0.0.1:" + AGENT_PORT + ", log " + agent.log().normalize());
 
             int clean = windowsPerPhase * windowSize;
             int total = 2 * clean;
@@ -130,7 +130,7 @@ public final class Quickstart implements Callable<Integer> {
             Path png = TimelineChart.write(timeline, model, runDir.resolve("quickstart/variance-ratio.png"));
 
             step("6/6 where to look");
-            System.out.println("chart       " + png.toAbsolutePath());
+            System.out.println("chart       " + png.toAbsolutePath().normalize());
             System.out.println("metrics     http://127.0.0.1:" + AGENT_PORT + "/q/metrics");
             System.out.println("status      http://127.0.0.1:" + AGENT_PORT + "/status");
             System.out.println("prometheus  " + LocalStack.PROMETHEUS_URL + "/graph?g0.expr=varshift_layer_variance_ratio  ("
