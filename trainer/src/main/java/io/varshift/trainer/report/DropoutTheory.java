@@ -28,7 +28,7 @@ public record DropoutTheory(ModelSpec.DropoutKind kind, double retainRatio, doub
                             boolean behindAnotherDropout) {
 
     /** The theory for {@code layer}, or empty when no dropout sits directly before it. */
-    static Optional<DropoutTheory> forLayer(ModelSpec spec, String layer, ChannelMoments evalInput,
+    public static Optional<DropoutTheory> forLayer(ModelSpec spec, String layer, ChannelMoments evalInput,
                                             boolean behindAnotherDropout) {
         if (spec.dropoutPlacement() != ModelSpec.DropoutPlacement.BEFORE_BN || !layer.endsWith(".bn2")) {
             return Optional.empty();
@@ -42,9 +42,7 @@ public record DropoutTheory(ModelSpec.DropoutKind kind, double retainRatio, doub
                 continue; // a dead channel carries no variance to shift
             }
             test += var;
-            train += spec.dropoutKind() == ModelSpec.DropoutKind.BERNOULLI
-                    ? VarianceShiftTheory.dropoutTrainVariance(spec.retainRatio(), mean, var)
-                    : VarianceShiftTheory.uoutTrainVariance(spec.uoutBeta(), mean, var);
+            train += trainVariance(spec, mean, var);
         }
         if (!(train > 0)) {
             return Optional.empty();
@@ -52,5 +50,12 @@ public record DropoutTheory(ModelSpec.DropoutKind kind, double retainRatio, doub
         return Optional.of(new DropoutTheory(spec.dropoutKind(),
                 spec.dropoutKind() == ModelSpec.DropoutKind.BERNOULLI ? spec.retainRatio() : 1.0,
                 spec.uoutBeta(), test / train, behindAnotherDropout));
+    }
+
+    /** Training-mode variance of a unit with mean c and variance v after the spec's dropout: Eq. (7), or (c² + v)(1 + β²/3) − c² for Uout. */
+    public static double trainVariance(ModelSpec spec, double c, double v) {
+        return spec.dropoutKind() == ModelSpec.DropoutKind.BERNOULLI
+                ? VarianceShiftTheory.dropoutTrainVariance(spec.retainRatio(), c, v)
+                : VarianceShiftTheory.uoutTrainVariance(spec.uoutBeta(), c, v);
     }
 }

@@ -1,0 +1,30 @@
+package io.varshift.trainer.experiment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Whole-file writes through a sibling temp file and an atomic rename: readers never see half a file. */
+final class AtomicFiles {
+
+    private AtomicFiles() {
+    }
+
+    /**
+     * @param what names the file in the error, e.g. "cell result"
+     * @throws UncheckedIOException naming the file and the fix
+     */
+    static void write(Path target, byte[] bytes, String what) {
+        Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
+        try {
+            Files.createDirectories(target.toAbsolutePath().getParent());
+            Files.write(temp, bytes);
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + what + " " + target + ": " + e.getMessage()
+                    + "; check that the folder is writable", e);
+        }
+    }
+}

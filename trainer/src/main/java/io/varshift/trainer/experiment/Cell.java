@@ -1,0 +1,77 @@
+package io.varshift.trainer.experiment;
+
+import com.google.gson.JsonObject;
+import io.varshift.core.spec.ModelSpec;
+import io.varshift.core.spec.ModelSpec.Architecture;
+import io.varshift.core.spec.ModelSpec.DropoutKind;
+import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+
+import java.util.Locale;
+
+/**
+ * One trained model of the sweep. {@code dropRatio} is the probability of DROPPING a unit (0 for none
+ * and Uout); the paper's p is {@link #retainRatio()}.
+ */
+record Cell(Architecture architecture, DropoutPlacement placement, DropoutKind kind, double dropRatio,
+            double uoutBeta, long seed) {
+
+    static Cell none(Architecture a, long seed) {
+        return new Cell(a, DropoutPlacement.NONE, DropoutKind.BERNOULLI, 0, 0, seed);
+    }
+
+    static Cell bernoulli(Architecture a, DropoutPlacement placement, double dropRatio, long seed) {
+        return new Cell(a, placement, DropoutKind.BERNOULLI, dropRatio, 0, seed);
+    }
+
+    static Cell uout(Architecture a, DropoutPlacement placement, double beta, long seed) {
+        return new Cell(a, placement, DropoutKind.UOUT, 0, beta, seed);
+    }
+
+    /** The paper's p: probability of keeping a unit. */
+    double retainRatio() {
+        return 1 - dropRatio;
+    }
+
+    /** File-name key, e.g. {@code convnet_before-bn_bernoulli_drop0.50_seed1}. */
+    String key() {
+        String variant = switch (placement == DropoutPlacement.NONE ? "none" : kind.id()) {
+            case "none" -> "none";
+            case "uout" -> String.format(Locale.ROOT, "%s_uout_beta%.2f", placement.id(), uoutBeta);
+            default -> String.format(Locale.ROOT, "%s_bernoulli_drop%.2f", placement.id(), dropRatio);
+        };
+        return architecture.id() + "_" + variant + "_seed" + seed;
+    }
+
+    /** The cell without its seed: what a table row averages over seeds. */
+    Cell withoutSeed() {
+        return new Cell(architecture, placement, kind, dropRatio, uoutBeta, 0);
+    }
+
+    ModelSpec spec(ExperimentConfig config) {
+        return ModelSpec.fashionMnist(architecture).optWidth(config.width()).optBlocks(config.blocks())
+                .optDropout(placement, kind).optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed).build();
+    }
+
+    JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("architecture", architecture.id());
+        o.addProperty("placement", placement.id());
+        o.addProperty("kind", kind.id());
+        o.addProperty("dropRatio", dropRatio);
+        o.addProperty("retainRatio", retainRatio());
+        o.addProperty("uoutBeta", uoutBeta);
+        o.addProperty("seed", seed);
+        return o;
+    }
+
+    static Cell fromJson(JsonObject o) {
+        return new Cell(Architecture.parse(o.get("architecture").getAsString()),
+                DropoutPlacement.parse(o.get("placement").getAsString()), DropoutKind.parse(o.get("kind").getAsString()),
+                o.get("dropRatio").getAsDouble(), o.get("uoutBeta").getAsDouble(), o.get("seed").getAsLong());
+    }
+
+    @Override
+    public String toString() {
+        return key();
+    }
+}

@@ -1,0 +1,255 @@
+package io.varshift.trainer.experiment;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.gson.JsonPrimitive;
+import com.google.gson.JsonSyntaxException;
+import io.varshift.core.spec.ModelSpec.Architecture;
+import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A sweep's settings, read field by field from JSON (see {@code experiment/default.json}). Drop
+ * ratios are DJL's drop probability; the paper's p (retain ratio) is 1 − dropRatio.
+ *
+ * @param trainSamples   first N samples of the training split used for training
+ * @param measureSamples first N training samples used for the eval-mode measurement and Adjust BN
+ * @param heldOutSamples first N samples of the test split (held-out error and shift)
+ */
+record ExperimentConfig(String name, List<Architecture> architectures, int width, int blocks, int epochs,
+                        int batchSize, int trainSamples, int measureSamples, int heldOutSamples, List<Long> seeds,
+                        List<Sweep> bernoulli, DropoutPlacement uoutPlacement, List<Double> uoutBetas,
+                        Controlled controlled) {
+
+    /** Bernoulli dropout at one placement, at each drop ratio. */
+    record Sweep(DropoutPlacement placement, List<Double> dropRatios) {
+    }
+
+    /**
+     * The frozen-weights theory check: an untrained model's BN statistics are estimated in training
+     * mode (dropout on) for {@code batches} batches of {@code samples} images, then measured in eval mode.
+     */
+    record Controlled(int samples, int batches, List<Double> dropRatios) {
+    }
+
+    private static final Set<String> FIELDS = Set.of("name", "description", "architectures", "width", "blocks",
+            "epochs", "batchSize", "trainSamples", "measureSamples", "heldOutSamples", "seeds", "bernoulli", "uout",
+            "controlled");
+
+    /** The bundled reduced sweep for a 2-core CPU. */
+    static final String DEFAULT_RESOURCE = "/experiment/default.json";
+
+    static ExperimentConfig load(Path file) {
+        try {
+            return parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("experiment config " + file + ": cannot read it (" + e.getMessage()
+                    + "); give an existing JSON file with --config");
+        }
+    }
+
+    static ExperimentConfig loadResource(String resource) {
+        try (InputStream in = ExperimentConfig.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("bundled experiment config " + resource + " is missing from the jar");
+            }
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), resource);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read bundled experiment config " + resource, e);
+        }
+    }
+
+    static ExperimentConfig parse(String text, String source) {
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(text);
+        } catch (JsonSyntaxException e) {
+            throw new IllegalArgumentException("experiment config " + source + ": not valid JSON (" + e.getMessage()
+                    + ")");
+        }
+        if (!root.isJsonObject()) {
+            throw new IllegalArgumentException("experiment config " + source + ": must be a JSON object");
+        }
+        return fromJson(root.getAsJsonObject(), source);
+    }
+
+    static ExperimentConfig fromJson(JsonObject o, String source) {
+        Fields f = new Fields(o, source);
+        for (String key : o.keySet()) {
+            if (!FIELDS.contains(key)) {
+                throw f.error(key, "is not a known field; known fields are " + FIELDS);
+            }
+        }
+        List<Architecture> architectures = new ArrayList<>();
+        for (JsonElement e : f.array("architectures", 1, 2)) {
+            architectures.add(Architecture.parse(f.string(e, "architectures[]")));
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (JsonElement e : f.array("seeds", 1, 100)) {
+            seeds.add(f.integer(e, "seeds[]", 0, Integer.MAX_VALUE));
+        }
+        List<Sweep> bernoulli = new ArrayList<>();
+        for (JsonElement e : f.array("bernoulli", 0, 3)) {
+            if (!e.isJsonObject()) {
+                throw f.error("bernoulli[]", "must be an object {placement, dropRatios}, got " + e);
+            }
+            Fields s = new Fields(e.getAsJsonObject(), source + " bernoulli[]");
+            DropoutPlacement placement = DropoutPlacement.parse(s.string(s.required("placement"), "placement"));
+            if (placement == DropoutPlacement.NONE) {
+                throw s.error("placement", "none is always run as the baseline; list before-bn, before-conv"
+                        + " or after-bn");
+            }
+            bernoulli.add(new Sweep(placement, s.ratios("dropRatios", 0.0, 1.0)));
+        }
+        JsonObject uout = f.object("uout");
+        Fields u = new Fields(uout, source + " uout");
+        DropoutPlacement uoutPlacement = DropoutPlacement.parse(u.string(u.required("placement"), "placement"));
+        Fields c = new Fields(f.object("controlled"), source + " controlled");
+        Controlled controlled = new Controlled(c.intField("samples", 16, 10_000), c.intField("batches", 1, 10_000),
+                c.ratios("dropRatios", 0.0, 1.0));
+        int heldOut = f.intField("heldOutSamples", 16, 10_000);
+        return new ExperimentConfig(f.string(f.required("name"), "name"), List.copyOf(architectures),
+                f.intField("width", 1, 512), f.intField("blocks", 1, 8), f.intField("epochs", 1, 1000),
+                f.intField("batchSize", 2, 4096), f.intField("trainSamples", 16, 60_000),
+                f.intField("measureSamples", 16, 60_000), heldOut, List.copyOf(seeds), List.copyOf(bernoulli),
+                uoutPlacement, u.ratios("betas", 0.0, 100.0), controlled);
+    }
+
+    /** Everything that changes a trained cell's numbers: cells of equal settings are shared. */
+    JsonObject trainingSettings() {
+        JsonObject o = new JsonObject();
+        o.addProperty("width", width);
+        o.addProperty("blocks", blocks);
+        o.addProperty("epochs", epochs);
+        o.addProperty("batchSize", batchSize);
+        o.addProperty("trainSamples", trainSamples);
+        o.addProperty("measureSamples", measureSamples);
+        o.addProperty("heldOutSamples", heldOutSamples);
+        o.addProperty("format", CellResult.FORMAT);
+        return o;
+    }
+
+    /** Eight hex digits of SHA-256 over {@link #trainingSettings()}: the folder of this config's cells. */
+    String settingsFingerprint() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(trainingSettings().toString().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
+     * The cells in the order they run, in tiers over every seed and architecture: first what the
+     * paper's Table 3 needs (no dropout, Dropout-(a) and (b) at drop 0.5), then the other Bernoulli
+     * cells, then Uout; so a sweep cut short by its budget still has the main tables with all seeds.
+     */
+    List<Cell> cells() {
+        List<Cell> first = new ArrayList<>();
+        List<Cell> second = new ArrayList<>();
+        List<Cell> third = new ArrayList<>();
+        for (long seed : seeds) {
+            for (Architecture a : architectures) {
+                first.add(Cell.none(a, seed));
+                for (Sweep s : bernoulli) {
+                    for (double ratio : s.dropRatios()) {
+                        boolean table3 = ratio == 0.5 && s.placement() != DropoutPlacement.AFTER_BN;
+                        (table3 ? first : second).add(Cell.bernoulli(a, s.placement(), ratio, seed));
+                    }
+                }
+                for (double beta : uoutBetas) {
+                    third.add(Cell.uout(a, uoutPlacement, beta, seed));
+                }
+            }
+        }
+        List<Cell> out = new ArrayList<>(first);
+        out.addAll(second);
+        out.addAll(third);
+        return List.copyOf(out);
+    }
+
+    /** Field-by-field reading; every error names the source, the field, the value and what is allowed. */
+    private record Fields(JsonObject o, String source) {
+
+        IllegalArgumentException error(String field, String detail) {
+            return new IllegalArgumentException("experiment config " + source + ": field '" + field + "' " + detail);
+        }
+
+        JsonElement required(String field) {
+            JsonElement e = o.get(field);
+            if (e == null || e.isJsonNull()) {
+                throw error(field, "is missing");
+            }
+            return e;
+        }
+
+        JsonObject object(String field) {
+            JsonElement e = required(field);
+            if (!e.isJsonObject()) {
+                throw error(field, "must be an object, got " + e);
+            }
+            return e.getAsJsonObject();
+        }
+
+        JsonArray array(String field, int min, int max) {
+            JsonElement e = required(field);
+            if (!e.isJsonArray() || e.getAsJsonArray().size() < min || e.getAsJsonArray().size() > max) {
+                throw error(field, "must be an array of " + min + ".." + max + " entries, got " + e);
+            }
+            return e.getAsJsonArray();
+        }
+
+        String string(JsonElement e, String field) {
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw error(field, "must be a string, got " + e);
+            }
+            return e.getAsString();
+        }
+
+        double number(JsonElement e, String field) {
+            if (!e.isJsonPrimitive() || !((JsonPrimitive) e).isNumber()) {
+                throw error(field, "must be a number, got " + e);
+            }
+            return e.getAsDouble();
+        }
+
+        long integer(JsonElement e, String field, long min, long max) {
+            double d = number(e, field);
+            if (d != Math.rint(d) || d < min || d > max) {
+                throw error(field, "must be a whole number in " + min + ".." + max + ", got " + e);
+            }
+            return (long) d;
+        }
+
+        int intField(String field, int min, int max) {
+            return (int) integer(required(field), field, min, max);
+        }
+
+        /** Numbers strictly between {@code low} and {@code high}. */
+        List<Double> ratios(String field, double low, double high) {
+            List<Double> out = new ArrayList<>();
+            for (JsonElement e : array(field, 0, 16)) {
+                double v = number(e, field + "[]");
+                if (!(v > low && v < high)) {
+                    throw error(field, "value " + v + " must lie strictly between " + low + " and " + high);
+                }
+                out.add(v);
+            }
+            return List.copyOf(out);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+package io.varshift.trainer.experiment;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.Dropout;
+import ai.djl.training.ParameterStore;
+import io.varshift.core.data.BatchFeeder;
+import io.varshift.core.data.ImageSet;
+import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.BnProbes;
+import io.varshift.core.spec.ModelSpec;
+import io.varshift.core.spec.ModelSpec.DropoutKind;
+import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.core.spec.ProbedBatchNorm;
+import io.varshift.core.spec.UoutBlock;
+import io.varshift.core.theory.VarianceShiftTheory;
+import io.varshift.trainer.report.DropoutTheory;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The paper's theory against the measured shift of a model, both from eval-mode passes over
+ * training data. Measured Δ of a BN layer = Σ_c real variance / Σ_c moving variance (the paper's
+ * channel-averaged statistic); the theory is aggregated the same way: Σ_c Var_test,c / Σ_c Var_train,c.
+ */
+final class TheoryCheck {
+
+    private TheoryCheck() {
+    }
+
+    /**
+     * Dropout directly before BN (placement before-bn, the layers {@code *.bn2}): in eval mode the BN
+     * input IS the dropout input, so its per-channel mean c and variance v come from the BN probe, and
+     * Var_train,c is Eq. (7) (or its Uout analogue); with one channel this is Eq. (8).
+     */
+    static List<CellResult.TheoryRow> beforeBn(ModelSpec spec, BnProbes probes, List<ChannelMoments> trainMoments) {
+        List<CellResult.TheoryRow> rows = new ArrayList<>();
+        if (spec.dropoutPlacement() != DropoutPlacement.BEFORE_BN) {
+            return rows;
+        }
+        for (int i = 0; i < probes.layerCount(); i++) {
+            String name = probes.layerNames().get(i);
+            if (!name.endsWith(".bn2")) {
+                continue;
+            }
+            ChannelMoments m = trainMoments.get(i);
+            double test = 0;
+            for (int c = 0; c < m.channels(); c++) {
+                test += m.variance(c) > 0 ? m.variance(c) : 0; // a dead channel carries no variance to shift
+            }
+            double measured = test / sum(probes.runningVar(i));
+            DropoutTheory.forLayer(spec, name, m, false).ifPresent(theory -> rows.add(
+                    new CellResult.TheoryRow(name, "8", measured, theory.delta(), Double.NaN, Double.NaN)));
+        }
+        return rows;
+    }
+
+    /**
+     * E[noise²]/E[x²] of the dropout: X_train = x + x·(a/p − 1) has E[(a/p − 1)²] = (1 − p)/p; Uout's
+     * x·r has E[r²] = β²/3.
+     */
+    static double noiseFactor(ModelSpec spec) {
+        return spec.dropoutKind() == DropoutKind.BERNOULLI
+                ? (1 - spec.retainRatio()) / spec.retainRatio()
+                : spec.uoutBeta() * spec.uoutBeta() / 3;
+    }
+
+    /**
+     * Dropout, then a convolution of fan-in d, then BN (ConvNet with placement before-conv). Eq. (12)
+     * minus Eq. (13): the masks add zero-mean noise independent of x, so Var_train,j = Var_test,j +
+     * ((1 − p)/p)·E[Σᵢ wⱼᵢ²xᵢ²]; the ρ·(d·cos²θ − 1) term is common to both and is taken from the measured
+     * eval-mode variance. E[Σᵢ wⱼᵢ²xᵢ²] is the mean of conv(x², w²) (padding included, so it is exact at
+     * the border too). Also reported: d·cos²θ (Table 1) and Eq. (8) for the dropout's own input.
+     * PreResNet is not covered: there the conv output enters a residual sum, not a BN directly.
+     */
+    static List<CellResult.TheoryRow> beforeConv(ModelSpec spec, Block block, BnProbes probes, NDManager manager,
+                                                 ImageSet data, int batchSize) {
+        List<CellResult.TheoryRow> rows = new ArrayList<>();
+        if (spec.dropoutPlacement() != DropoutPlacement.BEFORE_CONV || !(block instanceof SequentialBlock)) {
+            return rows;
+        }
+        List<Block> layers = new ArrayList<>(block.getChildren().values());
+        List<Site> sites = new ArrayList<>();
+        for (int k = 0; k + 2 < layers.size(); k++) {
+            if (isDropout(layers.get(k)) && layers.get(k + 1) instanceof Conv2d conv
+                    && layers.get(k + 2) instanceof ProbedBatchNorm bn) {
+                sites.add(new Site(k, conv, bn));
+            }
+        }
+        if (sites.isEmpty()) {
+            return rows;
+        }
+        ParameterStore store = new ParameterStore(manager, false);
+        BatchFeeder feeder = new BatchFeeder(batchSize, data.sampleShape());
+        for (int from = 0; from < data.size(); from += batchSize) {
+            int to = Math.min(data.size(), from + batchSize);
+            try (NDManager batch = manager.newSubManager()) {
+                NDList x = new NDList(feeder.images(batch, data, from, to));
+                int next = 0;
+                for (int k = 0; k < layers.size() && next < sites.size(); k++) {
+                    if (k == sites.get(next).dropoutIndex()) {
+                        sites.get(next).add(store, x.singletonOrThrow());
+                        next++;
+                    }
+                    x = layers.get(k).forward(store, x, false);
+                }
+            }
+        }
+        double factor = noiseFactor(spec);
+        for (Site s : sites) {
+            int layer = probes.layerNames().indexOf(s.bn().layerName());
+            rows.add(s.row(spec, factor, sum(probes.runningVar(layer))));
+        }
+        return rows;
+    }
+
+    private static boolean isDropout(Block b) {
+        return b instanceof Dropout || b instanceof UoutBlock;
+    }
+
+    static double sum(double[] values) {
+        double s = 0;
+        for (double v : values) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** Running sums at one dropout → conv → BN site, in double precision. */
+    private static final class Site {
+        private final int dropoutIndex;
+        private final Conv2d conv;
+        private final ProbedBatchNorm bn;
+        private double[] inSum;
+        private double[] inSquares;
+        private double[] outSum;
+        private double[] outSquares;
+        private double[] noise;
+        private double[] dCos2;
+        private long inCount;
+        private long outCount;
+
+        Site(int dropoutIndex, Conv2d conv, ProbedBatchNorm bn) {
+            this.dropoutIndex = dropoutIndex;
+            this.conv = conv;
+            this.bn = bn;
+        }
+
+        int dropoutIndex() {
+            return dropoutIndex;
+        }
+
+        ProbedBatchNorm bn() {
+            return bn;
+        }
+
+        void add(ParameterStore store, NDArray x) {
+            NDArray w = store.getValue(conv.getParameters().get("weight"), x.getDevice(), false);
+            NDArray y = Conv2d.conv2d(x, w, null, conv.getStride(), conv.getPadding(), conv.getDilation(),
+                    conv.getGroups()).singletonOrThrow();
+            NDArray n = Conv2d.conv2d(x.square(), w.square(), null, conv.getStride(), conv.getPadding(),
+                    conv.getDilation(), conv.getGroups()).singletonOrThrow();
+            if (inSum == null) {
+                init(w);
+            }
+            inCount += x.size() / x.getShape().get(1);
+            outCount += y.size() / y.getShape().get(1);
+            accumulate(inSum, x.sum(new int[] {0, 2, 3}));
+            accumulate(inSquares, x.square().sum(new int[] {0, 2, 3}));
+            accumulate(outSum, y.sum(new int[] {0, 2, 3}));
+            accumulate(outSquares, y.square().sum(new int[] {0, 2, 3}));
+            accumulate(noise, n.sum(new int[] {0, 2, 3}));
+        }
+
+        private void init(NDArray w) {
+            int out = Math.toIntExact(w.getShape().get(0));
+            int in = Math.toIntExact(w.getShape().get(1));
+            inSum = new double[in];
+            inSquares = new double[in];
+            outSum = new double[out];
+            outSquares = new double[out];
+            noise = new double[out];
+            dCos2 = new double[out];
+            float[] weights = w.toFloatArray();
+            int d = weights.length / out;
+            for (int j = 0; j < out; j++) {
+                double[] wj = new double[d];
+                for (int i = 0; i < d; i++) {
+                    wj[i] = weights[j * d + i];
+                }
+                dCos2[j] = d * VarianceShiftTheory.cos2Theta(wj);
+            }
+        }
+
+        private static void accumulate(double[] target, NDArray sums) {
+            float[] values = sums.toFloatArray();
+            for (int i = 0; i < values.length; i++) {
+                target[i] += values[i];
+            }
+        }
+
+        CellResult.TheoryRow row(ModelSpec spec, double factor, double movingVarianceSum) {
+            double test = 0;
+            double train = 0;
+            double dCos2Sum = 0;
+            for (int j = 0; j < outSum.length; j++) {
+                double mean = outSum[j] / outCount;
+                double var = outSquares[j] / outCount - mean * mean;
+                test += var;
+                train += var + factor * noise[j] / outCount;
+                dCos2Sum += dCos2[j];
+            }
+            double directTest = 0;
+            double directTrain = 0;
+            for (int i = 0; i < inSum.length; i++) {
+                double c = inSum[i] / inCount;
+                double v = inSquares[i] / inCount - c * c;
+                if (v > 0) {
+                    directTest += v;
+                    directTrain += DropoutTheory.trainVariance(spec, c, v);
+                }
+            }
+            return new CellResult.TheoryRow(bn.layerName(), "12", test / movingVarianceSum, test / train,
+                    dCos2Sum / outSum.length, directTrain > 0 ? directTest / directTrain : Double.NaN);
+        }
+    }
+}
