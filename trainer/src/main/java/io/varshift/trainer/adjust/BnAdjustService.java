@@ -62,10 +62,20 @@ public final class BnAdjustService {
     public JsonObject recalibrate(RecalibrateRequest request, JobContext context) {
         ModelArtifact artifact = load(request.model(), request.version());
         long[] shape = ModelSpec.fromJson(artifact.modelJson()).inputShape();
-        ImageSet traffic = NpyDataset.load(request.data(), shape, request.limit());
         JsonObject provenance = new JsonObject();
         provenance.addProperty("method", "recalibrate");
-        provenance.addProperty("data", request.data().toAbsolutePath().toString());
+        ImageSet traffic;
+        if (request.kafka() != null) {
+            KafkaTraffic.Result read = KafkaTraffic.read(request.kafka(), artifact.name(), shape, request.limit(),
+                    context);
+            traffic = read.images();
+            provenance.addProperty("data", "kafka topic " + request.kafka().topic() + " at "
+                    + request.kafka().bootstrap() + ", " + request.kafka().rangeDescription());
+            provenance.add("source", read.note());
+        } else {
+            traffic = NpyDataset.load(request.data(), shape, request.limit());
+            provenance.addProperty("data", request.data().toAbsolutePath().toString());
+        }
         provenance.addProperty("samples", traffic.size());
         return reestimate(artifact, traffic, traffic, request.batchSize(), provenance, context);
     }

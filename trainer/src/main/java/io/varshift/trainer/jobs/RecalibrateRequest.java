@@ -3,25 +3,44 @@ package io.varshift.trainer.jobs;
 import com.google.gson.JsonObject;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Label-free re-estimation of a deployed model's BN statistics on recent traffic (a directory of NPY
- * files, the agent's record format), written as a new version that notes where the data came from.
+ * Label-free re-estimation of a deployed model's BN statistics on recent traffic, written as a new
+ * version that notes where the data came from. The traffic is either a directory of NPY files or a
+ * Kafka topic range of the agent's records; exactly one of {@code data} and {@code kafka} is set.
  *
- * @param data directory of {@code *.npy} files, each [N, C, H, W] or [C, H, W]
- * @param limit most samples to read (a memory cap)
+ * @param data  directory of {@code *.npy} files, each [N, C, H, W] or [C, H, W]; null with Kafka
+ * @param kafka topic range of inference-traffic records; null with NPY files
+ * @param limit most samples to read (a memory cap; a Kafka read stops there)
  */
-public record RecalibrateRequest(String model, Integer version, Path data, int limit, int batchSize)
-        implements JobRequest {
+public record RecalibrateRequest(String model, Integer version, Path data, KafkaSource kafka, int limit,
+                                 int batchSize) implements JobRequest {
 
-    private static final Set<String> FIELDS = Set.of("model", "version", "data", "limit", "batchSize");
+    private static final Set<String> FIELDS;
+
+    static {
+        Set<String> fields = new HashSet<>(Set.of("model", "version", "data", "limit", "batchSize"));
+        fields.addAll(KafkaSource.FIELDS);
+        FIELDS = Set.copyOf(fields);
+    }
 
     public RecalibrateRequest {
         JobRequest.requireSource(model, version, limit, 1, 1_000_000, batchSize);
-        if (data == null) {
-            throw new InvalidRequestException("data", "is required: a directory of NPY files of recent traffic");
+        if (data == null && kafka == null) {
+            throw new InvalidRequestException("data", "is required: a directory of NPY files of recent traffic,"
+                    + " or give a Kafka topic range (kafkaBootstrap, topic and a range) instead");
         }
+        if (data != null && kafka != null) {
+            throw new InvalidRequestException("data", "give either a directory of NPY files or a Kafka topic range,"
+                    + " not both");
+        }
+    }
+
+    /** Recalibration on a directory of NPY files. */
+    public RecalibrateRequest(String model, Integer version, Path data, int limit, int batchSize) {
+        this(model, version, data, null, limit, batchSize);
     }
 
     @Override
@@ -32,20 +51,34 @@ public record RecalibrateRequest(String model, Integer version, Path data, int l
     /** A REST data directory is relative to the traffic directory and may not leave it. */
     static RecalibrateRequest fromJson(JsonObject body, Path trafficDir) {
         JsonFields f = new JsonFields(body, FIELDS);
-        String name = f.string("data", null);
-        Path data = trafficDir.resolve(name).normalize();
-        if (name.isBlank() || Path.of(name).isAbsolute() || !data.startsWith(trafficDir)) {
-            throw new InvalidRequestException("data", "'" + name + "' must be a directory relative to the traffic"
-                    + " directory " + trafficDir + " (varshift.trainer.traffic-dir) and stay inside it");
+        boolean kafkaGiven = KafkaSource.FIELDS.stream().anyMatch(k -> body.has(k) && !body.get(k).isJsonNull());
+        boolean dataGiven = body.has("data") && !body.get("data").isJsonNull();
+        if (kafkaGiven && dataGiven) {
+            throw new InvalidRequestException("data", "give either data (NPY directory) or a Kafka topic range"
+                    + " (kafkaBootstrap, topic, ...), not both");
+        }
+        Path data = null;
+        if (!kafkaGiven) {
+            String name = f.string("data", null);
+            data = trafficDir.resolve(name).normalize();
+            if (name.isBlank() || Path.of(name).isAbsolute() || !data.startsWith(trafficDir)) {
+                throw new InvalidRequestException("data", "'" + name + "' must be a directory relative to the traffic"
+                        + " directory " + trafficDir + " (varshift.trainer.traffic-dir) and stay inside it");
+            }
         }
         return new RecalibrateRequest(f.string("model", null), f.intOrNull("version"), data,
-                f.integer("limit", 100_000), f.integer("batchSize", 256));
+                kafkaGiven ? KafkaSource.fromJson(body, f) : null, f.integer("limit", 100_000),
+                f.integer("batchSize", 256));
     }
 
     @Override
     public JsonObject toJson() {
         JsonObject o = JobRequest.sourceJson(this, version, limit, batchSize);
-        o.addProperty("data", data.toString());
+        if (data != null) {
+            o.addProperty("data", data.toString());
+        } else {
+            kafka.addTo(o);
+        }
         return o;
     }
 }
