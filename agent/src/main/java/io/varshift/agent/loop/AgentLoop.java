@@ -128,8 +128,11 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         ConsumerRecords<byte[], byte[]> records = consumer.poll(settings.pollTimeout());
         Instant now = clock.instant();
         lastPoll = now;
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            handle(record, now);
+        // Per partition, in the same order as iterating the records, so one TopicPartition serves them all.
+        for (TopicPartition partition : records.partitions()) {
+            for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                handle(partition, record, now);
+            }
         }
         if (!records.isEmpty()) {
             publishStatus();
@@ -181,8 +184,7 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         return status;
     }
 
-    private void handle(ConsumerRecord<byte[], byte[]> record, Instant now) {
-        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+    private void handle(TopicPartition partition, ConsumerRecord<byte[], byte[]> record, Instant now) {
         consumed.put(partition, record.offset() + 1);
         String modelName = header(record.headers(), io.varshift.core.codec.RecordHeaders.MODEL);
         if (modelName == null) {

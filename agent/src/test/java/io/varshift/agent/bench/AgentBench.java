@@ -123,6 +123,11 @@ public final class AgentBench {
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
         String topic = "bench-traffic-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaBrokerExtension.createTopic(topic, 2);
+        // The output topics exist in a deployment; created here so that the first window close does not
+        // wait for topic auto-creation inside the timed run.
+        for (String output : List.of(topic + "-dlq", topic + "-windows", topic + "-alerts")) {
+            KafkaBrokerExtension.createTopic(output, 1);
+        }
         Properties p = new Properties();
         p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, "20",
                 ProducerConfig.BATCH_SIZE_CONFIG, "1048576"));

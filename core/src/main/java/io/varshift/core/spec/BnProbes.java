@@ -120,6 +120,7 @@ public final class BnProbes {
         }
         array(layers.get(layer).runningMeanParameter()).set(m);
         array(layers.get(layer).runningVarParameter()).set(v);
+        layers.get(layer).runningStatsChanged();
     }
 
     private int checkIndex(int layer) {

@@ -93,6 +93,65 @@ class BnProbesTest {
     }
 
     @Test
+    void theProbeShiftFollowsTheRunningMeanWhenItChangesBetweenForwards() throws Exception {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(SPEC, manager);
+            BnProbes probes = BnProbes.attach(block);
+            NDArray x = Fixtures.input(manager, SPEC, 3, 21);
+            // First forward with the initial running mean (0), so that the probe holds a shift from then.
+            assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
+
+            giveNonTrivialRunningStats(probes);
+            assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
+
+            // A training forward moves the running mean in place.
+            block.forward(new ParameterStore(manager, false), new NDList(Fixtures.input(manager, SPEC, 4, 22)), true);
+            assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
+
+            // Loading params replaces the parameter arrays.
+            Block other = Fixtures.initialised(SPEC, manager);
+            BnProbes otherProbes = BnProbes.attach(other);
+            for (int layer = 0; layer < otherProbes.layerCount(); layer++) {
+                double[] mean = new double[otherProbes.channels(layer)];
+                java.util.Arrays.fill(mean, -0.75 + layer);
+                double[] var = new double[mean.length];
+                java.util.Arrays.fill(var, 2);
+                otherProbes.setRunningStats(layer, mean, var);
+            }
+            byte[] params = ModelLoader.saveParams(other);
+            block.loadParameters(manager, new java.io.DataInputStream(new java.io.ByteArrayInputStream(params)));
+            assertThat(probes.runningMean(0)).containsOnly(-0.75);
+            assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
+        }
+    }
+
+    /** Every layer's probe s1 equals a brute-force Σ (x − k_c) with k_c the layer's running mean now. */
+    private static void assertSumsAreShiftedByTheCurrentRunningMean(Block block, BnProbes probes, NDManager manager,
+                                                                   NDArray x) {
+        List<float[]> s1ByLayer = new ArrayList<>();
+        probes.setListener((layer, s1, s2, samples, positions) -> s1ByLayer.add(s1));
+        Fixtures.evalForward(block, manager, x);
+        probes.setListener(null);
+        List<NDArray> inputs = bnInputsByHand(block, manager, x);
+        for (int layer = 0; layer < probes.layerCount(); layer++) {
+            double[] shift = probes.runningMean(layer);
+            int channels = shift.length;
+            float[] values = inputs.get(layer).toFloatArray();
+            int positions = values.length / (3 * channels);
+            for (int n = 0; n < 3; n++) {
+                for (int c = 0; c < channels; c++) {
+                    double sum = 0;
+                    for (int p = 0; p < positions; p++) {
+                        sum += values[(n * channels + c) * positions + p] - shift[c];
+                    }
+                    assertThat((double) s1ByLayer.get(layer)[n * channels + c]).as("layer %d sample %d channel %d",
+                            layer, n, c).isCloseTo(sum, within(1e-4 * (1 + Math.abs(sum))));
+                }
+            }
+        }
+    }
+
+    @Test
     void keptSampleContributionsAddUpToTheCollectedMoments() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = Fixtures.initialised(SPEC, manager);
