@@ -86,6 +86,14 @@ public final class BnProbes {
         return Math.toIntExact(array(layers.get(checkIndex(layer)).runningMeanParameter()).size());
     }
 
+    /**
+     * Eval batches in which the layer's probe had to reduce its input on the exact (slower) path,
+     * because the input sat so far from the running mean that the fast raw sums would lose precision.
+     */
+    public long exactPathBatches(int layer) {
+        return layers.get(checkIndex(layer)).exactBatches();
+    }
+
     /** Copy of the layer's current running mean (the shift k_c of the probe sums). */
     public double[] runningMean(int layer) {
         return toDoubles(array(layers.get(checkIndex(layer)).runningMeanParameter()));

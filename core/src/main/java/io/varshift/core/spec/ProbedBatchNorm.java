@@ -10,8 +10,6 @@ import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
-import java.util.Arrays;
-
 /**
  * A BatchNorm with a stable human-readable name (e.g. {@code block2.bn2}) and an eval-mode probe on
  * its input. Its only child is the DJL {@link BatchNorm}, and it has no parameters of its own, so a
@@ -22,6 +20,8 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     private static final byte VERSION = 1;
     /** The positions axis of the [N, C, positions] view the probe reduces over. */
     private static final int[] SPATIAL = {2};
+    /** Largest accepted ratio Σx² / Σ(x − k)² per channel on the fast probe path. */
+    static final double MAX_CANCELLATION = 100;
 
     private final String layerName;
     private final BatchNorm batchNorm;
@@ -30,6 +30,8 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     /** Bumped on every change of the running statistics that keeps the parameter's array. */
     private volatile int statsGeneration;
     private NDArray shiftCache;
+    private float[] shiftHost;
+    private long exactBatches;
     private NDArray shiftSource;
     private int shiftGeneration;
 
@@ -76,9 +78,17 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     }
 
     /**
-     * Per-sample per-channel sums of (x − k_c) and (x − k_c)² on the engine; k_c = current running mean.
-     * One subtraction, squared in place, two reductions stacked into one [2, N, C] array and one copy
-     * out: each extra engine op or copy is paid by every layer of every batch.
+     * Per-sample per-channel sums of (x − k_c) and (x − k_c)², k_c = current running mean.
+     *
+     * <p>Fast path: the engine reduces the raw input once for Σx and once for ‖x‖ (two read passes,
+     * no temporary the size of x), and the shift is applied here in double:
+     * Σ(x − k) = Σx − P·k and Σ(x − k)² = Σx² − 2k·Σx + P·k². That subtraction cancels digits when
+     * the input sits far from k_c relative to its spread, so it is accepted only when, for every
+     * channel, Σx² over the batch is at most {@link #MAX_CANCELLATION} times Σ(x − k)²: float32
+     * reductions carry a relative error of about 1e-6 of Σx², so the shifted totals then keep about
+     * 1e-4 relative precision. Otherwise (or on a non-finite sum) the layer is reduced again on the
+     * exact path, which subtracts k_c on the engine first. Each extra pass over x is paid by every
+     * layer of every batch, which is why the exact path is not the default.
      */
     private void probe(ParameterStore parameterStore, NDArray x, BnProbes.Listener sink) {
         Shape shape = x.getShape();
@@ -86,27 +96,73 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
         int channels = Math.toIntExact(shape.get(1));
         long positions = shape.dimension() > 2 ? shape.slice(2).size() : 1;
         NDArray k = shift(parameterStore.getValue(runningMeanParameter(), x.getDevice(), false), channels);
-        float[] sums;
+        int cells = samples * channels;
+        float[] s1 = new float[cells];
+        float[] s2 = new float[cells];
         try (NDManager scope = x.getManager().newSubManager()) {
             NDArray flat = x.reshape(samples, channels, positions);
             flat.attach(scope);
             if (flat.getDataType() != DataType.FLOAT32) {
                 flat = flat.toType(DataType.FLOAT32, false);
             }
-            NDArray centred = flat.sub(k);
-            NDArray s1 = centred.sum(SPATIAL);
-            NDArray s2 = centred.muli(centred).sum(SPATIAL);
-            sums = s1.stack(s2).toFloatArray();
+            float[] raw = flat.sum(SPATIAL).stack(flat.norm(SPATIAL)).toFloatArray();
+            if (!shiftOnHost(raw, shiftHost, samples, channels, positions, s1, s2)) {
+                exactBatches++;
+                NDArray centred = flat.sub(k);
+                NDArray c1 = centred.sum(SPATIAL);
+                NDArray c2 = centred.muli(centred).sum(SPATIAL);
+                float[] sums = c1.stack(c2).toFloatArray();
+                System.arraycopy(sums, 0, s1, 0, cells);
+                System.arraycopy(sums, cells, s2, 0, cells);
+            }
         }
-        int cells = samples * channels;
-        sink.onBatch(probeIndex, Arrays.copyOfRange(sums, 0, cells), Arrays.copyOfRange(sums, cells, 2 * cells),
-                samples, positions);
+        sink.onBatch(probeIndex, s1, s2, samples, positions);
     }
 
     /**
-     * The running mean as a float32 [1, C, 1] array, kept between batches. It is rebuilt when the
-     * parameter holds another array (params loaded), after {@link #runningStatsChanged()} and after
-     * any training forward, which updates the running mean in place.
+     * Shifts raw per-cell sums [Σx ..., ‖x‖ ...] by k_c into s1 and s2; false when some channel's
+     * batch total would lose too many digits (see {@link #probe}) or a sum is not finite.
+     */
+    static boolean shiftOnHost(float[] raw, float[] k, int samples, int channels, long positions, float[] s1,
+                               float[] s2) {
+        int cells = samples * channels;
+        double[] rawSquares = new double[channels];
+        double[] shiftedSquares = new double[channels];
+        for (int n = 0; n < samples; n++) {
+            for (int c = 0; c < channels; c++) {
+                int i = n * channels + c;
+                double sum = raw[i];
+                double norm = raw[cells + i];
+                double sumSq = norm * norm;
+                if (!Double.isFinite(sum) || !Double.isFinite(sumSq)) {
+                    return false;
+                }
+                double kc = k[c];
+                double shiftedSq = Math.max(0, sumSq - 2 * kc * sum + positions * kc * kc);
+                s1[i] = (float) (sum - positions * kc);
+                s2[i] = (float) shiftedSq;
+                rawSquares[c] += sumSq;
+                shiftedSquares[c] += shiftedSq;
+            }
+        }
+        for (int c = 0; c < channels; c++) {
+            if (rawSquares[c] > MAX_CANCELLATION * shiftedSquares[c]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Batches this layer reduced on the exact path since it was built. */
+    long exactBatches() {
+        return exactBatches;
+    }
+
+    /**
+     * The running mean as a float32 [1, C, 1] array (and a host copy), kept between batches. It is
+     * rebuilt when the parameter holds another array (params loaded), after
+     * {@link #runningStatsChanged()} and after any training forward, which updates the running mean
+     * in place.
      */
     private NDArray shift(NDArray runningMean, int channels) {
         NDArray k = shiftCache;
@@ -122,6 +178,7 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
             k = converted;
         }
         shiftCache = k;
+        shiftHost = k.toFloatArray();
         shiftSource = runningMean;
         shiftGeneration = generation;
         return k;
