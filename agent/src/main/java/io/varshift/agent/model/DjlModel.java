@@ -83,6 +83,11 @@ public final class DjlModel implements MonitoredModel {
         }
     }
 
+    /** Batches in which a layer's probe took its exact, slower path (see {@link BnProbes#exactPathBatches}). */
+    public long exactProbePathBatches(int layer) {
+        return loaded.probes().exactPathBatches(layer);
+    }
+
     private void run(ByteBuffer input, int samples) {
         batchShape[0] = samples;
         try (NDManager batch = base.newSubManager()) {
