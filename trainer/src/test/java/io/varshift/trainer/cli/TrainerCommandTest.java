@@ -63,6 +63,9 @@ class TrainerCommandTest {
                 "--held-out", "300", "--window-size", "64", "--replicates", "200");
         assertThat(train.exitCode()).as(train.getErrorOutput()).isZero();
         assertThat(train.getOutput()).contains("\"model\": \"cli-smoke\"").contains("\"heldOutAccuracy\"");
+        // Progress goes to stderr, so that stdout carries the result only (this harness adds the log to both).
+        assertThat(train.getOutput()).doesNotContain("% |");
+        assertThat(train.getErrorOutput()).contains("epoch 1/1").contains("100% |");
 
         LaunchResult adjust = launcher.launch("adjust-bn", "--model", "cli-smoke", "--limit", "500");
         assertThat(adjust.exitCode()).as(adjust.getErrorOutput()).isZero();
