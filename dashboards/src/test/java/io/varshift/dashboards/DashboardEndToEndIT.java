@@ -23,6 +23,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
 import io.varshift.stack.PrometheusServer;
 import io.varshift.stack.replay.Replay;
@@ -53,7 +54,7 @@ class DashboardEndToEndIT {
     @TempDir
     static Path dir;
 
-    private static ChildJava agent;
+    private static AppProcess agent;
     private static PrometheusServer prometheus;
     private static PrometheusApi api;
 
@@ -62,10 +63,10 @@ class DashboardEndToEndIT {
         Path store = dir.resolve("store");
         Path trainerJar = Path.of(System.getProperty("varshift.trainer.jar", "../trainer/target/quarkus-app/quarkus-run.jar"));
         Path agentJar = Path.of(System.getProperty("varshift.agent.jar", "../agent/target/quarkus-app/quarkus-run.jar"));
-        try (ChildJava trainer = ChildJava.start("trainer", trainerJar, Map.of("varshift.trainer.model-store", store.toString()),
+        try (AppProcess trainer = startApp("trainer", trainerJar, Map.of("varshift.trainer.model-store", store.toString()),
                 List.of("train", "--model", MODEL, "--width", "8", "--limit", "4000", "--held-out", "2000",
                         "--window-size", Integer.toString(WINDOW), "--replicates", "200"), dir.resolve("trainer.log"))) {
-            trainer.awaitSuccess(300);
+            trainer.awaitSuccess(Duration.ofSeconds(300));
         }
 
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
@@ -88,9 +89,9 @@ class DashboardEndToEndIT {
         config.put("varshift.agent.max-wait", "50ms");
         // Below 1 so that the sampled-out counter, and its panel, have data too.
         config.put("varshift.agent.sample-rate", "0.95");
-        agent = ChildJava.start("agent", agentJar, config, List.of(), dir.resolve("agent.log"));
+        agent = startApp("agent", agentJar, config, List.of(), dir.resolve("agent.log"));
         String metrics = "http://127.0.0.1:" + agentPort + "/q/metrics";
-        await(Duration.ofSeconds(120), "the agent serving " + metrics, () -> agent.isAlive() && ok(metrics));
+        await(Duration.ofSeconds(120), "the agent serving " + metrics, () -> agent.alive() && ok(metrics));
 
         Path promConfig = dir.resolve("prometheus.yml");
         Files.writeString(promConfig, Files.readString(DashboardFiles.PROMETHEUS_CONFIG)
@@ -118,12 +119,12 @@ class DashboardEndToEndIT {
         await(Duration.ofSeconds(120), "5 clean windows in Prometheus",
                 () -> api.value("sum(varshift_windows_closed_total)") >= 5);
         assertThat(api.value("max(max_over_time(varshift_layer_alarm_state[10m]))"))
-                .as("highest alarm state during clean traffic (2 = ALARM); agent log:\n" + agent.tail())
+                .as("highest alarm state during clean traffic (2 = ALARM); agent log:\n" + agent.tail(40))
                 .isLessThan(2);
 
         sendGarbage();
         replay("--count", "1200", "--start", "6200", "--shift", "invert", "--severity", "1");
-        await(Duration.ofSeconds(120), "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(),
+        await(Duration.ofSeconds(120), "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(40),
                 () -> !varianceShiftAlerts().isEmpty());
         System.out.println("e2e: after " + api.value("sum(varshift_windows_closed_total)") + " windows, VarianceShiftAlarm "
                 + varianceShiftAlerts());
@@ -140,6 +141,21 @@ class DashboardEndToEndIT {
     }
 
     /** "layer=state" of each VarianceShiftAlarm alert that is pending or firing. */
+    /** An app's runner jar as its own JVM (1 GiB heap), -D properties, the engine cache of this build. */
+    private static AppProcess startApp(String name, Path jar, Map<String, String> properties, List<String> args,
+                                       Path log) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(name + " jar " + jar + " is missing; build it first: mvn -B -pl " + name
+                    + " -am package -DskipTests (./varshift test builds every module before this test)");
+        }
+        List<String> jvmOptions = new ArrayList<>(List.of("-Xmx1g"));
+        properties.forEach((k, v) -> jvmOptions.add("-D" + k + "=" + v));
+        String engineCache = System.getProperty("varshift.engine.cache",
+                System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache"));
+        return AppProcess.start(name, jar, jvmOptions, args, Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", engineCache),
+                log);
+    }
+
     private static List<String> varianceShiftAlerts() {
         return api.alerts().stream()
                 .filter(a -> "VarianceShiftAlarm".equals(a.path("labels").path("alertname").asText()))

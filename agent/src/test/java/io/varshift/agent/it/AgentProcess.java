@@ -15,6 +15,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.varshift.agent.AgentService;
 import io.varshift.agent.loop.AgentLoop;
 import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.metrics.AgentMetrics;
@@ -38,6 +39,7 @@ public final class AgentProcess {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // A killed member is noticed after the session timeout; the broker's minimum keeps the test short.
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000"));
+        AgentService.applyFetchDefaults(c);
         Properties p = new Properties();
         p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"));
         LoopSettings settings = new LoopSettings(List.of(args[2]), args[3] + "-dlq", args[3], args[3] + "-alerts",

@@ -32,6 +32,7 @@ import com.google.gson.JsonParser;
 
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.reference.ModelReference;
+import io.varshift.stack.AppProcess;
 import io.varshift.stack.LocalStack;
 import io.varshift.stack.StackException;
 import io.varshift.stack.replay.Replay;

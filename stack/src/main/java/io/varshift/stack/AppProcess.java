@@ -1,21 +1,24 @@
-package io.varshift.stack.quickstart;
+package io.varshift.stack;
 
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import io.varshift.stack.StackException;
-
-/** One of Varshift's Quarkus apps started from its packaged jar as a child process. */
-final class AppProcess implements AutoCloseable {
+/**
+ * One of Varshift's Quarkus apps started from its packaged jar as a child JVM, DJL offline: the
+ * quickstart's agent and trainer, and the apps of the end-to-end tests.
+ */
+public final class AppProcess implements AutoCloseable {
 
     private final String name;
     private final Process process;
@@ -27,7 +30,8 @@ final class AppProcess implements AutoCloseable {
         this.log = log;
     }
 
-    static Path jar(Path root, String app) {
+    /** The app's runner jar under the project root; fails with the build command when it is missing. */
+    public static Path jar(Path root, String app) {
         Path jar = root.resolve(app).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(jar)) {
             throw new StackException(app + " is not built (" + jar + " missing); run: ./varshift build");
@@ -35,20 +39,20 @@ final class AppProcess implements AutoCloseable {
         return jar;
     }
 
-    static List<String> javaCommand(Path root, String app, List<String> systemProperties) {
+    private static List<String> javaCommand(Path jar, List<String> jvmOptions, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Dai.djl.offline=true");
-        command.addAll(systemProperties);
+        command.addAll(jvmOptions);
         command.add("-jar");
-        command.add(jar(root, app).toString());
+        command.add(jar.toString());
+        command.addAll(args);
         return command;
     }
 
     /** Runs an app command to completion with its output on this terminal; returns the exit code. */
-    static int runToEnd(Path root, String app, List<String> args, Duration timeout) {
-        List<String> command = javaCommand(root, app, List.of());
-        command.addAll(args);
+    public static int runToEnd(Path root, String app, List<String> args, Duration timeout) {
+        List<String> command = javaCommand(jar(root, app), List.of(), args);
         try {
             Process process = new ProcessBuilder(command).inheritIO().start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
@@ -65,20 +69,46 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    /** Starts an app in the background, its output in {@code log}. */
-    static AppProcess start(Path root, String app, List<String> systemProperties, Path log) {
+    /** Starts an app of the project root in the background, its output in {@code log}. */
+    public static AppProcess start(Path root, String app, List<String> jvmOptions, Path log) {
+        return start(app, jar(root, app), jvmOptions, List.of(), Map.of(), log);
+    }
+
+    /**
+     * Starts {@code jar} in the background with JVM options (e.g. {@code -Dkey=value}), program
+     * arguments and extra environment variables, its output in {@code log}.
+     */
+    public static AppProcess start(String name, Path jar, List<String> jvmOptions, List<String> args,
+                                   Map<String, String> environment, Path log) {
         try {
             Files.createDirectories(log.getParent());
-            Process process = new ProcessBuilder(javaCommand(root, app, systemProperties))
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            return new AppProcess(app, process, log);
+            ProcessBuilder builder = new ProcessBuilder(javaCommand(jar, jvmOptions, args))
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(environment);
+            return new AppProcess(name, builder.start(), log);
         } catch (IOException e) {
-            throw new StackException("cannot start " + app + ": " + e.getMessage(), e);
+            throw new StackException("cannot start " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Waits for a one-shot command; fails with the log's tail unless it exits 0 in time. */
+    public void awaitSuccess(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
+                close();
+                throw new StackException(name + " did not finish in " + timeout.toSeconds() + " s:\n" + tail(40));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while waiting for " + name, e);
+        }
+        if (process.exitValue() != 0) {
+            throw new StackException(name + " exited with " + process.exitValue() + ":\n" + tail(40));
         }
     }
 
     /** Waits until {@code url} answers 200, failing early if the process dies. */
-    void awaitHttpOk(String url, Duration timeout) {
+    public void awaitHttpOk(String url, Duration timeout) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(3)).build();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -101,16 +131,26 @@ final class AppProcess implements AutoCloseable {
         throw new StackException(name + " not ready at " + url + " after " + timeout.toSeconds() + " s; see " + log);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
+    }
+
+    /** The last {@code lines} lines of the log, for a failure message. */
+    public String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(cannot read " + log + ": " + e.getMessage() + ")";
+        }
     }
 
     /** SIGTERM lets the app shut down gracefully (the agent settles its open window); SIGKILL after 30 s. */
@@ -130,7 +170,7 @@ final class AppProcess implements AutoCloseable {
         }
     }
 
-    static void sleep(long millis) {
+    private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {
