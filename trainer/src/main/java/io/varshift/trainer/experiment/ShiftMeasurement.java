@@ -6,7 +6,6 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.shift.LayerStatistics;
-import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.training.EvalPass;
@@ -50,16 +49,9 @@ final class ShiftMeasurement {
     /** One eval-mode pass; appends each BN layer's input moments to {@code into}; returns the accuracy. */
     static double pass(Block block, BnProbes probes, NDManager manager, ImageSet set, int batchSize,
                                JobContext context, List<ChannelMoments> into) {
-        BnMomentsCollector collector = BnMomentsCollector.attach(probes, false);
-        double accuracy;
-        try {
-            accuracy = EvalPass.run(block, manager, set, batchSize, context, "measurement");
-        } finally {
-            probes.setListener(null);
-        }
-        for (int i = 0; i < collector.layerCount(); i++) {
-            into.add(collector.moments(i));
-        }
-        return accuracy;
+        EvalPass.Measured measured = EvalPass.measure(block, probes, manager, set, batchSize, false, context,
+                "measurement");
+        into.addAll(measured.moments());
+        return measured.accuracy();
     }
 }

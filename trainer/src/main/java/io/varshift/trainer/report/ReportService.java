@@ -7,10 +7,8 @@ import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.shift.LayerStatistics;
-import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
@@ -63,8 +61,11 @@ public final class ReportService {
         ImageSet train = TrainingService.limit(data.train(), request.limit());
         ImageSet heldOut = TrainingService.limit(data.test(), request.limit());
         try (LoadedModel loaded = ModelLoader.load(artifact)) {
-            Split onTrain = measure(loaded, train, request.batchSize(), context, "training data");
-            Split onHeldOut = measure(loaded, heldOut, request.batchSize(), context, "held-out data");
+            NDManager manager = loaded.model().getNDManager();
+            EvalPass.Measured onTrain = EvalPass.measure(loaded.block(), loaded.probes(), manager, train,
+                    request.batchSize(), false, context, "training data");
+            EvalPass.Measured onHeldOut = EvalPass.measure(loaded.block(), loaded.probes(), manager, heldOut,
+                    request.batchSize(), false, context, "held-out data");
             // Re-estimated running statistics no longer hold training-mode variances: no dropout theory then.
             String reestimated = reestimation(artifact);
             List<LayerShift> layers = new ArrayList<>();
@@ -74,14 +75,14 @@ public final class ReportService {
                 String name = probes.layerNames().get(i);
                 LayerReference stored = loaded.reference().layers().get(i);
                 DropoutTheory theory = reestimated != null ? null : DropoutTheory.forLayer(loaded.spec(), name,
-                        onTrain.moments.get(i), dropoutSeen).orElse(null);
+                        onTrain.collector().moments(i), dropoutSeen).orElse(null);
                 dropoutSeen |= theory != null;
                 layers.add(new LayerShift(name, stored.channels(), average(stored.runningVar()),
-                        LayerStatistics.of(onTrain.moments.get(i), stored, null),
-                        LayerStatistics.of(onHeldOut.moments.get(i), stored, null), theory));
+                        LayerStatistics.of(onTrain.collector().moments(i), stored, null),
+                        LayerStatistics.of(onHeldOut.collector().moments(i), stored, null), theory));
             }
             ShiftReport report = new ShiftReport(artifact.name(), artifact.version(), loaded.spec(), reestimated,
-                    train.size(), heldOut.size(), onTrain.accuracy, onHeldOut.accuracy, layers);
+                    train.size(), heldOut.size(), onTrain.accuracy(), onHeldOut.accuracy(), layers);
             return write(report);
         }
     }
@@ -103,25 +104,6 @@ public final class ReportService {
             sum += v;
         }
         return sum / values.length;
-    }
-
-    private record Split(List<ChannelMoments> moments, double accuracy) {
-    }
-
-    private static Split measure(LoadedModel loaded, ImageSet set, int batchSize, JobContext context, String phase) {
-        BnMomentsCollector collector = BnMomentsCollector.attach(loaded.probes(), false);
-        NDManager manager = loaded.model().getNDManager();
-        double accuracy;
-        try {
-            accuracy = EvalPass.run(loaded.block(), manager, set, batchSize, context, phase);
-        } finally {
-            loaded.probes().setListener(null);
-        }
-        List<ChannelMoments> moments = new ArrayList<>();
-        for (int i = 0; i < collector.layerCount(); i++) {
-            moments.add(collector.moments(i));
-        }
-        return new Split(moments, accuracy);
     }
 
     private JsonObject write(ShiftReport report) {

@@ -5,8 +5,14 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+
+import java.util.ArrayList;
+import java.util.List;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.BnMomentsCollector;
+import io.varshift.core.spec.BnProbes;
 import io.varshift.trainer.jobs.JobContext;
 
 /**
@@ -16,6 +22,33 @@ import io.varshift.trainer.jobs.JobContext;
 public final class EvalPass {
 
     private EvalPass() {
+    }
+
+    /** What one measured pass saw at every BN input, and its accuracy. */
+    public record Measured(BnMomentsCollector collector, double accuracy) {
+
+        /** Each BN layer's input moments, in forward order. */
+        public List<ChannelMoments> moments() {
+            List<ChannelMoments> moments = new ArrayList<>();
+            for (int i = 0; i < collector.layerCount(); i++) {
+                moments.add(collector.moments(i));
+            }
+            return moments;
+        }
+    }
+
+    /**
+     * One eval-mode pass with a moments collector on {@code probes} for its duration (detached after,
+     * also on failure); {@code keepSamples} keeps per-sample contributions for calibration.
+     */
+    public static Measured measure(Block block, BnProbes probes, NDManager manager, ImageSet set, int batchSize,
+                                   boolean keepSamples, JobContext context, String phase) {
+        BnMomentsCollector collector = BnMomentsCollector.attach(probes, keepSamples);
+        try {
+            return new Measured(collector, run(block, manager, set, batchSize, context, phase));
+        } finally {
+            probes.setListener(null);
+        }
     }
 
     /**

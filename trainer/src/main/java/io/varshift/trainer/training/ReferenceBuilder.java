@@ -8,7 +8,6 @@ import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.trainer.jobs.JobContext;
 
@@ -47,18 +46,13 @@ public final class ReferenceBuilder {
                     + " window");
         }
         BnProbes probes = BnProbes.attach(block);
-        BnMomentsCollector collector = BnMomentsCollector.attach(probes, true);
-        double accuracy;
-        try {
-            accuracy = EvalPass.run(block, manager, clean, batchSize, context, "reference pass");
-        } finally {
-            probes.setListener(null);
-        }
+        EvalPass.Measured pass = EvalPass.measure(block, probes, manager, clean, batchSize, true, context,
+                "reference pass");
         Calibrator calibrator = new Calibrator(calibration.replicates(), calibration.seed());
         List<LayerReference> layers = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
             context.checkCancelled();
-            SampleContributions contributions = collector.sampleContributions(i);
+            SampleContributions contributions = pass.collector().sampleContributions(i);
             List<LayerCalibration> calibrations = new ArrayList<>();
             for (int window : calibration.windowSizes()) {
                 calibrations.add(calibrator.calibrate(contributions, window, calibration.falseAlarmRate()));
@@ -67,6 +61,6 @@ public final class ReferenceBuilder {
                     calibrations));
             context.progress((i + 1.0) / probes.layerCount(), "calibration");
         }
-        return new Result(new ModelReference(layers), accuracy);
+        return new Result(new ModelReference(layers), pass.accuracy());
     }
 }
