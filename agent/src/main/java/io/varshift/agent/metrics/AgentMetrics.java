@@ -34,6 +34,10 @@ public final class AgentMetrics {
     private final MeterRegistry registry;
     private final Map<String, LayerValues> layers = new ConcurrentHashMap<>();
     private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
+    /** Per-record counters by model (or reason), looked up once instead of registered on every record. */
+    private final Map<String, Counter> consumedCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> rejectedCounters = new ConcurrentHashMap<>();
+    private final Map<String, Counter> sampledOutCounters = new ConcurrentHashMap<>();
     private final AtomicLong lag = new AtomicLong();
 
     public AgentMetrics(MeterRegistry registry) {
@@ -45,18 +49,19 @@ public final class AgentMetrics {
     }
 
     public void consumed(String model, int records) {
-        counter("varshift.records.consumed", "Valid records consumed", Tags.of("model", model)).increment(records);
+        consumedCounters.computeIfAbsent(model, m -> counter("varshift.records.consumed", "Valid records consumed",
+                Tags.of("model", m))).increment(records);
     }
 
     /** Rejected records; {@code reason} is a RejectReason metric name (bounded). */
     public void rejected(String reason) {
-        counter("varshift.records.rejected", "Records sent to the dead-letter topic", Tags.of("reason", reason))
-                .increment();
+        rejectedCounters.computeIfAbsent(reason, r -> counter("varshift.records.rejected",
+                "Records sent to the dead-letter topic", Tags.of("reason", r))).increment();
     }
 
     public void sampledOut(String model) {
-        counter("varshift.records.sampled.out", "Valid records skipped by sampling", Tags.of("model", model))
-                .increment();
+        sampledOutCounters.computeIfAbsent(model, m -> counter("varshift.records.sampled.out",
+                "Valid records skipped by sampling", Tags.of("model", m))).increment();
     }
 
     public void windowClosed(String model, String version) {
