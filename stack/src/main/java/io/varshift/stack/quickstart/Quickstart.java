@@ -22,6 +22,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -97,8 +98,8 @@ public final class Quickstart implements Callable<Integer> {
             step("2/6 model '" + model + "' in " + store);
             int windowSize = ensureModel();
             step("3/6 topics and agent (window = " + windowSize + " samples, the size the model was calibrated for)");
-            Map<String, Long> start = prepareTopics();
             String group = "varshift-quickstart-" + System.currentTimeMillis();
+            Map<String, Long> start = prepareTopics(group);
             agent = AppProcess.start(root, "agent", List.of(
                     "-Dquarkus.http.port=" + AGENT_PORT,
                     "-Dvarshift.agent.bootstrap-servers=" + LocalStack.BOOTSTRAP,
@@ -177,7 +178,12 @@ public final class Quickstart implements Callable<Integer> {
     }
 
     /** Fresh traffic topic; returns the end offsets (before this run) of the topics we read. */
-    private Map<String, Long> prepareTopics() throws Exception {
+    /**
+     * Creates the topics if needed and returns the end offsets before this run. The agent's new
+     * consumer group gets the traffic topic's end committed, so that it reads this run's records
+     * only: the broker keeps earlier runs' traffic under run/stack.
+     */
+    private Map<String, Long> prepareTopics(String agentGroup) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.BOOTSTRAP))) {
             for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC)) {
                 try {
@@ -194,6 +200,8 @@ public final class Quickstart implements Callable<Integer> {
                 ends.put(topic, admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
                         .get(partition).offset());
             }
+            admin.alterConsumerGroupOffsets(agentGroup, Map.of(new TopicPartition(TRAFFIC_TOPIC, 0),
+                    new OffsetAndMetadata(ends.get(TRAFFIC_TOPIC)))).all().get(30, TimeUnit.SECONDS);
             return ends;
         }
     }
