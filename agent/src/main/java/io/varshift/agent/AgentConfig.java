@@ -3,7 +3,6 @@ package io.varshift.agent;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -80,8 +79,29 @@ public interface AgentConfig {
         @WithDefault("1000")
         int samples();
 
-        /** Longest window duration; absent = count windows only. */
-        Optional<Duration> duration();
+        /**
+         * Longest window duration. It also bounds how long a quiet model holds back the commits of the
+         * partitions it shares with others, and so what a restart replays.
+         */
+        @WithDefault("5m")
+        Duration duration();
+    }
+
+    Restart restart();
+
+    /** Restarts of the consumer loop after a transient failure, and when to give up and exit. */
+    interface Restart {
+        /** Wait before the first restart, doubled per further failure in a row. */
+        @WithDefault("1s")
+        Duration backoff();
+
+        /** Longest wait between restarts. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+
+        /** Failures in a row without a commit in between that are still restarted; one more exits the process. */
+        @WithDefault("10")
+        int maxFailures();
     }
 
     /** Hysteresis of the per-layer alarm state machine. */

@@ -1,19 +1,34 @@
 package io.varshift.agent;
 
+import java.util.Map;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
 import org.eclipse.microprofile.health.Readiness;
 
-import io.varshift.agent.loop.AgentLoop;
-
-/** SmallRye health: liveness = the loop polls; readiness = joined the group and every model loaded. */
+/**
+ * SmallRye health: liveness = the loop polls and has not given up; readiness = joined the group, every
+ * model loaded and the broker answers (see {@link AgentHealthState}).
+ */
 final class AgentHealth {
 
     private AgentHealth() {
+    }
+
+    private static HealthCheckResponse response(String name, AgentHealthState health, boolean live) {
+        HealthCheckResponseBuilder b = HealthCheckResponse.named(name);
+        if (health == null) {
+            return b.down().withData("state", "starting").build();
+        }
+        b.status(live ? health.live() : health.ready());
+        Map<String, Object> data = live ? health.liveData() : health.readyData();
+        data.forEach((k, v) -> b.withData(k, v.toString()));
+        return b.build();
     }
 
     @Liveness
@@ -24,11 +39,7 @@ final class AgentHealth {
 
         @Override
         public HealthCheckResponse call() {
-            AgentLoop loop = agent.loop();
-            return HealthCheckResponse.named("varshift-agent-loop")
-                    .status(agent.alive())
-                    .withData("lastPoll", loop == null || loop.lastPoll() == null ? "never" : loop.lastPoll().toString())
-                    .build();
+            return response("varshift-agent-loop", agent.health(), true);
         }
     }
 
@@ -40,14 +51,7 @@ final class AgentHealth {
 
         @Override
         public HealthCheckResponse call() {
-            AgentLoop loop = agent.loop();
-            boolean joined = loop != null && loop.joined();
-            String missing = loop == null ? "all" : String.join(",", loop.modelsNotLoaded());
-            return HealthCheckResponse.named("varshift-agent-ready")
-                    .status(joined && missing.isEmpty() && agent.alive())
-                    .withData("joinedGroup", joined)
-                    .withData("modelsNotLoaded", missing)
-                    .build();
+            return response("varshift-agent-ready", agent.health(), false);
         }
     }
 }

@@ -2,7 +2,6 @@ package io.varshift.agent;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 
@@ -10,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -20,17 +21,22 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import io.varshift.agent.loop.AgentLoop;
 import io.varshift.agent.loop.LoopSettings;
+import io.varshift.agent.loop.LoopSupervisor;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.agent.model.StoreModelSource;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.DecodeLimits;
 
-/** Starts the consumer loop on its own thread at startup and stops it cleanly at shutdown. */
+/**
+ * Runs the consumer loop under a {@link LoopSupervisor} on its own thread from startup, and stops it
+ * cleanly at shutdown. Each (re)start of the loop gets new Kafka clients and loads the models again.
+ */
 @ApplicationScoped
 public class AgentService {
 
@@ -41,7 +47,9 @@ public class AgentService {
     private final AgentConfig config;
     private final MeterRegistry registry;
     private final Map<String, Object> kafka;
-    private AgentLoop loop;
+    private LoopSupervisor supervisor;
+    private AgentHealthState health;
+    private BrokerCheck broker;
     private Thread thread;
     private KafkaClientMetrics consumerMetrics;
     private KafkaClientMetrics producerMetrics;
@@ -57,63 +65,74 @@ public class AgentService {
     void onStart(@Observes StartupEvent event) {
         LoopSettings settings = new LoopSettings(config.topics(), config.deadLetterTopic(),
                 config.windowResultsTopic(), config.alertsTopic(), config.batchSize(), config.maxWait(),
-                config.sampleRate(), config.window().samples(), config.window().duration().orElse(null),
+                config.sampleRate(), config.window().samples(), config.window().duration(),
                 config.alarm().enterAfter(), config.alarm().exitAfter(), config.pollTimeout(),
                 config.reloadInterval(), COMMIT_INTERVAL, DecodeLimits.DEFAULT);
         if (config.models().isEmpty()) {
             throw new IllegalArgumentException("varshift.agent.models is empty: name at least one model to watch");
         }
+        LoopSupervisor.Policy policy = new LoopSupervisor.Policy(config.restart().backoff(),
+                config.restart().maxBackoff(), config.restart().maxFailures());
         AgentMetrics metrics = new AgentMetrics(registry);
-        StoreModelSource models = new StoreModelSource(new ModelStore(config.modelStore()), config.models(), metrics);
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties(),
-                new ByteArraySerializer(), new ByteArraySerializer());
-        consumerMetrics = new KafkaClientMetrics(consumer);
-        consumerMetrics.bindTo(registry);
-        producerMetrics = new KafkaClientMetrics(producer);
-        producerMetrics.bindTo(registry);
-        loop = new AgentLoop(consumer, producer, settings, models, metrics, Clock.systemUTC());
-        thread = new Thread(this::runLoop, "varshift-agent-loop");
+        Properties producerProperties = producerProperties(settings);
+        LoopSettings aligned = withRequestSize(settings, producerProperties);
+        supervisor = new LoopSupervisor(() -> newLoop(aligned, metrics, producerProperties), policy, metrics,
+                d -> Thread.sleep(d.toMillis()), Quarkus::asyncExit, Clock.systemUTC());
+        Properties admin = common();
+        applyAdminDefaults(admin);
+        broker = new BrokerCheck(Admin.create(admin), Duration.ofSeconds(2), Duration.ofSeconds(5), Clock.systemUTC());
+        health = new AgentHealthState(supervisor, broker, config.livenessTimeout(), () -> thread.isAlive());
+        thread = new Thread(supervisor, "varshift-agent-loop");
         thread.start();
         LOG.infof("agent consuming %s as group '%s', watching %s in %s", config.topics(), config.groupId(),
                 config.models(), config.modelStore());
     }
 
-    private void runLoop() {
-        try {
-            loop.run();
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "the agent loop stopped: %s", e.getMessage());
-        }
+    /** A loop with fresh clients and models; the old clients' meters are replaced by the new ones'. */
+    private synchronized AgentLoop newLoop(LoopSettings settings, AgentMetrics metrics, Properties producerProperties) {
+        StoreModelSource models = new StoreModelSource(new ModelStore(config.modelStore()), config.models(), metrics);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties,
+                new ByteArraySerializer(), new ByteArraySerializer());
+        closeClientMetrics();
+        consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(registry);
+        producerMetrics = new KafkaClientMetrics(producer);
+        producerMetrics.bindTo(registry);
+        return new AgentLoop(consumer, producer, settings, models, metrics, Clock.systemUTC());
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        if (loop == null) {
+        if (supervisor == null) {
             return;
         }
-        loop.stop();
+        supervisor.stop();
+        thread.interrupt();
         try {
             thread.join(Duration.ofSeconds(30).toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        consumerMetrics.close();
-        producerMetrics.close();
+        broker.close();
+        closeClientMetrics();
     }
 
-    /** The loop; null before startup. */
-    public AgentLoop loop() {
-        return loop;
-    }
-
-    /** Liveness: the loop thread runs and returned from poll within the configured timeout. */
-    public boolean alive() {
-        if (loop == null || thread == null || !thread.isAlive()) {
-            return false;
+    private synchronized void closeClientMetrics() {
+        if (consumerMetrics != null) {
+            consumerMetrics.close();
+            producerMetrics.close();
         }
-        Instant last = loop.lastPoll();
-        return last == null || Instant.now().isBefore(last.plus(config.livenessTimeout()));
+    }
+
+    /** The running loop; null before startup. */
+    public AgentLoop loop() {
+        return supervisor == null ? null : supervisor.loop();
+    }
+
+    /** Liveness and readiness; null before startup. */
+    public AgentHealthState health() {
+        return health;
     }
 
     private Properties common() {
@@ -135,6 +154,7 @@ public class AgentService {
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "varshift-agent-consumer");
         applyFetchDefaults(p);
+        applyConsumerTimeoutDefaults(p);
         return p;
     }
 
@@ -150,13 +170,53 @@ public class AgentService {
         consumer.putIfAbsent(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(2 << 20));
     }
 
-    private Properties producerProperties() {
+    /**
+     * A commit against an unreachable broker blocks for default.api.timeout.ms (60 s by default, as
+     * long as the liveness timeout); 20 s lets it fail and be retried while the loop still counts as alive.
+     */
+    public static void applyConsumerTimeoutDefaults(Properties consumer) {
+        consumer.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "20000");
+    }
+
+    /**
+     * The producer's request size follows the decode limit, so that every record the agent can read
+     * also fits into its dead letter whole; and a flush against an unreachable broker fails within
+     * 30 s (delivery.timeout.ms, 120 s by default), well inside the liveness timeout, so that the
+     * loop restarts instead of hanging. Values set under {@code kafka.*} win.
+     */
+    public static void applyProducerDefaults(Properties producer, LoopSettings settings) {
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producer.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(settings.maxRecordBytes()));
+        producer.putIfAbsent(ProducerConfig.BUFFER_MEMORY_CONFIG,
+                Long.toString(Math.max(32L << 20, 2L * settings.maxRecordBytes())));
+        producer.putIfAbsent(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "30000");
+        producer.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "20000");
+    }
+
+    /** Health checks answer within a few seconds even when the broker is gone. */
+    public static void applyAdminDefaults(Properties admin) {
+        admin.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        admin.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "2000");
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "3000");
+        admin.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "varshift-agent-health");
+    }
+
+    /** The settings with the request size the producer really has (a kafka.* override wins). */
+    public static LoopSettings withRequestSize(LoopSettings s, Properties producer) {
+        int size = Integer.parseInt(producer.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG).toString());
+        return new LoopSettings(s.topics(), s.deadLetterTopic(), s.windowResultsTopic(), s.alertsTopic(),
+                s.batchSize(), s.maxWait(), s.sampleRate(), s.windowSamples(), s.windowDuration(), s.enterAfter(),
+                s.exitAfter(), s.pollTimeout(), s.reloadInterval(), s.commitInterval(), s.decodeLimits(), size);
+    }
+
+    private Properties producerProperties(LoopSettings settings) {
         Properties p = common();
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "varshift-agent-producer");
+        applyProducerDefaults(p, settings);
         return p;
     }
 }

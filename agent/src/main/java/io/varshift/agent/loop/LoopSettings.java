@@ -11,11 +11,33 @@ import io.varshift.core.codec.DecodeLimits;
  *
  * @param windowSamples forwarded samples that close a window; 0 = by time only
  * @param windowDuration longest window; {@code null} = by count only
+ * @param maxRecordBytes the producer's max.request.size: a dead letter larger than this goes in bounded form
  */
 public record LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic,
         String alertsTopic, int batchSize, Duration maxWait, double sampleRate, int windowSamples,
         Duration windowDuration, int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval,
-        Duration commitInterval, DecodeLimits decodeLimits) {
+        Duration commitInterval, DecodeLimits decodeLimits, int maxRecordBytes) {
+
+    /** Room above the decode limit for a dead letter's key, headers and framing. */
+    public static final int RECORD_HEADROOM_BYTES = 64 << 10;
+
+    /** Settings whose producer request size is aligned with the decode limit ({@link #alignedRequestBytes}). */
+    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
+            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
+            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
+            DecodeLimits decodeLimits) {
+        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
+                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
+                alignedRequestBytes(decodeLimits == null ? DecodeLimits.DEFAULT : decodeLimits));
+    }
+
+    /**
+     * The producer's default max.request.size: every record the decoder accepts fits into a dead letter
+     * whole, with room for its headers; larger ones go in bounded form.
+     */
+    public static int alignedRequestBytes(DecodeLimits limits) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) limits.maxBytes() + RECORD_HEADROOM_BYTES);
+    }
 
     public LoopSettings {
         require(topics != null && !topics.isEmpty(), "topics", topics, "name at least one traffic topic");
@@ -41,6 +63,8 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
         if (decodeLimits == null) {
             decodeLimits = DecodeLimits.DEFAULT;
         }
+        require(maxRecordBytes >= 64 << 10, "kafka.max.request.size", maxRecordBytes,
+                "use at least 65536 bytes, so that a bounded dead letter fits");
     }
 
     private static boolean positive(Duration d) {

@@ -3,33 +3,37 @@ package io.varshift.agent.loop;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.kafka.common.TopicPartition;
+import org.jboss.logging.Logger;
 
+import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.alarm.AlarmStateMachine;
-import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.RecordDecoders;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
-import io.varshift.core.shift.LayerStatistics;
 
 /**
- * One watched model inside the loop: its current version, the open micro-batch (one reused direct
- * buffer) and the open window of per-layer moments with the offsets it covers. Loop thread only.
+ * One watched model inside the loop: it accepts the model's decoded records into a micro-batch (one
+ * reused direct buffer), forwards full or waited batches with BN probes into the open window of
+ * per-layer moments, and closes the window by count or by time. Loop thread only.
  */
 final class ModelLane {
 
+    private static final Logger LOG = Logger.getLogger(ModelLane.class);
+
     final String name;
-    private final int batchSize;
-    private final int enterAfter;
-    private final int exitAfter;
-    private final DecodeLimits limits;
+    private final LoopSettings settings;
+    private final AgentMetrics metrics;
     private RecordDecoders decoders;
     private List<AlarmStateMachine> alarms;
-    private List<LayerStatistics> lastStatistics = List.of();
+    private WindowVerdict lastVerdict;
     private MonitoredModel model;
     private MonitoredModel pending;
 
@@ -45,12 +49,10 @@ final class ModelLane {
     private final OffsetRanges offsets = new OffsetRanges();
     private long windowsClosed;
 
-    ModelLane(String name, int batchSize, int enterAfter, int exitAfter, DecodeLimits limits) {
+    ModelLane(String name, LoopSettings settings, AgentMetrics metrics) {
         this.name = name;
-        this.batchSize = batchSize;
-        this.enterAfter = enterAfter;
-        this.exitAfter = exitAfter;
-        this.limits = limits;
+        this.settings = settings;
+        this.metrics = metrics;
     }
 
     MonitoredModel model() {
@@ -91,17 +93,17 @@ final class ModelLane {
             size = Math.multiplyExact(size, d);
         }
         sampleSize = size;
-        batchBytes = ByteBuffer.allocateDirect(Math.multiplyExact(batchSize * Float.BYTES, size))
+        batchBytes = ByteBuffer.allocateDirect(Math.multiplyExact(settings.batchSize() * Float.BYTES, size))
                 .order(ByteOrder.nativeOrder());
         batch = batchBytes.asFloatBuffer();
-        decoders = new RecordDecoders(next.sampleShape(), limits);
+        decoders = new RecordDecoders(next.sampleShape(), settings.decodeLimits());
         // A new version starts with fresh alarm states: its reference and calibration are new.
         List<AlarmStateMachine> fresh = new ArrayList<>();
         for (int i = 0; i < next.layers().size(); i++) {
-            fresh.add(new AlarmStateMachine(enterAfter, exitAfter));
+            fresh.add(new AlarmStateMachine(settings.enterAfter(), settings.exitAfter()));
         }
-        alarms = fresh;
-        lastStatistics = List.of();
+        alarms = List.copyOf(fresh);
+        lastVerdict = null;
         resetWindow();
     }
 
@@ -109,77 +111,131 @@ final class ModelLane {
         return decoders;
     }
 
-    AlarmStateMachine alarm(int layer) {
-        return alarms.get(layer);
+    /** The current version's alarm state machines, index i = layer i. */
+    List<AlarmStateMachine> alarms() {
+        return alarms;
     }
 
-    List<LayerStatistics> lastStatistics() {
-        return lastStatistics;
+    /** The verdict on the last window of the current version, or null before its first. */
+    WindowVerdict lastVerdict() {
+        return lastVerdict;
     }
 
-    void lastStatistics(List<LayerStatistics> statistics) {
-        lastStatistics = List.copyOf(statistics);
+    void judged(WindowVerdict verdict) {
+        lastVerdict = verdict;
     }
 
     boolean hasPending() {
         return pending != null;
     }
 
-    int sampleSize() {
-        return sampleSize;
-    }
-
-    int batchSamples() {
-        return batchSamples;
-    }
-
-    int batchFree() {
-        return batchSize - batchSamples;
-    }
-
-    Instant batchStartedAt() {
-        return batchStartedAt;
-    }
-
-    /** Copies {@code samples} samples from {@code source} (position at the first float) into the batch. */
-    void addToBatch(FloatBuffer source, int samples, Instant now) {
-        if (batchSamples == 0) {
-            batchStartedAt = now;
-        }
-        int floats = samples * sampleSize;
-        batch.put(batchSamples * sampleSize, source, source.position(), floats);
-        source.position(source.position() + floats);
-        batchSamples += samples;
-    }
-
-    ByteBuffer batchBuffer() {
-        batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
-        return batchBytes;
-    }
-
-    /** Folds one layer's probe sums of the current batch into the window (a probe listener). */
-    void fold(int layer, float[] s1, float[] s2, int samples, long positions) {
-        moments.get(layer).addSampleSums(s1, s2, samples, positions);
-    }
-
-    void batchForwarded() {
-        windowSamples += batchSamples;
-        batchSamples = 0;
-        batchStartedAt = null;
-    }
-
-    /** Drops the batch without forwarding (abandon, or a forward that failed). */
-    void dropBatch() {
-        batchSamples = 0;
-        batchStartedAt = null;
-    }
-
-    /** Records that the open window covers a record (accepted, whether or not forwarded yet). */
-    void cover(TopicPartition partition, long offset, Instant now) {
+    /**
+     * Takes the {@code samples} decoded samples of one record (from {@code source}, positioned at the
+     * first float) into the open window, forwarding every batch that fills up.
+     *
+     * @return whether the window is now full by count; a record is never split across windows, so a
+     *         count window may hold up to one record more
+     */
+    boolean accept(TopicPartition partition, long offset, FloatBuffer source, int samples, Instant now) {
         if (openedAt == null) {
             openedAt = now;
         }
         offsets.add(partition, offset);
+        int remaining = samples;
+        while (remaining > 0) {
+            int n = Math.min(remaining, settings.batchSize() - batchSamples);
+            if (batchSamples == 0) {
+                batchStartedAt = now;
+            }
+            int floats = n * sampleSize;
+            batch.put(batchSamples * sampleSize, source, source.position(), floats);
+            source.position(source.position() + floats);
+            batchSamples += n;
+            remaining -= n;
+            if (batchSamples == settings.batchSize()) {
+                forward();
+            }
+        }
+        return settings.windowSamples() > 0 && samplesIncludingBatch() >= settings.windowSamples();
+    }
+
+    /**
+     * Forwards a micro-batch that has waited {@code max-wait}.
+     *
+     * @return whether the open window has reached {@code window.duration}
+     */
+    boolean tick(Instant now) {
+        if (batchSamples > 0 && !now.isBefore(batchStartedAt.plus(settings.maxWait()))) {
+            forward();
+        }
+        Duration duration = settings.windowDuration();
+        return duration != null && openedAt != null && !now.isBefore(openedAt.plus(duration));
+    }
+
+    /**
+     * Closes the open window (forwarding what waits in the batch) and opens a fresh one.
+     *
+     * @return the closed window, or null when it held no forwarded sample
+     */
+    ClosedWindow close(Instant now, String reason, double sampleRate) {
+        if (batchSamples > 0) {
+            forward();
+        }
+        if (windowSamples == 0) {
+            resetWindow();
+            return null;
+        }
+        ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, openedAt, now, reason,
+                windowSamples, sampleRate, offsets.copy(), moments);
+        resetWindow();
+        return closed;
+    }
+
+    /** Drops the open window and batch; their records are not covered and will be read again. */
+    void abandon() {
+        if (model != null && !isWindowEmpty()) {
+            LOG.infof("model '%s': abandoning the open window of %d samples (records will be re-read)", name,
+                    samplesIncludingBatch());
+            resetWindow();
+        }
+    }
+
+    private void forward() {
+        long start = System.nanoTime();
+        batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
+        try {
+            model.forward(batchBytes, batchSamples, this::fold);
+        } catch (RuntimeException e) {
+            // Some layers may already hold part of this batch: the window is unusable. Its offsets stay
+            // uncommitted, so a restart replays its records.
+            throw new IllegalStateException("model '" + name + "' v" + model.version() + ": forward of "
+                    + batchSamples + " samples failed; stopping without committing the open window so that"
+                    + " its records are replayed", e);
+        }
+        windowSamples += batchSamples;
+        batchSamples = 0;
+        batchStartedAt = null;
+        metrics.forwardNanos(name, System.nanoTime() - start);
+    }
+
+    /** Folds one layer's probe sums of the current batch into the window (a probe listener). */
+    private void fold(int layer, float[] s1, float[] s2, int samples, long positions) {
+        moments.get(layer).addSampleSums(s1, s2, samples, positions);
+    }
+
+    /** A replay of the same records under the same version gets the same id, so readers can de-duplicate. */
+    private long windowId() {
+        long h = 1125899906842597L;
+        String key = name + '\u0000' + model.version();
+        for (int i = 0; i < key.length(); i++) {
+            h = 31 * h + key.charAt(i);
+        }
+        for (Map.Entry<TopicPartition, long[]> e : offsets.view().entrySet()) {
+            h = 31 * h + e.getKey().hashCode();
+            h = 31 * h + e.getValue()[0];
+            h = 31 * h + e.getValue()[1];
+        }
+        return h & Long.MAX_VALUE;
     }
 
     /** Samples forwarded into the window plus those waiting in the batch. */
@@ -187,28 +243,17 @@ final class ModelLane {
         return windowSamples + batchSamples;
     }
 
-    long windowSamples() {
-        return windowSamples;
-    }
-
     Instant openedAt() {
         return openedAt;
     }
 
-    OffsetRanges offsets() {
-        return offsets;
+    /** Per partition, {first, last} offset the open window holds. */
+    Map<TopicPartition, long[]> openOffsets() {
+        return offsets.view();
     }
 
     boolean isWindowEmpty() {
         return openedAt == null && batchSamples == 0;
-    }
-
-    List<ChannelMoments> moments() {
-        return moments;
-    }
-
-    long nextWindowNumber() {
-        return ++windowsClosed;
     }
 
     long windowsClosed() {
@@ -216,7 +261,7 @@ final class ModelLane {
     }
 
     /** Starts a fresh window with moments shifted by each layer's stored running mean. */
-    void resetWindow() {
+    private void resetWindow() {
         List<ChannelMoments> fresh = new ArrayList<>();
         for (LayerReference layer : model.layers()) {
             fresh.add(new ChannelMoments(layer.runningMean()));
@@ -225,7 +270,8 @@ final class ModelLane {
         windowSamples = 0;
         openedAt = null;
         offsets.clear();
-        dropBatch();
+        batchSamples = 0;
+        batchStartedAt = null;
     }
 
     void close() {

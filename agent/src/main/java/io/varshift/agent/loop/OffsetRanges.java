@@ -8,7 +8,7 @@ import org.apache.kafka.common.TopicPartition;
 /** First and last offset per partition of the records a window (or a micro-batch) holds. */
 final class OffsetRanges {
 
-    private final Map<TopicPartition, long[]> ranges = new TreeMap<>(
+    private final TreeMap<TopicPartition, long[]> ranges = new TreeMap<>(
             (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
                     : a.topic().compareTo(b.topic()));
 
@@ -22,15 +22,16 @@ final class OffsetRanges {
         }
     }
 
-    /** The first offset held for the partition, or -1 when none. */
-    long first(TopicPartition partition) {
-        long[] range = ranges.get(partition);
-        return range == null ? -1 : range[0];
-    }
-
     /** Partitions in topic, partition order, each with {first, last}. */
     Map<TopicPartition, long[]> view() {
         return ranges;
+    }
+
+    /** A copy that later changes to these ranges do not touch. */
+    Map<TopicPartition, long[]> copy() {
+        Map<TopicPartition, long[]> out = new TreeMap<>(ranges.comparator());
+        ranges.forEach((tp, range) -> out.put(tp, range.clone()));
+        return out;
     }
 
     void clear() {

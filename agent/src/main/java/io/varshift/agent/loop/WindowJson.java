@@ -1,16 +1,14 @@
 package io.varshift.agent.loop;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.kafka.common.TopicPartition;
 
 import com.google.gson.JsonArray;
+import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
-import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.alarm.AlarmTransition;
 import io.varshift.core.shift.LayerStatistics;
 
@@ -23,13 +21,8 @@ final class WindowJson {
     private WindowJson() {
     }
 
-    /** Everything about one closed window that goes into its result record and its alerts. */
-    record Closed(String model, String version, long windowId, long windowNumber, Instant openedAt,
-            Instant closedAt, String closeReason, long samples, double sampleRate, Map<TopicPartition, long[]> offsets) {
-    }
-
-    static JsonObject result(Closed w, List<String> layers, List<LayerStatistics> stats, List<Integer> calibrationWindows,
-            List<AlarmState> states) {
+    static JsonObject result(WindowVerdict verdict) {
+        ClosedWindow w = verdict.window();
         JsonObject o = header(w);
         o.addProperty("openedAt", w.openedAt().toString());
         o.addProperty("closedAt", w.closedAt().toString());
@@ -37,10 +30,10 @@ final class WindowJson {
         o.addProperty("samples", w.samples());
         o.addProperty("sampleRate", w.sampleRate());
         JsonArray out = new JsonArray();
-        for (int i = 0; i < layers.size(); i++) {
-            LayerStatistics s = stats.get(i);
+        for (WindowVerdict.Layer layer : verdict.layers()) {
+            LayerStatistics s = layer.statistics();
             JsonObject l = new JsonObject();
-            l.addProperty("layer", layers.get(i));
+            l.addProperty("layer", layer.name());
             number(l, "varianceRatio", s.varianceRatio());
             number(l, "varianceShift", s.varianceShift());
             number(l, "meanChannelShift", s.meanChannelShift());
@@ -49,11 +42,10 @@ final class WindowJson {
             number(l, "driftScore", s.driftScore());
             number(l, "driftThreshold", s.driftThreshold());
             l.addProperty("over", s.over());
-            Integer calibration = calibrationWindows.get(i);
-            if (calibration != null) {
-                l.addProperty("calibrationWindowSize", calibration);
+            if (layer.calibration() != null) {
+                l.addProperty("calibrationWindowSize", layer.calibration().windowSize());
             }
-            l.addProperty("state", states.get(i).name());
+            l.addProperty("state", layer.state().name());
             out.add(l);
         }
         o.add("layers", out);
@@ -61,7 +53,7 @@ final class WindowJson {
         return o;
     }
 
-    static JsonObject alert(Closed w, String layer, AlarmTransition t) {
+    static JsonObject alert(ClosedWindow w, String layer, AlarmTransition t) {
         JsonObject o = header(w);
         o.addProperty("layer", layer);
         o.addProperty("from", t.from().name());
@@ -78,11 +70,11 @@ final class WindowJson {
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static JsonObject header(Closed w) {
+    private static JsonObject header(ClosedWindow w) {
         JsonObject o = new JsonObject();
         o.addProperty("schemaVersion", SCHEMA_VERSION);
-        o.addProperty("model", w.model());
-        o.addProperty("version", w.version());
+        o.addProperty("model", w.model().name());
+        o.addProperty("version", w.model().version());
         o.addProperty("windowId", Long.toHexString(w.windowId()));
         o.addProperty("windowNumber", w.windowNumber());
         return o;
@@ -106,7 +98,7 @@ final class WindowJson {
         if (Double.isFinite(v)) {
             o.addProperty(name, v);
         } else {
-            o.add(name, com.google.gson.JsonNull.INSTANCE);
+            o.add(name, JsonNull.INSTANCE);
         }
     }
 }

@@ -1,43 +1,44 @@
 package io.varshift.agent.metrics;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToDoubleFunction;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.varshift.core.alarm.AlarmState;
+import io.varshift.core.shift.LayerStatistics;
 
 /**
- * The agent's Prometheus meters, named as documented in metrics.md. Per-layer gauges carry
- * model, version and layer; when a model moves to a new version the old version's gauges are
- * removed so that no stale series stays exported.
+ * The agent's Prometheus meters, named as documented in metrics.md. Per-layer gauges carry model,
+ * version and layer and are {@link MultiGauge}s: each window re-registers the rows of every layer
+ * still served, so when a model moves to a new version the old version's rows go away with it.
  */
 public final class AgentMetrics {
 
-    /** Per-layer gauges, in the order {@link LayerValues} holds them. */
-    static final String[] LAYER_GAUGES = {
-        "varshift.layer.variance.ratio",
-        "varshift.layer.variance.shift",
-        "varshift.layer.channel.shift.max",
-        "varshift.layer.mean.shift",
-        "varshift.layer.drift.score",
-        "varshift.layer.drift.threshold",
-        "varshift.layer.alarm.state",
-    };
+    /** The per-layer gauges and how each reads a layer's latest window. */
+    private static final Map<String, ToDoubleFunction<LayerRow>> LAYER_GAUGES = layerGauges();
 
     private final MeterRegistry registry;
-    private final Map<String, LayerValues> layers = new ConcurrentHashMap<>();
+    private final Map<String, MultiGauge> layerGauges = new LinkedHashMap<>();
+    /** Latest window of every served layer, keyed by model, version and layer; guarded by {@code this}. */
+    private final Map<Tags, LayerRow> layers = new LinkedHashMap<>();
     private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
     /** Per-record counters by model (or reason), looked up once instead of registered on every record. */
     private final Map<String, Counter> consumedCounters = new ConcurrentHashMap<>();
     private final Map<String, Counter> rejectedCounters = new ConcurrentHashMap<>();
     private final Map<String, Counter> sampledOutCounters = new ConcurrentHashMap<>();
+    private final Counter truncatedDeadLetters;
+    private final Counter loopRestarts;
     private final AtomicLong lag = new AtomicLong();
 
     public AgentMetrics(MeterRegistry registry) {
@@ -46,6 +47,24 @@ public final class AgentMetrics {
                 .description("Records behind the end of the assigned partitions, summed")
                 .baseUnit("records")
                 .register(registry);
+        LAYER_GAUGES.keySet().forEach(name -> layerGauges.put(name, MultiGauge.builder(name).register(registry)));
+        truncatedDeadLetters = counter("varshift.dead.letters.truncated",
+                "Rejected records dead-lettered in bounded form because they could not be written whole", Tags.empty());
+        loopRestarts = counter("varshift.loop.restarts",
+                "Restarts of the consumer loop after a transient failure (new clients, replay from the last commit)",
+                Tags.empty());
+    }
+
+    private static Map<String, ToDoubleFunction<LayerRow>> layerGauges() {
+        Map<String, ToDoubleFunction<LayerRow>> gauges = new LinkedHashMap<>();
+        gauges.put("varshift.layer.variance.ratio", r -> r.statistics.varianceRatio());
+        gauges.put("varshift.layer.variance.shift", r -> r.statistics.varianceShift());
+        gauges.put("varshift.layer.channel.shift.max", r -> r.statistics.maxChannelShift());
+        gauges.put("varshift.layer.mean.shift", r -> r.statistics.meanShift());
+        gauges.put("varshift.layer.drift.score", r -> r.statistics.driftScore());
+        gauges.put("varshift.layer.drift.threshold", r -> r.statistics.driftThreshold());
+        gauges.put("varshift.layer.alarm.state", r -> r.state.gaugeValue());
+        return Map.copyOf(gauges);
     }
 
     public void consumed(String model, int records) {
@@ -57,6 +76,14 @@ public final class AgentMetrics {
     public void rejected(String reason) {
         rejectedCounters.computeIfAbsent(reason, r -> counter("varshift.records.rejected",
                 "Records sent to the dead-letter topic", Tags.of("reason", r))).increment();
+    }
+
+    public void deadLetterTruncated() {
+        truncatedDeadLetters.increment();
+    }
+
+    public void loopRestarted() {
+        loopRestarts.increment();
     }
 
     public void sampledOut(String model) {
@@ -93,65 +120,36 @@ public final class AgentMetrics {
         lag.set(records);
     }
 
-    /**
-     * Sets a layer's gauges after a window, registering them on first use.
-     *
-     * @param values in {@link #LAYER_GAUGES} order
-     */
-    public void layer(String model, String version, String layer, double... values) {
-        if (values.length != LAYER_GAUGES.length) {
-            throw new IllegalArgumentException("layer gauges: " + values.length + " values for "
-                    + LAYER_GAUGES.length + " gauges");
-        }
-        layers.computeIfAbsent(key(model, version, layer), k -> register(model, version, layer)).set(values);
+    /** Sets one layer's gauges from its latest window. */
+    public synchronized void layer(String model, String version, String layer, LayerStatistics statistics,
+            AlarmState state) {
+        layers.put(Tags.of("model", model, "version", version, "layer", layer), new LayerRow(statistics, state));
+        registerRows();
     }
 
     /** Removes every per-layer gauge of the model's {@code version}; called when the model moves on. */
-    public void removeVersion(String model, String version) {
-        String prefix = key(model, version, "");
-        layers.entrySet().removeIf(e -> {
-            if (e.getKey().startsWith(prefix)) {
-                for (Meter meter : e.getValue().meters) {
-                    registry.remove(meter);
-                }
-                return true;
-            }
-            return false;
-        });
+    public synchronized void removeVersion(String model, String version) {
+        if (layers.keySet().removeIf(tags -> tags.stream().anyMatch(t -> t.getKey().equals("model")
+                && t.getValue().equals(model)) && tags.stream().anyMatch(t -> t.getKey().equals("version")
+                && t.getValue().equals(version)))) {
+            registerRows();
+        }
     }
 
-    private LayerValues register(String model, String version, String layer) {
-        LayerValues values = new LayerValues();
-        Tags tags = Tags.of("model", model, "version", version, "layer", layer);
-        for (int i = 0; i < LAYER_GAUGES.length; i++) {
-            int index = i;
-            values.meters[i] = Gauge.builder(LAYER_GAUGES[i], values, v -> v.values[index])
-                    .tags(tags)
-                    .strongReference(true)
-                    .register(registry);
-        }
-        return values;
+    /** Overwriting registration: rows no longer in {@link #layers} are removed from the registry. */
+    private void registerRows() {
+        LAYER_GAUGES.forEach((name, read) -> {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>(layers.size());
+            layers.forEach((tags, row) -> rows.add(MultiGauge.Row.of(tags, row, read)));
+            layerGauges.get(name).register(rows, true);
+        });
     }
 
     private Counter counter(String name, String description, Tags tags) {
         return Counter.builder(name).description(description).tags(tags).register(registry);
     }
 
-    private static String key(String model, String version, String layer) {
-        return model + '\u0000' + version + '\u0000' + layer;
-    }
-
-    /** Latest values of one layer's gauges, read by the registry on scrape. */
-    static final class LayerValues {
-        final double[] values = new double[LAYER_GAUGES.length];
-        final Meter[] meters = new Meter[LAYER_GAUGES.length];
-
-        LayerValues() {
-            Arrays.fill(values, Double.NaN);
-        }
-
-        synchronized void set(double[] v) {
-            System.arraycopy(v, 0, values, 0, v.length);
-        }
+    /** One layer's latest window, read by the registry on scrape (immutable, replaced per window). */
+    private record LayerRow(LayerStatistics statistics, AlarmState state) {
     }
 }
