@@ -385,6 +385,94 @@ class AgentLoopTest {
     }
 
     @Test
+    void aRecordTooLargeForTheProducerIsDeadLetteredInBoundedFormAndTheLoopGoesOn() throws Exception {
+        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
+                Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
+                Duration.ofHours(1), DecodeLimits.DEFAULT, 64 << 10);
+        source.queue.add(new IdentityModel("m", "1", 50));
+        loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(registry), clock);
+        loop.start();
+        consumer.rebalance(List.of(P0));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        byte[] poison = new byte[200_000];
+        new java.util.Random(5).nextBytes(poison);
+        add(P0, "m", poison, "application/x-npy");
+        addValid(P0, 20, 1.0, 30);
+
+        loop.step();
+
+        ProducerRecord<byte[], byte[]> dead = sent("dlq").get(0);
+        assertThat(dead.value()).hasSize(DeadLetterReporter.KEPT_VALUE_BYTES)
+                .isEqualTo(Arrays.copyOf(poison, DeadLetterReporter.KEPT_VALUE_BYTES));
+        assertThat(header(dead, "varshift-dead-letter-truncated")).contains("first 4096 bytes", "max.request.size");
+        assertThat(header(dead, "varshift-original-size")).isEqualTo("200000");
+        assertThat(header(dead, "varshift-original-sha256")).isEqualTo(java.util.HexFormat.of()
+                .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(poison)));
+        assertThat(header(dead, "varshift-reject-reason")).isEqualTo("bad_magic");
+        assertThat(header(dead, "varshift-source")).isEqualTo("traffic-0@0");
+        assertThat(header(dead, "content-type")).isEqualTo("application/x-npy");
+        assertThat(counter("varshift.dead.letters.truncated")).isEqualTo(1);
+        assertThat(json("windows")).hasSize(1);
+        assertThat(consumer.commits).containsExactly(Map.of(P0, new OffsetAndMetadata(21)));
+    }
+
+    @Test
+    void aDeadLetterTheBrokerRefusesAsTooLargeIsWrittenInBoundedFormBeforeTheCommit() {
+        MockProducer<byte[], byte[]> refusing = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> send(
+                    ProducerRecord<byte[], byte[]> record, org.apache.kafka.clients.producer.Callback callback) {
+                if (record.topic().equals("dlq") && record.value().length > 100_000) {
+                    callback.onCompletion(null, new org.apache.kafka.common.errors.RecordTooLargeException(
+                            "the message is 200160 bytes, larger than the topic's max.message.bytes"));
+                    return java.util.concurrent.CompletableFuture.failedFuture(new IllegalStateException("refused"));
+                }
+                return super.send(record, callback);
+            }
+        };
+        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
+                Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
+                Duration.ofHours(1), DecodeLimits.DEFAULT);
+        source.queue.add(new IdentityModel("m", "1", 50));
+        loop = new AgentLoop(consumer, refusing, settings, source, new AgentMetrics(registry), clock);
+        loop.start();
+        consumer.rebalance(List.of(P0));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        add(P0, "m", new byte[200_000], "application/x-npy");
+        addValid(P0, 20, 1.0, 31);
+
+        loop.step();
+
+        List<ProducerRecord<byte[], byte[]>> dead = refusing.history().stream().filter(r -> r.topic().equals("dlq"))
+                .toList();
+        assertThat(dead).hasSize(1);
+        assertThat(header(dead.get(0), "varshift-dead-letter-truncated")).contains("broker refused it whole");
+        assertThat(header(dead.get(0), "varshift-source")).isEqualTo("traffic-0@0");
+        assertThat(consumer.commits).containsExactly(Map.of(P0, new OffsetAndMetadata(21)));
+        refusing.close();
+    }
+
+    @Test
+    void aQuietModelHoldsBackASharedPartitionOnlyUntilItsWindowTimesOut() {
+        start(20, Duration.ofSeconds(60), 1.0, 2);
+        source.queue.add(new IdentityModel("other-watched", "7", 50));
+        clock.advance(Duration.ofSeconds(31));
+        loop.step();
+        add(P0, "other-watched", NpyWriter.float32(new float[8], 8), null);
+        addValid(P0, 20, 1.0, 32);
+        loop.step();
+        assertThat(consumer.commits).containsExactly(Map.of(P0, new OffsetAndMetadata(0)));
+
+        clock.advance(Duration.ofSeconds(60));
+        loop.step();
+
+        assertThat(json("windows")).extracting(w -> w.get("model").getAsString() + ":" + w.get("closeReason")
+                .getAsString()).containsExactly("m:count", "other-watched:time");
+        assertThat(consumer.commits).last().isEqualTo(Map.of(P0, new OffsetAndMetadata(21)));
+    }
+
+    @Test
     void badSettingsAreRefusedNamingThePropertyAndTheFix() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoopSettings(List.of(TRAFFIC), "dlq", "windows",
                         "alerts", 8, Duration.ofSeconds(1), 1.5, 20, null, 2, 2, Duration.ofMillis(1),
