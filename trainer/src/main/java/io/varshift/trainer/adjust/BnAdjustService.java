@@ -62,6 +62,7 @@ public final class BnAdjustService {
     public JsonObject recalibrate(RecalibrateRequest request, JobContext context) {
         ModelArtifact artifact = load(request.model(), request.version());
         long[] shape = ModelSpec.fromJson(artifact.modelJson()).inputShape();
+        HeapBudget.check(artifact.name(), request.limit(), shape, Runtime.getRuntime().maxMemory());
         JsonObject provenance = new JsonObject();
         provenance.addProperty("method", "recalibrate");
         ImageSet traffic;

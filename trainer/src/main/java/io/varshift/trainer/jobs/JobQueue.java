@@ -174,10 +174,13 @@ public final class JobQueue implements AutoCloseable {
             finish(job, JobState.SUCCEEDED, "done", result);
         } catch (JobCancelledException e) {
             finish(job, JobState.CANCELLED, e.getMessage(), null);
-        } catch (Exception | LinkageError e) {
-            // A job's failure must never take the worker down; the message is what the user sees.
+        } catch (Throwable e) {
+            // A job's failure, even an Error such as OutOfMemoryError in a large job, must never take the
+            // worker down: the job's own allocations are garbage once it is failed. The message is what the
+            // user sees; for an Error it names the kind too.
             LOG.errorf(e, "job %s failed", job.id);
-            finish(job, JobState.FAILED, e.getMessage() == null ? e.toString() : e.getMessage(), null);
+            finish(job, JobState.FAILED, e instanceof Error || e.getMessage() == null ? e.toString() : e.getMessage(),
+                    null);
         }
     }
 

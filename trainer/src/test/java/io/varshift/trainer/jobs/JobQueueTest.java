@@ -21,6 +21,9 @@ class JobQueueTest {
 
     /** Jobs on model "block" wait for the test to release them, checking for cancellation meanwhile. */
     private JsonObject execute(JobRequest request, JobContext context) throws InterruptedException {
+        if (request.model().equals("oom")) {
+            throw new OutOfMemoryError("Java heap space");
+        }
         if (request.model().equals("fail")) {
             throw new IllegalStateException("model 'fail' does not exist");
         }
@@ -65,6 +68,16 @@ class JobQueueTest {
         JobView failed = queue.await(queue.submit(report("fail")).id());
         assertThat(failed.status()).isEqualTo(JobState.FAILED);
         assertThat(failed.message()).isEqualTo("model 'fail' does not exist");
+        assertThat(queue.await(queue.submit(report("next")).id()).status()).isEqualTo(JobState.SUCCEEDED);
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(30)
+    void anErrorFailsOnlyItsJobWithTheReasonAndTheWorkerGoesOn() throws Exception {
+        queue = new JobQueue(this::execute, 2, 10, Clock.systemUTC());
+        JobView failed = queue.await(queue.submit(report("oom")).id());
+        assertThat(failed.status()).isEqualTo(JobState.FAILED);
+        assertThat(failed.message()).isEqualTo("java.lang.OutOfMemoryError: Java heap space");
         assertThat(queue.await(queue.submit(report("next")).id()).status()).isEqualTo(JobState.SUCCEEDED);
     }
 
