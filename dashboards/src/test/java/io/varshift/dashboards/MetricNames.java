@@ -30,7 +30,9 @@ final class MetricNames {
             "varshift_forward_seconds_count",
             "varshift_forward_seconds_sum",
             "varshift_consumer_lag_records",
-            "varshift_model_reloads_total");
+            "varshift_model_reloads_total",
+            "varshift_dead_letters_truncated_total",
+            "varshift_loop_restarts_total");
 
     /** Series Prometheus itself writes: the scrape health and the alert state. */
     static final Set<String> PROMETHEUS_BUILT_IN = Set.of("up", "ALERTS", "ALERTS_FOR_STATE");

@@ -20,9 +20,10 @@ class PrometheusRulesTest {
     private final List<JsonNode> recordings = DashboardFiles.rules(DashboardFiles.RECORDING_RULES);
 
     @Test
-    void theFourAlertsExist() {
+    void theFiveAlertsExist() {
         assertThat(alerts).extracting(a -> a.path("alert").asText())
-                .containsExactlyInAnyOrder("VarianceShiftAlarm", "VarshiftAgentDown", "ConsumerLagGrowing", "DeadLetterRateHigh");
+                .containsExactlyInAnyOrder("VarianceShiftAlarm", "VarshiftAgentDown", "ConsumerLagGrowing", "DeadLetterRateHigh",
+                        "VarshiftAgentLoopRestarting");
     }
 
     @Test
