@@ -104,6 +104,25 @@ public final class JsonFields {
         return out;
     }
 
+    /** An array of {@code rows} arrays of finite numbers. */
+    public double[][] matrix(String name, int rows) {
+        JsonArray a = array(name);
+        if (a.size() != rows) {
+            throw new IllegalArgumentException(owner + ": field '" + name + "' has " + a.size() + " rows; expected " + rows);
+        }
+        double[][] out = new double[rows][];
+        for (int i = 0; i < rows; i++) {
+            JsonElement e = a.get(i);
+            if (!e.isJsonArray()) {
+                throw new IllegalArgumentException(owner + ": field '" + name + "'[" + i + "] must be an array");
+            }
+            JsonObject holder = new JsonObject();
+            holder.add(name + "[" + i + "]", e);
+            out[i] = new JsonFields(owner, holder).doubles(name + "[" + i + "]");
+        }
+        return out;
+    }
+
     /** Writes values as a JSON array of numbers. */
     public static JsonArray array(double[] values) {
         JsonArray a = new JsonArray(values.length);

@@ -72,6 +72,32 @@ public final class SampleContributions {
         return positionsPerSample;
     }
 
+    /** The per-channel shift k_c the sums are taken against. */
+    public double[] shift() {
+        return shift.clone();
+    }
+
+    /** Copies row {@code row}'s sums into r1, r2 (each at least {@link #channels()} long). */
+    void row(int row, float[] r1, float[] r2) {
+        int channels = shift.length;
+        System.arraycopy(s1, row * channels, r1, 0, channels);
+        System.arraycopy(s2, row * channels, r2, 0, channels);
+    }
+
+    /**
+     * Sums the first {@code n} of {@code rows} (with repetition) into {@code into}, gathering them
+     * into the scratch arrays (each at least n·channels long) first so that the accumulator sees one batch.
+     */
+    void sumRows(int[] rows, int n, ChannelMoments into, float[] scratch1, float[] scratch2) {
+        int channels = shift.length;
+        for (int i = 0, at = 0; i < n; i++, at += channels) {
+            int from = rows[i] * channels;
+            System.arraycopy(s1, from, scratch1, at, channels);
+            System.arraycopy(s2, from, scratch2, at, channels);
+        }
+        into.addSampleSums(scratch1, scratch2, n, positionsPerSample);
+    }
+
     /** All contributions summed: the clean baseline's moments. */
     public ChannelMoments total() {
         ChannelMoments m = new ChannelMoments(shift);

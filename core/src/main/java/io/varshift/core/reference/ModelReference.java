@@ -4,21 +4,35 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.varshift.core.calibration.JsonFields;
+import io.varshift.core.calibration.ModelCalibration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** The content of a model's reference.json: one {@link LayerReference} per BatchNorm layer, in model order. */
+/**
+ * The content of a model's reference.json: one {@link LayerReference} per BatchNorm layer, in model
+ * order, and the model's calibrated window test when it has one.
+ */
 public final class ModelReference {
 
     /** Version of the reference.json layout written by {@link #toJson()}. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2;
 
     private final List<LayerReference> layers;
+    private final ModelCalibration calibration;
 
-    /** @throws IllegalArgumentException when empty or when two layers share a name */
+    /** A reference without a calibration (statistics against the running moments only). */
     public ModelReference(List<LayerReference> layers) {
+        this(layers, null);
+    }
+
+    /**
+     * @param calibrationOrNull the calibrated window test, its layers in the same order
+     * @throws IllegalArgumentException when empty, when two layers share a name, or when the
+     *     calibration's layers differ from these
+     */
+    public ModelReference(List<LayerReference> layers, ModelCalibration calibrationOrNull) {
         if (layers == null || layers.isEmpty()) {
             throw new IllegalArgumentException("model reference: no layers; a monitored model needs at least one BatchNorm layer");
         }
@@ -29,7 +43,34 @@ public final class ModelReference {
                         + "' appears twice; layer names must be unique");
             }
         }
+        if (calibrationOrNull != null) {
+            if (calibrationOrNull.layers().size() != layers.size()) {
+                throw new IllegalArgumentException("model reference: the calibration has "
+                        + calibrationOrNull.layers().size() + " layers but the model has " + layers.size()
+                        + "; recalibrate the model");
+            }
+            for (int i = 0; i < layers.size(); i++) {
+                String expected = layers.get(i).name();
+                String got = calibrationOrNull.layers().get(i).layer();
+                if (!expected.equals(got) || calibrationOrNull.layers().get(i).channels() != layers.get(i).channels()) {
+                    throw new IllegalArgumentException("model reference: calibration layer " + i + " is '" + got
+                            + "' with " + calibrationOrNull.layers().get(i).channels() + " channels but the model's is '"
+                            + expected + "' with " + layers.get(i).channels() + "; recalibrate the model");
+                }
+            }
+        }
         this.layers = List.copyOf(layers);
+        this.calibration = calibrationOrNull;
+    }
+
+    /** The calibrated window test, if the model was calibrated. */
+    public Optional<ModelCalibration> calibration() {
+        return Optional.ofNullable(calibration);
+    }
+
+    /** This reference with another calibration. */
+    public ModelReference withCalibration(ModelCalibration next) {
+        return new ModelReference(layers, next);
     }
 
     public List<LayerReference> layers() {
@@ -46,6 +87,9 @@ public final class ModelReference {
         JsonArray array = new JsonArray();
         layers.forEach(l -> array.add(l.toJson()));
         o.add("layers", array);
+        if (calibration != null) {
+            o.add("calibration", calibration.toJson());
+        }
         return o;
     }
 
@@ -57,7 +101,9 @@ public final class ModelReference {
         int version = f.integer("formatVersion");
         if (version != FORMAT_VERSION) {
             throw new IllegalArgumentException("reference.json: formatVersion " + version
-                    + " is not supported; this build reads version " + FORMAT_VERSION);
+                    + " is not supported; this build reads version " + FORMAT_VERSION
+                    + (version < FORMAT_VERSION ? " (version 1 carried per-layer calibrations that did not account for "
+                    + "the class mix); recalibrate the model with this trainer (train or adjust-bn)" : ""));
         }
         JsonArray array = f.array("layers");
         LayerReference[] layers = new LayerReference[array.size()];
@@ -68,6 +114,13 @@ public final class ModelReference {
             }
             layers[i] = LayerReference.fromJson(e.getAsJsonObject());
         }
-        return new ModelReference(List.of(layers));
+        ModelCalibration calibration = null;
+        if (o.has("calibration") && !o.get("calibration").isJsonNull()) {
+            if (!o.get("calibration").isJsonObject()) {
+                throw new IllegalArgumentException("reference.json: 'calibration' must be a JSON object");
+            }
+            calibration = ModelCalibration.fromJson(o.getAsJsonObject("calibration"));
+        }
+        return new ModelReference(List.of(layers), calibration);
     }
 }

@@ -96,8 +96,8 @@ class ModelReferenceTest {
         LayerReference bn = new LayerReference("bn", new double[] {0}, new double[] {1}, List.of());
         assertThatThrownBy(() -> new ModelReference(List.of(bn, bn))).hasMessageContaining("'bn' appears twice");
         JsonObject json = sample().toJson();
-        json.addProperty("formatVersion", 2);
-        assertThatThrownBy(() -> ModelReference.fromJson(json)).hasMessageContaining("formatVersion 2 is not supported");
+        json.addProperty("formatVersion", 3);
+        assertThatThrownBy(() -> ModelReference.fromJson(json)).hasMessageContaining("formatVersion 3 is not supported");
         assertThatThrownBy(() -> ModelReference.fromJson(new JsonObject())).hasMessageContaining("missing field 'formatVersion'");
     }
 }
