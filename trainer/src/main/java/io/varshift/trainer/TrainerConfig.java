@@ -42,13 +42,15 @@ public interface TrainerConfig {
 
     /** The agent's null distribution is calibrated for these window sizes and false-alarm rate. */
     interface Calibration {
-        @WithDefault("256")
+        /** Includes the agent's default window (1000 samples). */
+        @WithDefault("64,256,1000")
         List<Integer> windowSizes();
 
-        @WithDefault("1e-4")
+        /** Per window, for the whole model. */
+        @WithDefault("1e-3")
         double falseAlarmRate();
 
-        @WithDefault("2000")
+        @WithDefault("5000")
         int replicates();
     }
 }

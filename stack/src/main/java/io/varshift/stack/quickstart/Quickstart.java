@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -173,7 +174,9 @@ public final class Quickstart implements Callable<Integer> {
             System.out.println("using model '" + model + "' v" + latest.getAsInt() + " (delete " + store.resolve("models").resolve(model) + " to retrain)");
         }
         ModelReference reference = ModelReference.fromJson(models.load(model, latest.getAsInt()).referenceJson());
-        return reference.layers().get(0).calibrations().stream().mapToInt(c -> c.windowSize()).min()
+        // The calibrated size nearest 256: four clean windows then take about a thousand images.
+        return reference.calibration()
+                .flatMap(c -> c.windowSizes().stream().min(Comparator.comparingDouble(w -> Math.abs(Math.log(w / 256.0)))))
                 .orElseThrow(() -> new StackException("model '" + model + "' has no calibration; retrain it"));
     }
 

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
-import io.varshift.core.calibration.LayerCalibration;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.NpyDataset;
@@ -93,7 +92,8 @@ public final class BnAdjustService {
                         context.checkCancelled();
                         context.progress((layer + 1.0) / layers, "re-estimating BN statistics");
                     });
-            ReferenceBuilder.Result result = ReferenceBuilder.build(loaded.block(), manager, clean, batchSize,
+            ReferenceBuilder.Result result = ReferenceBuilder.build(loaded.block(), manager, clean,
+                    loaded.spec().classes().size(), batchSize,
                     calibrationOf(loaded), context);
             provenance.addProperty("from", artifact.version());
             provenance.addProperty("accuracyBefore", before);
@@ -127,13 +127,10 @@ public final class BnAdjustService {
 
     /** Repeats the source version's calibration settings so the agent's windows stay covered. */
     private ReferenceBuilder.Calibration calibrationOf(LoadedModel loaded) {
-        List<LayerCalibration> existing = loaded.reference().layers().get(0).calibrations();
-        if (existing.isEmpty()) {
-            return fallbackCalibration;
-        }
-        LayerCalibration first = existing.get(0);
-        return new ReferenceBuilder.Calibration(existing.stream().map(LayerCalibration::windowSize).toList(),
-                first.falseAlarmRate(), first.replicates(), loaded.spec().seed());
+        return loaded.reference().calibration()
+                .map(c -> new ReferenceBuilder.Calibration(c.windowSizes(), c.falseAlarmRate(),
+                        c.windows().get(0).replicates(), loaded.spec().seed()))
+                .orElse(fallbackCalibration);
     }
 
     private ModelArtifact load(String name, Integer version) {

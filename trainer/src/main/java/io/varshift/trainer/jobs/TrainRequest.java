@@ -62,7 +62,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                 f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
                 f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42));
         return new TrainRequest(f.string("model", null), spec, f.integer("epochs", 1), f.integer("batchSize", 128),
-                f.integer("limit", 0), f.integer("heldOut", 0), f.integers("windowSizes", defaults.windowSizes()),
+                f.integer("limit", 0), f.integer("heldOut", 5000), f.integers("windowSizes", defaults.windowSizes()),
                 f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
                 f.integer("replicates", defaults.replicates()));
     }

@@ -24,8 +24,8 @@ public final class EvalPass {
     private EvalPass() {
     }
 
-    /** What one measured pass saw at every BN input, and its accuracy. */
-    public record Measured(BnMomentsCollector collector, double accuracy) {
+    /** What one measured pass saw at every BN input, each sample's predicted class, and the accuracy. */
+    public record Measured(BnMomentsCollector collector, int[] predicted, double accuracy) {
 
         /** Each BN layer's input moments, in forward order. */
         public List<ChannelMoments> moments() {
@@ -45,7 +45,9 @@ public final class EvalPass {
                                    boolean keepSamples, JobContext context, String phase) {
         BnMomentsCollector collector = BnMomentsCollector.attach(probes, keepSamples);
         try {
-            return new Measured(collector, run(block, manager, set, batchSize, context, phase));
+            int[] predicted = new int[set.size()];
+            double accuracy = run(block, manager, set, batchSize, context, phase, predicted);
+            return new Measured(collector, predicted, accuracy);
         } finally {
             probes.setListener(null);
         }
@@ -57,6 +59,12 @@ public final class EvalPass {
      */
     public static double run(Block block, NDManager manager, ImageSet set, int batchSize, JobContext context,
                              String phase) {
+        return run(block, manager, set, batchSize, context, phase, null);
+    }
+
+    /** The same pass, also writing each sample's arg-max class into {@code predictedOrNull}. */
+    private static double run(Block block, NDManager manager, ImageSet set, int batchSize, JobContext context,
+                              String phase, int[] predictedOrNull) {
         BatchFeeder feeder = new BatchFeeder(Math.min(batchSize, Math.max(1, set.size())), set.sampleShape());
         ParameterStore parameters = new ParameterStore(manager, false);
         long correct = 0;
@@ -66,6 +74,12 @@ public final class EvalPass {
             try (NDManager batch = manager.newSubManager()) {
                 NDArray x = feeder.images(batch, set, from, to);
                 NDArray logits = block.forward(parameters, new NDList(x), false).singletonOrThrow();
+                if (predictedOrNull != null) {
+                    long[] classes = logits.argMax(1).toLongArray();
+                    for (int i = 0; i < classes.length; i++) {
+                        predictedOrNull[from + i] = Math.toIntExact(classes[i]);
+                    }
+                }
                 if (set.hasLabels()) {
                     correct += countCorrect(logits, feeder.labels(batch, set, from, to));
                 }

@@ -2,8 +2,8 @@ package io.varshift.trainer.training;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import io.varshift.core.calibration.Calibrator;
-import io.varshift.core.calibration.LayerCalibration;
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.LayerReference;
@@ -15,8 +15,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Builds a model's reference: each BN layer's running statistics plus the agent's null calibration
- * for every window size, bootstrapped from per-sample contributions of clean data in eval mode.
+ * Builds a model's reference: each BN layer's running statistics plus the model's calibrated window
+ * test for every window size, from one eval pass over clean held-out data (per-sample sums, the
+ * predicted classes and, when the data has them, the labels; see {@link ModelCalibrator}).
  */
 public final class ReferenceBuilder {
 
@@ -37,8 +38,11 @@ public final class ReferenceBuilder {
     /**
      * @throws IllegalArgumentException when the clean data has fewer samples than a window
      */
-    public static Result build(Block block, NDManager manager, ImageSet clean, int batchSize, Calibration calibration,
-                               JobContext context) {
+    /**
+     * @param classes the model's number of output classes
+     */
+    public static Result build(Block block, NDManager manager, ImageSet clean, int classes, int batchSize,
+                               Calibration calibration, JobContext context) {
         int largest = calibration.windowSizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
         if (clean.size() < largest) {
             throw new IllegalArgumentException("calibration needs at least one window of clean samples: window size "
@@ -48,19 +52,31 @@ public final class ReferenceBuilder {
         BnProbes probes = BnProbes.attach(block);
         EvalPass.Measured pass = EvalPass.measure(block, probes, manager, clean, batchSize, true, context,
                 "reference pass");
-        Calibrator calibrator = new Calibrator(calibration.replicates(), calibration.seed());
         List<LayerReference> layers = new ArrayList<>();
+        List<SampleContributions> sums = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
-            context.checkCancelled();
-            SampleContributions contributions = pass.collector().sampleContributions(i);
-            List<LayerCalibration> calibrations = new ArrayList<>();
-            for (int window : calibration.windowSizes()) {
-                calibrations.add(calibrator.calibrate(contributions, window, calibration.falseAlarmRate()));
-            }
             layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i),
-                    calibrations));
-            context.progress((i + 1.0) / probes.layerCount(), "calibration");
+                    List.of()));
+            sums.add(pass.collector().sampleContributions(i));
         }
-        return new Result(new ModelReference(layers), pass.accuracy());
+        context.checkCancelled();
+        context.progress(0, "calibration");
+        ModelCalibrator.HeldOut heldOut = new ModelCalibrator.HeldOut(probes.layerNames(), sums, pass.predicted(),
+                labels(clean), classes);
+        ModelCalibration model = new ModelCalibrator(calibration.replicates(), calibration.seed())
+                .calibrate(heldOut, calibration.windowSizes(), calibration.falseAlarmRate());
+        context.progress(1, "calibration");
+        return new Result(new ModelReference(layers, model), pass.accuracy());
+    }
+
+    private static int[] labels(ImageSet set) {
+        if (!set.hasLabels()) {
+            return null;
+        }
+        int[] labels = new int[set.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = set.label(i);
+        }
+        return labels;
     }
 }

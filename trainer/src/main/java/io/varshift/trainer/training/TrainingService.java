@@ -95,7 +95,7 @@ public final class TrainingService {
             }
             Duration trainingTime = Duration.ofNanos(System.nanoTime() - started);
             ReferenceBuilder.Result reference = ReferenceBuilder.build(model.getBlock(), model.getNDManager(),
-                    heldOut, Math.max(request.batchSize(), 256), new ReferenceBuilder.Calibration(
+                    heldOut, spec.classes().size(), Math.max(request.batchSize(), 256), new ReferenceBuilder.Calibration(
                             request.windowSizes(), request.falseAlarmRate(), request.replicates(), spec.seed()),
                     context);
             LOG.infof("%s: held-out accuracy %.4f on %d samples after %s", request.model(), reference.accuracy(),

@@ -7,6 +7,8 @@ import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.calibration.ClassConditionalBaseline;
+import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
@@ -42,9 +44,13 @@ class TrainingServiceTest {
             assertThat(trained.summary().get("heldOutSamples").getAsInt()).isEqualTo(500);
             assertThat(registry.get("varshift_trainer_epoch_loss").tag("model", "subset").gauge().value())
                     .isPositive();
-            for (LayerReference layer : trained.reference().reference().layers()) {
-                assertThat(layer.calibrationFor(64)).as(layer.name()).isPresent();
-            }
+            ModelCalibration calibration = trained.reference().reference().calibration().orElseThrow();
+            assertThat(calibration.windowSizes()).containsExactly(64);
+            assertThat(calibration.layers()).extracting(ClassConditionalBaseline::layer)
+                    .containsExactlyElementsOf(trained.reference().reference().layers().stream()
+                            .map(LayerReference::name).toList());
+            // Half of the 500 held-out samples form the baseline, the other half the null windows.
+            assertThat(calibration.baselineSamples() + calibration.nullSamples()).isEqualTo(500);
 
             ModelStore models = new ModelStore(store);
             int version = ArtifactWriter.write(models, "subset", request.spec(), trained.model().getBlock(),
