@@ -1,0 +1,117 @@
+package io.varshift.core.window;
+
+import io.varshift.core.alarm.AlarmState;
+import io.varshift.core.alarm.AlarmStateMachine;
+import io.varshift.core.alarm.AlarmTransition;
+import io.varshift.core.alarm.Cusum;
+import io.varshift.core.calibration.Distributions;
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.reference.LayerReference;
+import io.varshift.core.reference.ModelReference;
+import io.varshift.core.shift.LayerStatistics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Judges the closed windows of one model version, in order, and keeps their alarm state: one state
+ * machine per layer (localisation), one for the model (per-window verdict or CUSUM over), one for the
+ * prediction mix, and the CUSUM. A new model version gets a new judge. Not thread-safe.
+ */
+public final class WindowJudge {
+
+    /** Largest |u| fed to the CUSUM: a window that is certainly shifted adds a bounded step. */
+    static final double MAX_STEP = 8;
+
+    private final ModelReference reference;
+    private final ModelCalibration calibration;
+    private final List<AlarmStateMachine> layerAlarms = new ArrayList<>();
+    private final AlarmStateMachine modelAlarm;
+    private final AlarmStateMachine mixAlarm;
+    private final Cusum cusum;
+
+    /**
+     * @param enterAfter consecutive over windows that raise an alarm
+     * @param exitAfter consecutive clean windows that clear it
+     * @param cusumArl in-control average run length of the CUSUM, in windows
+     */
+    public WindowJudge(ModelReference reference, int enterAfter, int exitAfter, double cusumArl) {
+        this.reference = reference;
+        this.calibration = reference.calibration().orElse(null);
+        for (int i = 0; i < reference.layers().size(); i++) {
+            layerAlarms.add(new AlarmStateMachine(enterAfter, exitAfter));
+        }
+        modelAlarm = new AlarmStateMachine(enterAfter, exitAfter);
+        mixAlarm = new AlarmStateMachine(enterAfter, exitAfter);
+        cusum = new Cusum(Cusum.DEFAULT_REFERENCE, Cusum.thresholdFor(cusumArl, Cusum.DEFAULT_REFERENCE));
+    }
+
+    /** Whether windows are judged against a calibrated null (else statistics only, never an alarm). */
+    public boolean calibrated() {
+        return calibration != null;
+    }
+
+    /**
+     * @param moments each layer's window moments, in model order
+     * @param classCounts samples per predicted class (the model's classes)
+     * @param windowId identifies the window in the transitions it causes
+     */
+    public WindowVerdict judge(List<ChannelMoments> moments, long[] classCounts, long windowId) {
+        List<LayerReference> layers = reference.layers();
+        if (moments.size() != layers.size()) {
+            throw new IllegalArgumentException("window has " + moments.size() + " layers but the model has "
+                    + layers.size());
+        }
+        long samples = 0;
+        for (long c : classCounts) {
+            samples += c;
+        }
+        List<LayerVerdict> verdicts = new ArrayList<>();
+        if (calibration == null) {
+            for (int i = 0; i < layers.size(); i++) {
+                verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i),
+                        null), Signal.unjudged(layerAlarms.get(i).state())));
+            }
+            return new WindowVerdict(0, samples, classCounts, verdicts, Signal.unjudged(modelAlarm.state()),
+                    Signal.unjudged(mixAlarm.state()), new WindowVerdict.Sequential(Double.NaN, cusum.threshold(), false));
+        }
+        ModelCalibration.Judgement j = calibration.judge(moments, classCounts);
+        double threshold = calibration.scoreThreshold();
+        double alpha = calibration.falseAlarmRate();
+        for (int i = 0; i < layers.size(); i++) {
+            double score = ModelCalibration.Judgement.score(j.layerP()[i]);
+            boolean over = j.layerP()[i] < alpha;
+            LayerStatistics s = LayerStatistics.of(moments.get(i), layers.get(i), null);
+            verdicts.add(new LayerVerdict(layers.get(i).name(), s,
+                    signal(layerAlarms.get(i), over, windowId, score, threshold)));
+        }
+        boolean sequentialOver = cusum.observe(step(j.modelP()));
+        WindowVerdict.Sequential sequential = new WindowVerdict.Sequential(cusum.statistic(), cusum.threshold(),
+                sequentialOver);
+        boolean modelOver = j.modelP() < alpha;
+        Signal model = signal(modelAlarm, modelOver || sequentialOver, windowId,
+                ModelCalibration.Judgement.score(j.modelP()), threshold);
+        model = new Signal(model.score(), model.threshold(), modelOver, model.state(), model.transition());
+        boolean mixOver = j.predictionMixP() < alpha;
+        Signal mix = signal(mixAlarm, mixOver, windowId, ModelCalibration.Judgement.score(j.predictionMixP()), threshold);
+        return new WindowVerdict(j.windowSize(), samples, classCounts, verdicts, model, mix, sequential);
+    }
+
+    /** u = Φ⁻¹(1 − p), N(0, 1) on clean windows, clipped to ±{@value #MAX_STEP}. */
+    static double step(double p) {
+        double upper = Math.min(1 - 1e-15, Math.max(1e-16, p));
+        return Math.max(-MAX_STEP, Math.min(MAX_STEP, -Distributions.normalQuantile(upper)));
+    }
+
+    private static Signal signal(AlarmStateMachine machine, boolean over, long windowId, double score,
+            double threshold) {
+        Optional<AlarmTransition> t = machine.observe(over, windowId, score, threshold);
+        return new Signal(score, threshold, over, machine.state(), t);
+    }
+
+    /** The model-level alarm state. */
+    public AlarmState modelState() {
+        return modelAlarm.state();
+    }
+}
