@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.common.Uuid;
@@ -26,13 +27,23 @@ public final class KafkaBroker implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final int controllerPort;
+    private final Map<String, String> overrides;
     private final Process process;
 
-    private KafkaBroker(Path dir, int port, int controllerPort, Process process) {
+    private KafkaBroker(Path dir, int port, int controllerPort, Map<String, String> overrides, Process process) {
         this.dir = dir;
         this.port = port;
         this.controllerPort = controllerPort;
+        this.overrides = overrides;
         this.process = process;
+    }
+
+    /**
+     * A broker of its own for a test that pauses, stops or restarts it, on free ports in {@code dir};
+     * {@code overrides} are server properties that replace the defaults (e.g. auto.create.topics.enable).
+     */
+    public static KafkaBroker startDedicated(Path dir, Map<String, String> overrides, Duration timeout) {
+        return start(dir, Processes.freePort(), Processes.freePort(), overrides, timeout);
     }
 
     /**
@@ -40,13 +51,21 @@ public final class KafkaBroker implements AutoCloseable {
      * started. Fails with a clear message, never hangs: the wait is bounded by {@code timeout}.
      */
     public static KafkaBroker start(Path dir, int port, int controllerPort, Duration timeout) {
+        return start(dir, port, controllerPort, Map.of(), timeout);
+    }
+
+    private static KafkaBroker start(Path dir, int port, int controllerPort, Map<String, String> overrides,
+            Duration timeout) {
         Processes.requirePortFree(port, "Kafka broker");
         Processes.requirePortFree(controllerPort, "Kafka controller");
         Path config = dir.resolve("server.properties");
         Path log = dir.resolve("broker.log");
         try {
             Files.createDirectories(dir);
-            Files.writeString(config, serverProperties(dir.resolve("data"), port, controllerPort));
+            StringBuilder properties = new StringBuilder(serverProperties(dir.resolve("data"), port, controllerPort));
+            // A later line wins in a properties file, so overrides replace the defaults above them.
+            overrides.forEach((k, v) -> properties.append(k).append('=').append(v).append('\n'));
+            Files.writeString(config, properties.toString());
             Files.writeString(dir.resolve("log4j2.properties"), LOG4J2);
         } catch (IOException e) {
             throw new StackException("Kafka broker: cannot prepare " + dir + ": " + e.getMessage(), e);
@@ -67,7 +86,7 @@ public final class KafkaBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new StackException("Kafka broker: cannot start java: " + e.getMessage(), e);
         }
-        KafkaBroker broker = new KafkaBroker(dir, port, controllerPort, process);
+        KafkaBroker broker = new KafkaBroker(dir, port, controllerPort, Map.copyOf(overrides), process);
         broker.awaitReady(log, timeout);
         return broker;
     }
@@ -178,6 +197,38 @@ public final class KafkaBroker implements AutoCloseable {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Freezes the broker process (SIGSTOP): connections stay open and nothing answers, as on a hung host. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused broker go on (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    /** Stops the broker and starts it again on the same ports and data dir (a broker restart). */
+    public KafkaBroker restart(Duration timeout) {
+        close();
+        return start(dir, port, controllerPort, overrides, timeout);
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true).start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new StackException("kill -" + name + " " + process.pid() + " (Kafka broker) failed: "
+                        + new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new StackException("cannot run kill -" + name + " for the Kafka broker: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted while signalling the Kafka broker", e);
+        }
     }
 
     @Override

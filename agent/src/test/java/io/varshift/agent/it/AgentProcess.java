@@ -1,5 +1,9 @@
 package io.varshift.agent.it;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -7,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -14,44 +19,95 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.varshift.agent.AgentHealthState;
 import io.varshift.agent.AgentService;
+import io.varshift.agent.BrokerCheck;
 import io.varshift.agent.loop.AgentLoop;
 import io.varshift.agent.loop.LoopSettings;
+import io.varshift.agent.loop.LoopSupervisor;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.agent.model.StoreModelSource;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.DecodeLimits;
 
 /**
- * The agent's loop alone in a JVM of its own (same clients and settings as the service), so that a
- * test can kill it with SIGKILL. Args: bootstrap group trafficTopic windowsTopic storeDir model windowSamples.
+ * The agent's loop under its supervisor alone in a JVM of its own (same clients, defaults and health
+ * logic as the service), so that a test can kill it with SIGKILL or SIGTERM. It answers
+ * {@code /q/health/live} and {@code /q/health/ready} (200 or 503) on {@code healthPort} when given.
+ * Args: bootstrap group trafficTopic windowsTopic storeDir model windowSamples [healthPort].
+ * Dead letters go to {@code windowsTopic-dlq}, alerts to {@code windowsTopic-alerts}.
  */
 public final class AgentProcess {
 
     private AgentProcess() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws IOException {
         String bootstrap = args[0];
+        LoopSettings settings = new LoopSettings(List.of(args[2]), args[3] + "-dlq", args[3], args[3] + "-alerts",
+                32, Duration.ofMillis(50), 1.0, Integer.parseInt(args[6]), null, 2, 2, Duration.ofMillis(100),
+                Duration.ofSeconds(2), Duration.ofSeconds(1), DecodeLimits.DEFAULT);
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        AgentService.applyProducerDefaults(p, settings);
+        LoopSettings aligned = AgentService.withRequestSize(settings, p);
+        AgentMetrics metrics = new AgentMetrics(new SimpleMeterRegistry());
+        LoopSupervisor supervisor = new LoopSupervisor(() -> new AgentLoop(
+                new KafkaConsumer<>(consumerProperties(bootstrap, args[1]), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer()),
+                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), aligned,
+                new StoreModelSource(new ModelStore(Path.of(args[4])), List.of(args[5]), metrics), metrics,
+                Clock.systemUTC()), new LoopSupervisor.Policy(Duration.ofMillis(500), Duration.ofSeconds(5), 30),
+                metrics, d -> Thread.sleep(d.toMillis()), System::exit, Clock.systemUTC());
+        Thread loop = new Thread(supervisor, "varshift-agent-loop");
+        if (args.length > 7) {
+            Properties a = new Properties();
+            a.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            AgentService.applyAdminDefaults(a);
+            BrokerCheck broker = new BrokerCheck(Admin.create(a), Duration.ofSeconds(2), Duration.ofSeconds(2),
+                    Clock.systemUTC());
+            serveHealth(Integer.parseInt(args[7]), new AgentHealthState(supervisor, broker, Duration.ofSeconds(60),
+                    loop::isAlive));
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            supervisor.stop();
+            try {
+                loop.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        loop.start();
+    }
+
+    private static Properties consumerProperties(String bootstrap, String group) {
         Properties c = new Properties();
-        c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, args[1],
+        c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 // A killed member is noticed after the session timeout; the broker's minimum keeps the test short.
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000"));
         AgentService.applyFetchDefaults(c);
-        Properties p = new Properties();
-        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"));
-        LoopSettings settings = new LoopSettings(List.of(args[2]), args[3] + "-dlq", args[3], args[3] + "-alerts",
-                32, Duration.ofMillis(50), 1.0, Integer.parseInt(args[6]), null, 2, 2, Duration.ofMillis(100),
-                Duration.ofSeconds(5), Duration.ofSeconds(1), DecodeLimits.DEFAULT);
-        AgentMetrics metrics = new AgentMetrics(new SimpleMeterRegistry());
-        AgentLoop loop = new AgentLoop(
-                new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()),
-                settings, new StoreModelSource(new ModelStore(Path.of(args[4])), List.of(args[5]), metrics), metrics,
-                Clock.systemUTC());
-        Runtime.getRuntime().addShutdownHook(new Thread(loop::stop));
-        loop.run();
+        AgentService.applyConsumerTimeoutDefaults(c);
+        return c;
+    }
+
+    private static void serveHealth(int port, AgentHealthState health) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        server.createContext("/q/health/live", e -> answer(e, health.live(), health.liveData()));
+        server.createContext("/q/health/ready", e -> answer(e, health.ready(), health.readyData()));
+        server.start();
+    }
+
+    private static void answer(HttpExchange exchange, boolean up, Map<String, Object> data) throws IOException {
+        byte[] body = ("{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"data\":\"" + data.toString().replace('"', '\'')
+                + "\"}").getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(up ? 200 : 503, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+        }
     }
 }

@@ -32,9 +32,15 @@ final class TrafficClient implements AutoCloseable {
     private int next = TinyFashionModel.CALIBRATION;
 
     TrafficClient() {
+        this(KafkaBrokerExtension.bootstrapServers());
+    }
+
+    /** A client of the broker at {@code bootstrap}; requests up to 4 MiB, so that a test can send oversize records. */
+    TrafficClient(String bootstrap) {
         Properties p = new Properties();
-        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5"));
+        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.LINGER_MS_CONFIG, "5",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 << 20)));
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -54,7 +60,21 @@ final class TrafficClient implements AutoCloseable {
         producer.flush();
     }
 
+    /** Sends n held-out test images to one partition, so that a test knows every record's offset. */
+    void imagesTo(String topic, int partition, String model, int n) {
+        for (int i = 0; i < n; i++) {
+            float[] image = TinyFashionModel.image(test, next);
+            next = next + 1 < test.size() ? next + 1 : TinyFashionModel.CALIBRATION;
+            send(topic, partition, model, "application/x-npy", NpyWriter.float32(image, 1, 28, 28));
+        }
+        producer.flush();
+    }
+
     void send(String topic, String modelOrNull, String contentTypeOrNull, byte[] value) {
+        send(topic, null, modelOrNull, contentTypeOrNull, value);
+    }
+
+    void send(String topic, Integer partition, String modelOrNull, String contentTypeOrNull, byte[] value) {
         RecordHeaders headers = new RecordHeaders();
         if (modelOrNull != null) {
             headers.add("varshift-model", modelOrNull.getBytes(StandardCharsets.UTF_8));
@@ -62,7 +82,7 @@ final class TrafficClient implements AutoCloseable {
         if (contentTypeOrNull != null) {
             headers.add("content-type", contentTypeOrNull.getBytes(StandardCharsets.UTF_8));
         }
-        producer.send(new ProducerRecord<>(topic, null, (byte[]) null, value, headers));
+        producer.send(new ProducerRecord<>(topic, partition, (byte[]) null, value, headers));
     }
 
     void flush() {
@@ -75,9 +95,15 @@ final class TrafficClient implements AutoCloseable {
 
     /** Every record of a single-partition topic from the beginning, read until {@code timeout} of quiet. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int atLeast, Duration timeout) {
+        return readAll(KafkaBrokerExtension.bootstrapServers(), topic, atLeast, timeout);
+    }
+
+    /** As {@link #readAll(String, int, Duration)}, on the broker at {@code bootstrap}. */
+    static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int atLeast, Duration timeout) {
         Properties p = new Properties();
-        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20)));
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
