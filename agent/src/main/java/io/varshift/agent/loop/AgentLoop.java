@@ -45,6 +45,8 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
     private final StatusView status = new StatusView();
 
     private volatile boolean stopping;
+    /** Set before the consumer closes: closing revokes the partitions, and nothing more may be committed then. */
+    private boolean closing;
     private volatile boolean joined;
     private volatile Instant lastPoll;
     private Instant nextReload;
@@ -238,7 +240,7 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-        if (revoked.isEmpty()) {
+        if (revoked.isEmpty() || closing) {
             return;
         }
         commitCovered();
@@ -272,6 +274,9 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
                 LOG.warnf("final commit failed: %s", e.toString());
             }
         }
+        // The open windows are abandoned now, so a commit from the revocation that closing the consumer
+        // triggers would cover their records without any published window: it must not happen.
+        closing = true;
         lanes.values().forEach(ModelLane::abandon);
         try {
             // After a failure the broker may be gone: do not wait long to leave the group.
