@@ -1,9 +1,12 @@
-package io.varshift.stack.replay;
+package io.varshift.core.corruption;
 
 import java.util.Locale;
 import java.util.Random;
 
-/** The covariate shifts replay can switch on; each delegates to {@link Shifts}. */
+/**
+ * The covariate shifts that replay switches on and that evaluate-alarms measures power against; each
+ * delegates to {@link Shifts}.
+ */
 public enum ShiftKind {
     /** Lower contrast: pixel variance times (1 - s)^2. */
     CONTRAST((src, dst, h, w, s, random) -> Shifts.contrast(src, dst, s)),
@@ -30,7 +33,7 @@ public enum ShiftKind {
     }
 
     /** Writes the shifted {@code src} image into {@code dst}. */
-    void apply(float[] src, float[] dst, int height, int width, double severity, Random random) {
+    public void apply(float[] src, float[] dst, int height, int width, double severity, Random random) {
         shift.apply(src, dst, height, width, severity, random);
     }
 

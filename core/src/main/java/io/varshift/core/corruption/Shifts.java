@@ -1,4 +1,4 @@
-package io.varshift.stack.replay;
+package io.varshift.core.corruption;
 
 import java.util.Random;
 
@@ -120,7 +120,7 @@ public final class Shifts {
         }
     }
 
-    static void checkSeverity(double severity) {
+    public static void checkSeverity(double severity) {
         if (!(severity >= 0 && severity <= 1)) {
             throw new IllegalArgumentException("severity " + severity + " is outside [0, 1]; 0 leaves the image as"
                     + " it is, 1 is the strongest shift");

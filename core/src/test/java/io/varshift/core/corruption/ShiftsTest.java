@@ -1,4 +1,4 @@
-package io.varshift.stack.replay;
+package io.varshift.core.corruption;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

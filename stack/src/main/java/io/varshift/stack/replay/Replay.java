@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.Callable;
 
+import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import picocli.CommandLine;

@@ -1,5 +1,8 @@
 package io.varshift.stack.replay;
 
+import io.varshift.core.corruption.ShiftKind;
+import io.varshift.core.corruption.Shifts;
+
 /**
  * What one replay sends. {@code rate} is records per second, 0 for as fast as possible. The shift
  * ({@code null} for none) starts at record {@code shiftAfterRecords}, or at the first record sent

@@ -15,6 +15,8 @@ import io.varshift.core.codec.DecodeTarget;
 import io.varshift.core.codec.RecordDecoders;
 import io.varshift.core.codec.RecordHeaders;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.corruption.ShiftKind;
+import io.varshift.core.corruption.Shifts;
 import org.junit.jupiter.api.Test;
 
 class ReplayerTest {
