@@ -98,6 +98,32 @@ public final class SampleContributions {
         into.addSampleSums(scratch1, scratch2, n, positionsPerSample);
     }
 
+    /**
+     * The moments of a window composed from these rows: rows[0..n) (with repetition) summed into a
+     * fresh accumulator with this layer's shift, as an offline evaluation replays measured traffic.
+     *
+     * @param scratch1 reused gather buffer of at least n·channels values (spares an allocation per window)
+     * @param scratch2 the same for the sums of squares
+     * @throws IllegalArgumentException when a row is out of range or a buffer is too short
+     */
+    public ChannelMoments sum(int[] rows, int n, float[] scratch1, float[] scratch2) {
+        long needed = (long) n * shift.length;
+        if (n < 0 || n > rows.length || scratch1.length < needed || scratch2.length < needed) {
+            throw new IllegalArgumentException("sample contributions: window of " + n + " of " + rows.length
+                    + " rows needs scratch buffers of " + needed + " values; got " + scratch1.length + " and "
+                    + scratch2.length);
+        }
+        for (int i = 0; i < n; i++) {
+            if (rows[i] < 0 || rows[i] >= samples) {
+                throw new IllegalArgumentException("sample contributions: row " + rows[i] + " is outside [0, "
+                        + samples + ")");
+            }
+        }
+        ChannelMoments m = new ChannelMoments(shift);
+        sumRows(rows, n, m, scratch1, scratch2);
+        return m;
+    }
+
     /** All contributions summed: the clean baseline's moments. */
     public ChannelMoments total() {
         ChannelMoments m = new ChannelMoments(shift);

@@ -10,7 +10,7 @@ import java.io.PrintWriter;
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Trains, measures, adjusts and recalibrates the models Varshift watches.",
         subcommands = {TrainCommand.class, ReportCommand.class, AdjustBnCommand.class, RecalibrateCommand.class,
-                ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class})
+                ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class, EvaluateAlarmsCommand.class})
 public class TrainerCommand implements Runnable {
 
     @CommandLine.Spec
@@ -19,7 +19,7 @@ public class TrainerCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: train, report, adjust-bn, recalibrate, serve or experiment");
+                "missing command: train, report, adjust-bn, recalibrate, serve, experiment or evaluate-alarms");
     }
 
     /** The command line with the exit-code policy: invalid parameters are usage errors (2). */

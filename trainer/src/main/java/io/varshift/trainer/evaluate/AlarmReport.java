@@ -1,0 +1,332 @@
+package io.varshift.trainer.evaluate;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Turns a stored evaluate-alarms JSON into the console table, the markdown report and its power
+ * chart. Everything it says is read from the JSON, so that the report can be regenerated without
+ * re-running the evaluation and never claims more than was measured.
+ */
+public final class AlarmReport {
+
+    /** Shifts that cost at least this many points of accuracy must alarm with {@value #REQUIRED_POWER}. */
+    static final double COSTLY_DROP_POINTS = 2;
+    static final double REQUIRED_POWER = 0.9;
+    static final int CHART_WIDTH = 1000;
+    static final int CHART_HEIGHT = 560;
+
+    private final JsonObject json;
+
+    public AlarmReport(JsonObject json) {
+        this.json = json;
+    }
+
+    /** @throws UncheckedIOException when the file cannot be read; IllegalArgumentException when it is not JSON */
+    public static AlarmReport read(Path file) {
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("falseAlarms")) {
+                throw new IllegalArgumentException(file + " is not an evaluate-alarms result (no 'falseAlarms');"
+                        + " give the alarms.json that evaluate-alarms wrote");
+            }
+            return new AlarmReport(e.getAsJsonObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** The false-alarm table as fixed-width text, for the console. */
+    public String falseAlarmTable() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-14s %6s %7s %7s %7s %-23s %-7s %9s%n", "order", "window", "alpha",
+                "windows", "alarms", "rate [95% CI]", "<=2a", "mix rate"));
+        for (JsonObject c : cells()) {
+            b.append(String.format(Locale.ROOT, "%-14s %6d %7.0e %7d %7d %-23s %-7s %9.4f%n", c.get("order").getAsString(),
+                    c.get("windowSize").getAsInt(), c.get("alpha").getAsDouble(), c.get("windows").getAsLong(),
+                    c.get("modelAlarms").getAsLong(), rateWithInterval(c), verdict(c), c.get("predictionMixRate")
+                            .getAsDouble()));
+        }
+        return b.toString();
+    }
+
+    /** The power table as fixed-width text, for the console. */
+    public String powerTable() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-11s %8s %7s %6s %11s %11s %9s %9s%n", "shift", "severity", "drop pt",
+                "window", "P(win)", "P(cusum)", "delay win", "delay cus"));
+        for (JsonObject s : shifts()) {
+            for (JsonObject w : windows(s)) {
+                JsonObject pw = w.getAsJsonObject("perWindow");
+                JsonObject sq = w.getAsJsonObject("sequential");
+                b.append(String.format(Locale.ROOT, "%-11s %8.2f %7.2f %6d %11.3f %11.3f %9s %9s%n",
+                        s.get("shift").getAsString(), s.get("severity").getAsDouble(),
+                        s.get("accuracyDropPoints").getAsDouble(), w.get("windowSize").getAsInt(),
+                        pw.get("alarmWithin").getAsDouble(), sq.get("alarmWithin").getAsDouble(), delay(pw), delay(sq)));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Writes the markdown report and, beside it, {@code <name>-power.png}.
+     *
+     * @param source how the JSON is named in the report (where it is stored)
+     * @return the chart's path
+     */
+    public Path write(Path markdown, String source) {
+        String name = markdown.getFileName().toString();
+        if (!name.endsWith(".md")) {
+            throw new IllegalArgumentException("report " + markdown + " must name a .md file");
+        }
+        Path chart = markdown.resolveSibling(name.substring(0, name.length() - 3) + "-power.png");
+        try {
+            if (markdown.getParent() != null) {
+                Files.createDirectories(markdown.getParent());
+            }
+            Files.write(chart, chartPng());
+            Files.writeString(markdown, markdown(source, chart.getFileName().toString()), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the alarm report " + markdown + ": " + e.getMessage(), e);
+        }
+        return chart;
+    }
+
+    String markdown(String source, String chartFile) {
+        JsonObject config = json.getAsJsonObject("config");
+        JsonObject calibration = json.getAsJsonObject("calibration");
+        JsonObject unseen = json.getAsJsonObject("unseen");
+        JsonObject power = json.getAsJsonObject("power");
+        StringBuilder b = new StringBuilder();
+        b.append("# Alarm evaluation: false alarms, power and delay\n\n");
+        b.append("Generated from `").append(source).append("` by `./varshift trainer evaluate-alarms --report ")
+                .append(source).append("`; do not edit by hand, re-run the evaluation or the report step.\n\n");
+        b.append("## What was measured\n\n");
+        b.append(String.format(Locale.ROOT, "Model `%s` v%d. Its calibration used the first %d Fashion-MNIST test"
+                        + " images (%d baseline, %d null; %d layers; window sizes %s; %s bootstrap replicates). The"
+                        + " evaluation uses test images %d to %d (%d images the calibration never saw; clean accuracy"
+                        + " %.4f), one eval pass over them, and composes windows from the per-sample sums: within a"
+                        + " window rows are drawn without replacement until a class runs out, then with replacement"
+                        + " within that class. Config `%s`: %d windows per false-alarm cell, %d power trials per cell.%n%n",
+                json.get("model").getAsString(), json.get("version").getAsInt(),
+                calibration.get("heldOutSamples").getAsInt(), calibration.get("baselineSamples").getAsInt(),
+                calibration.get("nullSamples").getAsInt(), calibration.get("layers").getAsInt(),
+                calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").getAsInt(),
+                unseen.get("to").getAsInt(), unseen.get("samples").getAsInt(), unseen.get("accuracy").getAsDouble(),
+                config.get("name").getAsString(), config.get("falseAlarmWindows").getAsInt(),
+                config.get("powerTrials").getAsInt()));
+        b.append("Orders: `shuffled` (i.i.d.); `runs-L` (same-TRUE-label runs of L images, run labels uniform,"
+                + " the window starting anywhere in a run); `one-class-S` (one class, drawn per window, at share S,"
+                + " the rest uniform). A window alarms when the model-level p-value is below α; the prediction-mix"
+                + " column is the share of the same windows whose predicted-class counts test below α (label shift"
+                + " is what it should see in skewed orders). Intervals are exact (Clopper–Pearson) 95 %. They treat"
+                + " windows as independent draws; all windows come from one fixed set of unseen images, so a"
+                + " different set would move the rates by more than the intervals show.\n\n");
+        b.append("## False alarms on clean traffic\n\n");
+        b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | prediction mix rate"
+                + " | layer-window rate |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (JsonObject c : cells()) {
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s |%n",
+                    c.get("order").getAsString(), c.get("windowSize").getAsInt(), alpha(c.get("alpha").getAsDouble()),
+                    c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rate(c.get("modelRate")),
+                    rate(c.get("modelLower")), rate(c.get("modelUpper")), c.get("meetsUpperBound").getAsBoolean()
+                            ? "yes" : "**no**", rate(c.get("predictionMixRate")), rate(c.get("layerWindowRate"))));
+        }
+        b.append('\n').append(falseAlarmFindings()).append('\n');
+        b.append("## Power and delay under the replay shifts\n\n");
+        b.append(String.format(Locale.ROOT, "Every replay shift at each severity is applied to the unseen images"
+                        + " (one eval pass each). A trial: %d clean shuffled windows' scores feed the CUSUM"
+                        + " (k = %s, h = %.3f for an in-control ARL of %.0f windows), then %d consecutive shuffled"
+                        + " windows of shifted images. Per-window detector: model p < %s; sequential: the CUSUM over"
+                        + " u = Φ⁻¹(1 − p), clipped to ±8. P = share of trials that alarm within %d windows;"
+                        + " delay = median first alarming window (— when more than half never alarm). Accuracy drop"
+                        + " in points against the clean %.4f.%n%n",
+                power.get("warmupWindows").getAsInt(), power.get("cusumReference").getAsString(),
+                power.get("cusumThreshold").getAsDouble(), power.get("cusumArl").getAsDouble(),
+                power.get("windowsPerTrial").getAsInt(), alpha(power.get("alpha").getAsDouble()),
+                power.get("windowsPerTrial").getAsInt(), unseen.get("accuracy").getAsDouble()));
+        List<Integer> sizes = windowSizes();
+        b.append("| shift | severity | accuracy drop (points) |");
+        for (int w : sizes) {
+            b.append(" P win / cusum @").append(w).append(" | delay win / cusum @").append(w).append(" |");
+        }
+        b.append("\n|---|---|---|").append("---|---|".repeat(sizes.size())).append('\n');
+        for (JsonObject s : shifts()) {
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |", s.get("shift").getAsString(),
+                    s.get("severity").getAsDouble(), s.get("accuracyDropPoints").getAsDouble()));
+            for (JsonObject w : windows(s)) {
+                JsonObject pw = w.getAsJsonObject("perWindow");
+                JsonObject sq = w.getAsJsonObject("sequential");
+                b.append(String.format(Locale.ROOT, " %.2f / %.2f | %s / %s |", pw.get("alarmWithin").getAsDouble(),
+                        sq.get("alarmWithin").getAsDouble(), delay(pw), delay(sq)));
+            }
+            b.append('\n');
+        }
+        b.append('\n').append(powerFindings()).append('\n');
+        b.append("![Probability of an alarm within ").append(power.get("windowsPerTrial").getAsInt())
+                .append(" windows against the accuracy a shift costs](").append(chartFile).append(")\n");
+        return b.toString();
+    }
+
+    /** Which cells meet the bounds, from the numbers. */
+    String falseAlarmFindings() {
+        List<String> over = new ArrayList<>();
+        List<String> deaf = new ArrayList<>();
+        int total = 0;
+        for (JsonObject c : cells()) {
+            total++;
+            if (!c.get("meetsUpperBound").getAsBoolean()) {
+                over.add(cellName(c) + " (upper " + rate(c.get("modelUpper")) + ")");
+            }
+            if (c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").getAsBoolean()) {
+                deaf.add(cellName(c) + " (rate " + rate(c.get("modelRate")) + ")");
+            }
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%d of %d cells have an upper bound at most 2α.", total - over.size(),
+                total));
+        b.append(over.isEmpty() ? "" : " Over the bound: " + String.join("; ", over) + ".");
+        b.append(deaf.isEmpty() ? " Every shuffled cell's rate is at least α/2."
+                : " Shuffled cells below α/2 (conservative): " + String.join("; ", deaf) + ".");
+        return b.append('\n').toString();
+    }
+
+    /** Which costly shifts alarm with the required probability, from the numbers. */
+    String powerFindings() {
+        List<String> caught = new ArrayList<>();
+        List<String> missed = new ArrayList<>();
+        for (JsonObject s : shifts()) {
+            if (s.get("accuracyDropPoints").getAsDouble() < COSTLY_DROP_POINTS) {
+                continue;
+            }
+            String shift = String.format(Locale.ROOT, "%s %.2f (−%.1f points)", s.get("shift").getAsString(),
+                    s.get("severity").getAsDouble(), s.get("accuracyDropPoints").getAsDouble());
+            List<String> weak = new ArrayList<>();
+            for (JsonObject w : windows(s)) {
+                double best = Math.max(w.getAsJsonObject("perWindow").get("alarmWithin").getAsDouble(),
+                        w.getAsJsonObject("sequential").get("alarmWithin").getAsDouble());
+                if (best < REQUIRED_POWER) {
+                    weak.add(String.format(Locale.ROOT, "window %d: %.2f", w.get("windowSize").getAsInt(), best));
+                }
+            }
+            (weak.isEmpty() ? caught : missed).add(weak.isEmpty() ? shift : shift + " [" + String.join(", ", weak) + "]");
+        }
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%d shift settings cost at least %.0f points of accuracy. ",
+                caught.size() + missed.size(), COSTLY_DROP_POINTS));
+        b.append(String.format(Locale.ROOT, "%d of them alarm (per-window or CUSUM) with probability ≥ %.0f %% within"
+                + " the trial at every window size", caught.size(), REQUIRED_POWER * 100));
+        b.append(missed.isEmpty() ? ".\n" : "; these do not: " + String.join("; ", missed) + ".\n");
+        return b.toString();
+    }
+
+    /** P(alarm within the trial, per-window detector) against the accuracy drop, one series per window size. */
+    byte[] chartPng() {
+        Map<Integer, XYSeries> series = new LinkedHashMap<>();
+        for (int w : windowSizes()) {
+            series.put(w, new XYSeries("window " + w + ", per-window"));
+        }
+        Map<Integer, XYSeries> sequential = new LinkedHashMap<>();
+        for (int w : windowSizes()) {
+            sequential.put(w, new XYSeries("window " + w + ", CUSUM"));
+        }
+        for (JsonObject s : shifts()) {
+            // A shift that helps accuracy is drawn at 0: the axis is the cost.
+            double drop = Math.max(0, s.get("accuracyDropPoints").getAsDouble());
+            for (JsonObject w : windows(s)) {
+                int size = w.get("windowSize").getAsInt();
+                series.get(size).add(drop, w.getAsJsonObject("perWindow").get("alarmWithin").getAsDouble());
+                sequential.get(size).add(drop, w.getAsJsonObject("sequential").get("alarmWithin").getAsDouble());
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        series.values().forEach(data::addSeries);
+        sequential.values().forEach(data::addSeries);
+        JFreeChart chart = ChartFactory.createScatterPlot("Alarm within " + json.getAsJsonObject("power")
+                        .get("windowsPerTrial").getAsInt() + " windows vs accuracy cost, " + json.get("model").getAsString()
+                        + " v" + json.get("version").getAsInt() + " (all replay shifts and severities)",
+                "accuracy drop (points)", "P(alarm within trial)", data, PlotOrientation.VERTICAL, true, false, false);
+        XYPlot plot = chart.getXYPlot();
+        plot.getRangeAxis().setRange(-0.02, 1.02);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            ChartUtils.writeChartAsPNG(out, chart, CHART_WIDTH, CHART_HEIGHT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render the power chart: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private List<JsonObject> cells() {
+        List<JsonObject> out = new ArrayList<>();
+        json.getAsJsonArray("falseAlarms").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
+    }
+
+    private List<JsonObject> shifts() {
+        List<JsonObject> out = new ArrayList<>();
+        json.getAsJsonObject("power").getAsJsonArray("shifts").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
+    }
+
+    private static List<JsonObject> windows(JsonObject shift) {
+        List<JsonObject> out = new ArrayList<>();
+        shift.getAsJsonArray("windows").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
+    }
+
+    private List<Integer> windowSizes() {
+        List<Integer> out = new ArrayList<>();
+        json.getAsJsonObject("calibration").getAsJsonArray("windowSizes").forEach(e -> out.add(e.getAsInt()));
+        return out;
+    }
+
+    private static String cellName(JsonObject c) {
+        return c.get("order").getAsString() + " @" + c.get("windowSize").getAsInt() + ", α = "
+                + alpha(c.get("alpha").getAsDouble());
+    }
+
+    private static String verdict(JsonObject c) {
+        String bound = c.get("meetsUpperBound").getAsBoolean() ? "ok" : "OVER";
+        return c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").getAsBoolean() ? bound + ",<a/2" : bound;
+    }
+
+    private static String rateWithInterval(JsonObject c) {
+        return String.format(Locale.ROOT, "%.5f [%.5f,%.5f]", c.get("modelRate").getAsDouble(),
+                c.get("modelLower").getAsDouble(), c.get("modelUpper").getAsDouble());
+    }
+
+    private static String delay(JsonObject detection) {
+        JsonElement d = detection.get("medianDelay");
+        return d == null || d.isJsonNull() ? "—" : d.getAsString();
+    }
+
+    private static String rate(JsonElement value) {
+        return String.format(Locale.ROOT, "%.5f", value.getAsDouble());
+    }
+
+    private static String alpha(double a) {
+        return String.format(Locale.ROOT, "%.0e", a).replace("e-0", "e-");
+    }
+}

@@ -1,0 +1,104 @@
+package io.varshift.trainer.evaluate;
+
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.data.ImageSet;
+import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.LoadedModel;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.training.EvalPass;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One eval pass over a labelled image set kept row by row: every BN layer's per-sample sums, each
+ * sample's predicted class and true label, and the accuracy. Windows of traffic are then composed
+ * from the rows and judged without further forward passes.
+ */
+final class MeasuredRows {
+
+    private final List<SampleContributions> layers;
+    private final int[] predicted;
+    private final int[] labels;
+    private final double accuracy;
+    private final int classes;
+
+    MeasuredRows(List<SampleContributions> layers, int[] predicted, int[] labels, double accuracy, int classes) {
+        this.layers = List.copyOf(layers);
+        this.predicted = predicted;
+        this.labels = labels;
+        this.accuracy = accuracy;
+        this.classes = classes;
+    }
+
+    static MeasuredRows measure(LoadedModel model, ImageSet set, int batchSize, JobContext context, String phase) {
+        if (!set.hasLabels()) {
+            throw new IllegalArgumentException("evaluate-alarms: the image set has no labels; the traffic orders"
+                    + " are built from true labels");
+        }
+        EvalPass.Measured pass = EvalPass.measure(model.block(), model.probes(), model.model().getNDManager(), set,
+                batchSize, true, context, phase);
+        List<SampleContributions> layers = new ArrayList<>();
+        for (int i = 0; i < pass.collector().layerCount(); i++) {
+            layers.add(pass.collector().sampleContributions(i));
+        }
+        int[] labels = new int[set.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = set.label(i);
+        }
+        return new MeasuredRows(layers, pass.predicted(), labels, pass.accuracy(), model.spec().classes().size());
+    }
+
+    int samples() {
+        return predicted.length;
+    }
+
+    int[] labels() {
+        return labels;
+    }
+
+    double accuracy() {
+        return accuracy;
+    }
+
+    /** Judges windows composed from these rows against a calibration, reusing its buffers. */
+    Judge judge(ModelCalibration calibration, int largestWindow) {
+        return new Judge(calibration, largestWindow);
+    }
+
+    final class Judge {
+        private final ModelCalibration calibration;
+        private final float[][] scratch1;
+        private final float[][] scratch2;
+        private final long[] counts;
+
+        private Judge(ModelCalibration calibration, int largestWindow) {
+            if (calibration.layers().size() != layers.size()) {
+                throw new IllegalArgumentException("evaluate-alarms: the calibration has " + calibration.layers().size()
+                        + " layers but the model probes " + layers.size() + "; recalibrate the model");
+            }
+            this.calibration = calibration;
+            scratch1 = new float[layers.size()][];
+            scratch2 = new float[layers.size()][];
+            for (int l = 0; l < layers.size(); l++) {
+                scratch1[l] = new float[largestWindow * layers.get(l).channels()];
+                scratch2[l] = new float[largestWindow * layers.get(l).channels()];
+            }
+            counts = new long[classes];
+        }
+
+        /** The window rows[0..n): each layer's summed moments and the predicted-class counts, judged. */
+        ModelCalibration.Judgement window(int[] rows, int n, ModelCalibration.WindowNull nulls) {
+            List<ChannelMoments> moments = new ArrayList<>(layers.size());
+            for (int l = 0; l < layers.size(); l++) {
+                moments.add(layers.get(l).sum(rows, n, scratch1[l], scratch2[l]));
+            }
+            java.util.Arrays.fill(counts, 0);
+            for (int i = 0; i < n; i++) {
+                counts[predicted[rows[i]]]++;
+            }
+            return calibration.judge(moments, counts, nulls);
+        }
+    }
+}

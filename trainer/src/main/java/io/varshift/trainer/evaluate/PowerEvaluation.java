@@ -1,0 +1,172 @@
+package io.varshift.trainer.evaluate;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.varshift.core.alarm.Cusum;
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.corruption.ShiftKind;
+import io.varshift.core.data.ImageSet;
+import io.varshift.core.spec.LoadedModel;
+import io.varshift.trainer.jobs.JobContext;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.SplittableRandom;
+
+/**
+ * Power and delay: every replay shift at every severity applied to the unseen images (one eval pass
+ * each); per window size, trials of {@code windowsPerTrial} consecutive shuffled windows of shifted
+ * rows, judged by the per-window detector (model p &lt; α) and by a CUSUM over u = Φ⁻¹(1 − p) that
+ * has first seen {@code warmupWindows} clean windows. Records the share of trials that alarm within
+ * the trial and the median delay (in windows; null when more than half never alarm).
+ */
+final class PowerEvaluation {
+
+    /** One detector's outcome over the trials of one cell. */
+    record Detection(BinomialInterval alarmWithin, Integer medianDelay) {
+
+        /** @param delays per trial the first alarming window (1-based), 0 for none within the trial */
+        static Detection of(int[] delays) {
+            long alarmed = Arrays.stream(delays).filter(d -> d > 0).count();
+            int[] sorted = Arrays.stream(delays).map(d -> d == 0 ? Integer.MAX_VALUE : d).sorted().toArray();
+            int median = sorted[(sorted.length - 1) / 2];
+            return new Detection(BinomialInterval.clopperPearson(alarmed, delays.length),
+                    median == Integer.MAX_VALUE ? null : median);
+        }
+
+        JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("alarmWithin", alarmWithin.rate());
+            o.addProperty("alarmWithinLower", alarmWithin.lower());
+            o.addProperty("alarmWithinUpper", alarmWithin.upper());
+            if (medianDelay != null) {
+                o.addProperty("medianDelay", medianDelay);
+            } else {
+                o.add("medianDelay", com.google.gson.JsonNull.INSTANCE);
+            }
+            return o;
+        }
+    }
+
+    record WindowCell(int windowSize, int trials, Detection perWindow, Detection sequential, int warmupSignals) {
+        JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("windowSize", windowSize);
+            o.addProperty("trials", trials);
+            o.add("perWindow", perWindow.toJson());
+            o.add("sequential", sequential.toJson());
+            o.addProperty("warmupSignals", warmupSignals);
+            return o;
+        }
+    }
+
+    record ShiftCell(ShiftKind shift, double severity, double accuracy, double accuracyDropPoints,
+            List<WindowCell> windows) {
+        JsonObject toJson() {
+            JsonObject o = new JsonObject();
+            o.addProperty("shift", shift.cliName());
+            o.addProperty("severity", severity);
+            o.addProperty("accuracy", accuracy);
+            o.addProperty("accuracyDropPoints", accuracyDropPoints);
+            JsonArray w = new JsonArray();
+            windows.forEach(c -> w.add(c.toJson()));
+            o.add("windows", w);
+            return o;
+        }
+    }
+
+    private PowerEvaluation() {
+    }
+
+    /**
+     * @param unseen the clean unseen images (the shifts are applied to them)
+     * @param cleanAccuracy accuracy of the clean pass over the same images
+     * @param shuffledScores per window size the scores of clean shuffled windows, drawn for the warm-up
+     */
+    static List<ShiftCell> run(LoadedModel model, ImageSet unseen, double cleanAccuracy, ModelCalibration calibration,
+            java.util.Map<Integer, double[]> shuffledScores, EvaluationConfig config, int batchSize,
+            JobContext context) {
+        double threshold = Cusum.thresholdFor(config.cusumArl(), config.cusumReference());
+        List<ShiftCell> cells = new ArrayList<>();
+        int total = ShiftKind.values().length * config.severities().size();
+        int done = 0;
+        for (ShiftKind shift : ShiftKind.values()) {
+            for (double severity : config.severities()) {
+                String phase = String.format(java.util.Locale.ROOT, "%s %.2f (%d/%d)", shift.cliName(), severity,
+                        ++done, total);
+                ImageSet shifted = shifted(unseen, shift, severity, new Random(config.seed() ^ shift.ordinal() * 977L
+                        ^ Double.doubleToLongBits(severity)));
+                MeasuredRows rows = MeasuredRows.measure(model, shifted, batchSize, context, phase);
+                List<WindowCell> windows = new ArrayList<>();
+                for (ModelCalibration.WindowNull nulls : calibration.windows()) {
+                    windows.add(trials(rows, calibration, nulls, shuffledScores.get(nulls.windowSize()), threshold,
+                            config, new SplittableRandom(config.seed() ^ (shift.ordinal() * 1_000_003L)
+                                    ^ Double.doubleToLongBits(severity) ^ nulls.windowSize())));
+                }
+                cells.add(new ShiftCell(shift, severity, rows.accuracy(), 100 * (cleanAccuracy - rows.accuracy()),
+                        windows));
+            }
+        }
+        return cells;
+    }
+
+    private static WindowCell trials(MeasuredRows rows, ModelCalibration calibration,
+            ModelCalibration.WindowNull nulls, double[] cleanScores, double threshold, EvaluationConfig config,
+            SplittableRandom random) {
+        int size = nulls.windowSize();
+        WindowComposer composer = new WindowComposer(rows.labels());
+        MeasuredRows.Judge judge = rows.judge(calibration, size);
+        int[] window = new int[size];
+        int[] perWindow = new int[config.powerTrials()];
+        int[] sequential = new int[config.powerTrials()];
+        int warmupSignals = 0;
+        for (int t = 0; t < config.powerTrials(); t++) {
+            Cusum cusum = new Cusum(config.cusumReference(), threshold);
+            for (int w = 0; w < config.warmupWindows(); w++) {
+                if (cusum.observe(cleanScores[random.nextInt(cleanScores.length)])) {
+                    // A false signal before the shift: counted, and cleared as an operator would, so that
+                    // it is not taken for a detection.
+                    warmupSignals++;
+                    cusum.reset();
+                }
+            }
+            for (int w = 1; w <= config.windowsPerTrial(); w++) {
+                composer.compose(TrafficOrder.shuffled(), size, random, window);
+                ModelCalibration.Judgement j = judge.window(window, size, nulls);
+                if (perWindow[t] == 0 && j.modelP() < config.powerAlpha()) {
+                    perWindow[t] = w;
+                }
+                if (cusum.observe(FalseAlarmEvaluation.score(j.modelP())) && sequential[t] == 0) {
+                    sequential[t] = w;
+                }
+            }
+        }
+        return new WindowCell(size, config.powerTrials(), Detection.of(perWindow), Detection.of(sequential),
+                warmupSignals);
+    }
+
+    /** The images with the shift applied, each image once, in order; labels kept. */
+    static ImageSet shifted(ImageSet clean, ShiftKind shift, double severity, Random random) {
+        long[] shape = clean.sampleShape();
+        int height = (int) shape[shape.length - 2];
+        int width = (int) shape[shape.length - 1];
+        int sample = clean.sampleSize();
+        if ((long) height * width != sample) {
+            throw new IllegalArgumentException("evaluate-alarms: the shifts need single-channel images; samples of"
+                    + " shape " + Arrays.toString(shape) + " are not");
+        }
+        float[] out = new float[clean.size() * sample];
+        float[] image = new float[sample];
+        int[] labels = new int[clean.size()];
+        for (int i = 0; i < clean.size(); i++) {
+            clean.copySample(i, FloatBuffer.wrap(image));
+            shift.apply(image, image, height, width, severity, random);
+            System.arraycopy(image, 0, out, i * sample, sample);
+            labels[i] = clean.label(i);
+        }
+        return ImageSet.ofFloats(out, labels, shape);
+    }
+}
