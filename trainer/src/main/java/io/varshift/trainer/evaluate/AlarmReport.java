@@ -120,8 +120,9 @@ public final class AlarmReport {
         JsonObject power = json.getAsJsonObject("power");
         StringBuilder b = new StringBuilder();
         b.append("# Alarm evaluation: false alarms, power and delay\n\n");
-        b.append("Generated from `").append(source).append("` by `./varshift trainer evaluate-alarms --report ")
-                .append(source).append("`; do not edit by hand, re-run the evaluation or the report step.\n\n");
+        b.append("Generated from `").append(source).append("` by `./varshift trainer evaluate-alarms --report-from ")
+                .append(source).append("`; do not edit by hand: re-run the evaluation (`--model NAME --report FILE`)"
+                        + " or this report step.\n\n");
         b.append("## What was measured\n\n");
         b.append(String.format(Locale.ROOT, "Model `%s` v%d. Its calibration used the first %d Fashion-MNIST test"
                         + " images (%d baseline, %d null; %d layers; window sizes %s; %s bootstrap replicates). The"

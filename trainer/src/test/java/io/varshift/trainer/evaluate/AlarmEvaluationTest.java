@@ -1,0 +1,125 @@
+package io.varshift.trainer.evaluate;
+
+import com.google.gson.JsonObject;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.data.FashionMnist;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.training.ArtifactWriter;
+import io.varshift.trainer.training.TrainingMetrics;
+import io.varshift.trainer.training.TrainingService;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The whole evaluation, quick config, on a tiny model trained in seconds on a Fashion-MNIST subset. */
+class AlarmEvaluationTest {
+
+    @TempDir
+    static Path store;
+
+    private static ModelStore models;
+    private static ModelArtifact tiny;
+    private static JsonObject result;
+
+    @BeforeAll
+    static void trainAndEvaluate() {
+        models = new ModelStore(store);
+        TrainRequest request = new TrainRequest("tiny", TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 3),
+                1, 64, 2000, 500, List.of(64), 1e-3, 400);
+        try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
+                new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
+            JsonObject sections = new JsonObject();
+            sections.add("training", trained.summary());
+            int version = ArtifactWriter.write(models, "tiny", request.spec(), trained.model().getBlock(),
+                    trained.reference().reference(), sections);
+            tiny = models.load("tiny", version);
+            JsonObject unseenTooFew = new JsonObject();
+            JsonObject training = trained.summary().deepCopy();
+            training.addProperty("heldOutSamples", 9500);
+            unseenTooFew.add("training", training);
+            ArtifactWriter.write(models, "tiny", request.spec(), trained.model().getBlock(),
+                    trained.reference().reference(), unseenTooFew);
+        }
+        result = new AlarmEvaluation(models, FashionMnist.DEFAULT_DIR).evaluate(tiny, EvaluationConfig.QUICK, 256,
+                JobContext.silent());
+    }
+
+    @Test
+    void everyOrderAndAlphaIsACellOverTheUnseenImages() {
+        assertThat(result.getAsJsonObject("unseen").get("from").getAsInt()).isEqualTo(500);
+        assertThat(result.getAsJsonObject("unseen").get("samples").getAsInt()).isEqualTo(EvaluationConfig.MIN_UNSEEN);
+        assertThat(result.getAsJsonArray("falseAlarms")).hasSize(TrafficOrder.STANDARD.size() * 2);
+        result.getAsJsonArray("falseAlarms").forEach(e -> {
+            JsonObject cell = e.getAsJsonObject();
+            assertThat(cell.get("windows").getAsInt()).isEqualTo(EvaluationConfig.QUICK.falseAlarmWindows());
+            assertThat(cell.get("modelLower").getAsDouble()).isLessThanOrEqualTo(cell.get("modelRate").getAsDouble());
+            assertThat(cell.get("modelUpper").getAsDouble()).isGreaterThanOrEqualTo(cell.get("modelRate").getAsDouble());
+        });
+    }
+
+    @Test
+    void theShuffledRateAtOnePercentIsNearOnePercent() {
+        JsonObject shuffled = cell("shuffled", 1e-2);
+        // 500 windows: an interval of width ~0.02; a calibrated detector's covers 0.01 or sits just beside it.
+        assertThat(shuffled.get("modelLower").getAsDouble()).isLessThan(0.02);
+        assertThat(shuffled.get("modelUpper").getAsDouble()).isGreaterThan(0.002).isLessThan(0.05);
+        assertThat(shuffled.get("atLeastHalfAlpha")).isNotNull();
+    }
+
+    @Test
+    void skewedOrdersRaiseThePredictionMixSignal() {
+        assertThat(cell("one-class-60%", 1e-3).get("predictionMixRate").getAsDouble()).isGreaterThan(0.5);
+        assertThat(cell("shuffled", 1e-2).get("predictionMixRate").getAsDouble()).isLessThan(0.05);
+    }
+
+    @Test
+    void everyShiftAndSeverityHasPowerForEveryWindowSize() {
+        assertThat(result.getAsJsonObject("power").getAsJsonArray("shifts")).hasSize(6 * 4);
+        JsonObject invertHalf = result.getAsJsonObject("power").getAsJsonArray("shifts").asList().stream()
+                .map(e -> e.getAsJsonObject())
+                .filter(s -> s.get("shift").getAsString().equals("invert") && s.get("severity").getAsDouble() == 0.5)
+                .findFirst().orElseThrow();
+        JsonObject window = invertHalf.getAsJsonArray("windows").get(0).getAsJsonObject();
+        assertThat(window.get("windowSize").getAsInt()).isEqualTo(64);
+        // Half-way to the negative image: a different data set, caught in the first window.
+        assertThat(window.getAsJsonObject("perWindow").get("alarmWithin").getAsDouble()).isEqualTo(1.0);
+        assertThat(window.getAsJsonObject("perWindow").get("medianDelay").getAsInt()).isEqualTo(1);
+    }
+
+    @Test
+    void theReportIsWrittenFromTheJsonAlone(@TempDir Path site) throws Exception {
+        Path json = AlarmEvaluation.write(result, site.resolve("data"));
+        Path markdown = site.resolve("alarm-evaluation.md");
+        Path chart = AlarmReport.read(json).write(markdown, "data/alarms.json");
+        String text = Files.readString(markdown);
+        assertThat(text).contains("## False alarms on clean traffic", "| runs-16 | 64 | 1e-3 |", "cells have an upper"
+                + " bound at most 2α", "](alarm-evaluation-power.png)");
+        assertThat(chart.getFileName().toString()).isEqualTo("alarm-evaluation-power.png");
+        assertThat(Files.readAllBytes(chart)).startsWith(0x89, 'P', 'N', 'G');
+    }
+
+    @Test
+    void tooFewUnseenImagesAreRefusedNamingTheFix() {
+        ModelArtifact mostlyHeldOut = models.load("tiny", tiny.version() + 1);
+        assertThatThrownBy(() -> new AlarmEvaluation(models, FashionMnist.DEFAULT_DIR).evaluate(mostlyHeldOut,
+                EvaluationConfig.QUICK, 256, JobContext.silent()))
+                .hasMessageContaining("only 500 test images after the 9500 held out")
+                .hasMessageContaining("train with a smaller --held-out");
+    }
+
+    private static JsonObject cell(String order, double alpha) {
+        return result.getAsJsonArray("falseAlarms").asList().stream().map(e -> e.getAsJsonObject())
+                .filter(c -> c.get("order").getAsString().equals(order) && c.get("alpha").getAsDouble() == alpha)
+                .findFirst().orElseThrow();
+    }
+}
