@@ -85,6 +85,13 @@ public interface AgentConfig {
          */
         @WithDefault("5m")
         Duration duration();
+
+        /**
+         * Judge count windows far (beyond ×1.5) from every calibrated window size against the nearest
+         * null anyway; by default such a model is refused at start with the sizes and the fix.
+         */
+        @WithDefault("false")
+        boolean allowUncalibrated();
     }
 
     Restart restart();

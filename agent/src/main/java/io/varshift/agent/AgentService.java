@@ -3,6 +3,7 @@ package io.varshift.agent;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Properties;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -30,6 +31,8 @@ import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.loop.LoopSupervisor;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.agent.model.StoreModelSource;
+import io.varshift.agent.model.WindowFit;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.DecodeLimits;
 
@@ -71,12 +74,14 @@ public class AgentService {
         if (config.models().isEmpty()) {
             throw new IllegalArgumentException("varshift.agent.models is empty: name at least one model to watch");
         }
+        WindowFit fit = new WindowFit(config.window().samples(), config.window().allowUncalibrated());
+        requireCalibratedWindows(new ModelStore(config.modelStore()), fit);
         LoopSupervisor.Policy policy = new LoopSupervisor.Policy(config.restart().backoff(),
                 config.restart().maxBackoff(), config.restart().maxFailures());
         AgentMetrics metrics = new AgentMetrics(registry);
         Properties producerProperties = producerProperties(settings);
         LoopSettings aligned = withRequestSize(settings, producerProperties);
-        supervisor = new LoopSupervisor(() -> newLoop(aligned, metrics, producerProperties), policy, metrics,
+        supervisor = new LoopSupervisor(() -> newLoop(aligned, metrics, producerProperties, fit), policy, metrics,
                 d -> Thread.sleep(d.toMillis()), Quarkus::asyncExit, Clock.systemUTC());
         Properties admin = common();
         applyAdminDefaults(admin);
@@ -88,9 +93,32 @@ public class AgentService {
                 config.models(), config.modelStore());
     }
 
+    /**
+     * Fails the start when a watched model's latest version is calibrated for other window sizes: a
+     * window judged against the wrong null has another false-alarm rate than promised.
+     */
+    private void requireCalibratedWindows(ModelStore store, WindowFit fit) {
+        for (String name : config.models()) {
+            OptionalInt latest = store.latestVersion(name);
+            if (latest.isEmpty()) {
+                continue;
+            }
+            ModelReference reference;
+            try {
+                reference = ModelReference.fromJson(store.load(name, latest.getAsInt()).referenceJson());
+            } catch (RuntimeException e) {
+                // A corrupt version is the loop's to refuse, with its metric; the start goes on.
+                continue;
+            }
+            fit.require(name, Integer.toString(latest.getAsInt()), reference);
+        }
+    }
+
     /** A loop with fresh clients and models; the old clients' meters are replaced by the new ones'. */
-    private synchronized AgentLoop newLoop(LoopSettings settings, AgentMetrics metrics, Properties producerProperties) {
-        StoreModelSource models = new StoreModelSource(new ModelStore(config.modelStore()), config.models(), metrics);
+    private synchronized AgentLoop newLoop(LoopSettings settings, AgentMetrics metrics, Properties producerProperties,
+            WindowFit fit) {
+        StoreModelSource models = new StoreModelSource(new ModelStore(config.modelStore()), config.models(), metrics,
+                fit);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties,

@@ -23,7 +23,7 @@ import io.varshift.agent.metrics.AgentMetrics;
 /**
  * The agent's consumer loop, on one thread; it only wires the parts: poll → {@link RecordIntake}
  * (decode) → {@link DeadLetterReporter} for rejects, {@link Sampler}, {@link ModelLane} (batch,
- * forward, window) → {@link WindowJudging} → {@link ResultsPublisher} → {@link OffsetTracker}
+ * forward, window) → core's {@code WindowJudge} → {@link ResultsPublisher} → {@link OffsetTracker}
  * (commit only what published windows, dead letters and sampling cover, after the flush).
  */
 public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
@@ -158,9 +158,10 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         if (window == null) {
             return;
         }
-        WindowVerdict verdict = WindowJudging.judge(window, lane.alarms());
-        publisher.publish(verdict);
-        lane.judged(verdict);
+        JudgedWindow judged = new JudgedWindow(window,
+                lane.judge().judge(window.moments(), window.classCounts(), window.windowId()));
+        publisher.publish(judged);
+        lane.judged(judged);
         swapIfPending(lane);
         commitCovered();
         status.refresh(lanes.values());

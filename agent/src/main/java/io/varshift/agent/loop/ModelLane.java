@@ -14,7 +14,8 @@ import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
 import io.varshift.agent.metrics.AgentMetrics;
-import io.varshift.core.alarm.AlarmStateMachine;
+import io.varshift.core.alarm.Cusum;
+import io.varshift.core.window.WindowJudge;
 import io.varshift.core.codec.RecordDecoders;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
@@ -32,8 +33,9 @@ final class ModelLane {
     private final LoopSettings settings;
     private final AgentMetrics metrics;
     private RecordDecoders decoders;
-    private List<AlarmStateMachine> alarms;
-    private WindowVerdict lastVerdict;
+    private WindowJudge judge;
+    private JudgedWindow lastJudged;
+    private long[] classCounts;
     private MonitoredModel model;
     private MonitoredModel pending;
 
@@ -98,12 +100,8 @@ final class ModelLane {
         batch = batchBytes.asFloatBuffer();
         decoders = new RecordDecoders(next.sampleShape(), settings.decodeLimits());
         // A new version starts with fresh alarm states: its reference and calibration are new.
-        List<AlarmStateMachine> fresh = new ArrayList<>();
-        for (int i = 0; i < next.layers().size(); i++) {
-            fresh.add(new AlarmStateMachine(settings.enterAfter(), settings.exitAfter()));
-        }
-        alarms = List.copyOf(fresh);
-        lastVerdict = null;
+        judge = new WindowJudge(next.reference(), settings.enterAfter(), settings.exitAfter(), Cusum.DEFAULT_ARL);
+        lastJudged = null;
         resetWindow();
     }
 
@@ -111,18 +109,23 @@ final class ModelLane {
         return decoders;
     }
 
-    /** The current version's alarm state machines, index i = layer i. */
-    List<AlarmStateMachine> alarms() {
-        return alarms;
+    /** Consecutive over windows that raise an alarm. */
+    int enterAfter() {
+        return settings.enterAfter();
     }
 
-    /** The verdict on the last window of the current version, or null before its first. */
-    WindowVerdict lastVerdict() {
-        return lastVerdict;
+    /** Judges the current version's windows and keeps their alarm states. */
+    WindowJudge judge() {
+        return judge;
     }
 
-    void judged(WindowVerdict verdict) {
-        lastVerdict = verdict;
+    /** The last judged window of the current version, or null before its first. */
+    JudgedWindow lastJudged() {
+        return lastJudged;
+    }
+
+    void judged(JudgedWindow judged) {
+        lastJudged = judged;
     }
 
     boolean hasPending() {
@@ -186,7 +189,7 @@ final class ModelLane {
             return null;
         }
         ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, openedAt, now, reason,
-                windowSamples, sampleRate, offsets.copy(), moments);
+                windowSamples, sampleRate, offsets.copy(), moments, classCounts.clone());
         resetWindow();
         return closed;
     }
@@ -204,7 +207,7 @@ final class ModelLane {
         long start = System.nanoTime();
         batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
         try {
-            model.forward(batchBytes, batchSamples, this::fold);
+            model.forward(batchBytes, batchSamples, this::fold, classCounts);
         } catch (RuntimeException e) {
             // Some layers may already hold part of this batch: the window is unusable. Its offsets stay
             // uncommitted, so a restart replays its records.
@@ -267,6 +270,7 @@ final class ModelLane {
             fresh.add(new ChannelMoments(layer.runningMean()));
         }
         moments = fresh;
+        classCounts = new long[model.classes()];
         windowSamples = 0;
         openedAt = null;
         offsets.clear();

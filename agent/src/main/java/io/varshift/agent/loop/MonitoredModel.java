@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 import io.varshift.core.reference.LayerReference;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnProbes;
 
 /**
@@ -20,17 +21,26 @@ public interface MonitoredModel extends AutoCloseable {
     int[] sampleShape();
 
     /**
-     * References of the probed BN layers, in forward order: index i is the probe listener's layer
-     * index i. Each holds the stored running mean (the shift of the moment sums), the stored running
-     * variance and the calibrations per window size.
+     * The model's reference: the probed BN layers in forward order (index i is the probe listener's
+     * layer index i; each holds the stored running mean, the shift of the moment sums, and the stored
+     * running variance) and the calibrated window test, if the model has one.
      */
-    List<LayerReference> layers();
+    ModelReference reference();
+
+    /** The probed BN layers' references, in forward order. */
+    default List<LayerReference> layers() {
+        return reference().layers();
+    }
+
+    /** Number of output classes; a window counts its samples per predicted class. */
+    int classes();
 
     /**
      * Runs the eval forward over {@code samples} samples read from {@code input} (direct, native
-     * order, floats from position 0) and reports each probed layer's sums to {@code sink}.
+     * order, floats from position 0), reports each probed layer's sums to {@code sink} and adds one
+     * to {@code classCounts[k]} for every sample predicted as class k.
      */
-    void forward(ByteBuffer input, int samples, BnProbes.Listener sink);
+    void forward(ByteBuffer input, int samples, BnProbes.Listener sink, long[] classCounts);
 
     @Override
     void close();

@@ -11,41 +11,63 @@ import com.google.gson.JsonObject;
 
 import io.varshift.core.alarm.AlarmTransition;
 import io.varshift.core.shift.LayerStatistics;
+import io.varshift.core.window.LayerVerdict;
+import io.varshift.core.window.Signal;
+import io.varshift.core.window.WindowVerdict;
 
 /** The language-neutral JSON of window results and alerts (schema in agent.md). */
 final class WindowJson {
 
     /** Bumped on any incompatible change of the two record layouts. */
-    static final int SCHEMA_VERSION = 1;
+    static final int SCHEMA_VERSION = 2;
 
     private WindowJson() {
     }
 
-    static JsonObject result(WindowVerdict verdict) {
-        ClosedWindow w = verdict.window();
+    /** Alert kinds: one layer's covariate drift, the whole model's, the predicted-class mix. */
+    static final String LAYER = "layer";
+    static final String MODEL = "model";
+    static final String PREDICTION_MIX = "prediction-mix";
+
+    static JsonObject result(JudgedWindow judged) {
+        ClosedWindow w = judged.window();
+        WindowVerdict verdict = judged.verdict();
         JsonObject o = header(w);
         o.addProperty("openedAt", w.openedAt().toString());
         o.addProperty("closedAt", w.closedAt().toString());
         o.addProperty("closeReason", w.closeReason());
         o.addProperty("samples", w.samples());
         o.addProperty("sampleRate", w.sampleRate());
+        o.addProperty("judged", verdict.judged());
+        if (verdict.judged()) {
+            o.addProperty("calibrationWindowSize", verdict.calibratedWindow());
+        }
+        o.add("modelVerdict", signal(verdict.model()));
+        o.add("predictionMix", signal(verdict.predictionMix()));
+        JsonObject sequential = new JsonObject();
+        number(sequential, "statistic", verdict.sequential().statistic());
+        number(sequential, "threshold", verdict.sequential().threshold());
+        sequential.addProperty("over", verdict.sequential().over());
+        o.add("sequential", sequential);
+        JsonArray counts = new JsonArray();
+        for (long c : verdict.classCounts()) {
+            counts.add(c);
+        }
+        o.add("predictedClassCounts", counts);
         JsonArray out = new JsonArray();
-        for (WindowVerdict.Layer layer : verdict.layers()) {
+        for (LayerVerdict layer : verdict.layers()) {
             LayerStatistics s = layer.statistics();
             JsonObject l = new JsonObject();
-            l.addProperty("layer", layer.name());
+            l.addProperty("layer", layer.layer());
             number(l, "varianceRatio", s.varianceRatio());
             number(l, "varianceShift", s.varianceShift());
             number(l, "meanChannelShift", s.meanChannelShift());
             number(l, "maxChannelShift", s.maxChannelShift());
             number(l, "meanShift", s.meanShift());
-            number(l, "driftScore", s.driftScore());
-            number(l, "driftThreshold", s.driftThreshold());
-            l.addProperty("over", s.over());
-            if (layer.calibration() != null) {
-                l.addProperty("calibrationWindowSize", layer.calibration().windowSize());
-            }
-            l.addProperty("state", layer.state().name());
+            number(l, "driftScore", layer.drift().score());
+            number(l, "driftThreshold", layer.drift().threshold());
+            l.addProperty("over", layer.drift().over());
+            l.addProperty("state", layer.drift().state().name());
             out.add(l);
         }
         o.add("layers", out);
@@ -53,12 +75,25 @@ final class WindowJson {
         return o;
     }
 
-    static JsonObject alert(ClosedWindow w, String layer, AlarmTransition t) {
+    private static JsonObject signal(Signal signal) {
+        JsonObject o = new JsonObject();
+        number(o, "score", signal.score());
+        number(o, "threshold", signal.threshold());
+        o.addProperty("over", signal.over());
+        o.addProperty("state", signal.state().name());
+        return o;
+    }
+
+    /** @param layerOrNull the layer for kind {@value #LAYER}, null for the model-level kinds */
+    static JsonObject alert(ClosedWindow w, String kind, String layerOrNull, AlarmTransition t) {
         JsonObject o = header(w);
-        o.addProperty("layer", layer);
+        o.addProperty("kind", kind);
+        if (layerOrNull != null) {
+            o.addProperty("layer", layerOrNull);
+        }
         o.addProperty("from", t.from().name());
         o.addProperty("to", t.to().name());
-        o.addProperty("statistic", "driftScore");
+        o.addProperty("statistic", PREDICTION_MIX.equals(kind) ? "predictionMixScore" : "driftScore");
         number(o, "value", t.statistic());
         number(o, "threshold", t.threshold());
         o.addProperty("closedAt", w.closedAt().toString());

@@ -15,7 +15,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.varshift.core.alarm.AlarmState;
+import io.varshift.core.window.LayerVerdict;
+import io.varshift.core.window.Signal;
+import io.varshift.core.window.WindowVerdict;
 import io.varshift.core.shift.LayerStatistics;
 
 /**
@@ -27,11 +29,16 @@ public final class AgentMetrics {
 
     /** The per-layer gauges and how each reads a layer's latest window. */
     private static final Map<String, ToDoubleFunction<LayerRow>> LAYER_GAUGES = layerGauges();
+    /** The per-model gauges and how each reads a model's latest window verdict. */
+    private static final Map<String, ToDoubleFunction<WindowVerdict>> MODEL_GAUGES = modelGauges();
 
     private final MeterRegistry registry;
     private final Map<String, MultiGauge> layerGauges = new LinkedHashMap<>();
     /** Latest window of every served layer, keyed by model, version and layer; guarded by {@code this}. */
     private final Map<Tags, LayerRow> layers = new LinkedHashMap<>();
+    private final Map<String, MultiGauge> modelGauges = new LinkedHashMap<>();
+    /** Latest window verdict of every served model version; guarded by {@code this}. */
+    private final Map<Tags, WindowVerdict> models = new LinkedHashMap<>();
     private final Map<String, Timer> forwardTimers = new ConcurrentHashMap<>();
     /** Per-record counters by model (or reason), looked up once instead of registered on every record. */
     private final Map<String, Counter> consumedCounters = new ConcurrentHashMap<>();
@@ -48,6 +55,7 @@ public final class AgentMetrics {
                 .baseUnit("records")
                 .register(registry);
         LAYER_GAUGES.keySet().forEach(name -> layerGauges.put(name, MultiGauge.builder(name).register(registry)));
+        MODEL_GAUGES.keySet().forEach(name -> modelGauges.put(name, MultiGauge.builder(name).register(registry)));
         truncatedDeadLetters = counter("varshift.dead.letters.truncated",
                 "Rejected records dead-lettered in bounded form because they could not be written whole", Tags.empty());
         loopRestarts = counter("varshift.loop.restarts",
@@ -61,10 +69,22 @@ public final class AgentMetrics {
         gauges.put("varshift.layer.variance.shift", r -> r.statistics.varianceShift());
         gauges.put("varshift.layer.channel.shift.max", r -> r.statistics.maxChannelShift());
         gauges.put("varshift.layer.mean.shift", r -> r.statistics.meanShift());
-        gauges.put("varshift.layer.drift.score", r -> r.statistics.driftScore());
-        gauges.put("varshift.layer.drift.threshold", r -> r.statistics.driftThreshold());
-        gauges.put("varshift.layer.alarm.state", r -> r.state.gaugeValue());
+        gauges.put("varshift.layer.drift.score", r -> r.drift.score());
+        gauges.put("varshift.layer.drift.threshold", r -> r.drift.threshold());
+        gauges.put("varshift.layer.alarm.state", r -> r.drift.state().gaugeValue());
         return Map.copyOf(gauges);
+    }
+
+    private static Map<String, ToDoubleFunction<WindowVerdict>> modelGauges() {
+        Map<String, ToDoubleFunction<WindowVerdict>> gauges = new LinkedHashMap<>();
+        gauges.put("varshift.model.drift.score", v -> v.model().score());
+        gauges.put("varshift.model.drift.threshold", v -> v.model().threshold());
+        gauges.put("varshift.model.alarm.state", v -> v.model().state().gaugeValue());
+        gauges.put("varshift.model.prediction.mix.score", v -> v.predictionMix().score());
+        gauges.put("varshift.model.prediction.mix.alarm.state", v -> v.predictionMix().state().gaugeValue());
+        gauges.put("varshift.model.sequential.statistic", v -> v.sequential().statistic());
+        gauges.put("varshift.model.sequential.threshold", v -> v.sequential().threshold());
+        return gauges;
     }
 
     public void consumed(String model, int records) {
@@ -96,9 +116,22 @@ public final class AgentMetrics {
                 Tags.of("model", model, "version", version)).increment();
     }
 
+    /** A layer's alarm transition. */
     public void transition(String model, String layer, String to) {
         counter("varshift.alarm.transitions", "Alarm state transitions",
                 Tags.of("model", model, "layer", layer, "to", to)).increment();
+    }
+
+    /** A model-level transition: {@code kind} is {@code model} (covariate) or {@code prediction-mix}. */
+    public void modelTransition(String model, String kind, String to) {
+        counter("varshift.model.alarm.transitions", "Model-level alarm state transitions",
+                Tags.of("model", model, "kind", kind, "to", to)).increment();
+    }
+
+    /** A window too small to judge (a time window with fewer samples than the judge needs). */
+    public void windowUnjudged(String model) {
+        counter("varshift.windows.unjudged", "Windows published without a verdict: too few samples to judge",
+                Tags.of("model", model)).increment();
     }
 
     /** {@code outcome} is {@code loaded} or {@code refused}. */
@@ -120,10 +153,13 @@ public final class AgentMetrics {
         lag.set(records);
     }
 
-    /** Sets one layer's gauges from its latest window. */
-    public synchronized void layer(String model, String version, String layer, LayerStatistics statistics,
-            AlarmState state) {
-        layers.put(Tags.of("model", model, "version", version, "layer", layer), new LayerRow(statistics, state));
+    /** Sets the model's and its layers' gauges from a window's verdict. */
+    public synchronized void window(String model, String version, WindowVerdict verdict) {
+        for (LayerVerdict layer : verdict.layers()) {
+            layers.put(Tags.of("model", model, "version", version, "layer", layer.layer()),
+                    new LayerRow(layer.statistics(), layer.drift()));
+        }
+        models.put(Tags.of("model", model, "version", version), verdict);
         registerRows();
     }
 
@@ -132,6 +168,7 @@ public final class AgentMetrics {
         if (layers.keySet().removeIf(tags -> tags.stream().anyMatch(t -> t.getKey().equals("model")
                 && t.getValue().equals(model)) && tags.stream().anyMatch(t -> t.getKey().equals("version")
                 && t.getValue().equals(version)))) {
+            models.remove(Tags.of("model", model, "version", version));
             registerRows();
         }
     }
@@ -143,6 +180,11 @@ public final class AgentMetrics {
             layers.forEach((tags, row) -> rows.add(MultiGauge.Row.of(tags, row, read)));
             layerGauges.get(name).register(rows, true);
         });
+        MODEL_GAUGES.forEach((name, read) -> {
+            List<MultiGauge.Row<?>> rows = new ArrayList<>(models.size());
+            models.forEach((tags, verdict) -> rows.add(MultiGauge.Row.of(tags, verdict, read)));
+            modelGauges.get(name).register(rows, true);
+        });
     }
 
     private Counter counter(String name, String description, Tags tags) {
@@ -150,6 +192,6 @@ public final class AgentMetrics {
     }
 
     /** One layer's latest window, read by the registry on scrape (immutable, replaced per window). */
-    private record LayerRow(LayerStatistics statistics, AlarmState state) {
+    private record LayerRow(LayerStatistics statistics, Signal drift) {
     }
 }

@@ -1,14 +1,13 @@
 package io.varshift.agent.model;
 
 import java.nio.ByteBuffer;
-import java.util.List;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varshift.agent.loop.MonitoredModel;
-import io.varshift.core.reference.LayerReference;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.LoadedModel;
 
@@ -59,15 +58,20 @@ public final class DjlModel implements MonitoredModel {
     }
 
     @Override
-    public List<LayerReference> layers() {
-        return loaded.reference().layers();
+    public ModelReference reference() {
+        return loaded.reference();
     }
 
     @Override
-    public void forward(ByteBuffer input, int samples, BnProbes.Listener listener) {
+    public int classes() {
+        return loaded.spec().classes().size();
+    }
+
+    @Override
+    public void forward(ByteBuffer input, int samples, BnProbes.Listener listener, long[] classCounts) {
         sink = listener;
         try {
-            run(input, samples);
+            run(input, samples, classCounts);
         } finally {
             sink = null;
         }
@@ -77,7 +81,7 @@ public final class DjlModel implements MonitoredModel {
     public void forwardWithoutProbes(ByteBuffer input, int samples) {
         loaded.probes().setListener(null);
         try {
-            run(input, samples);
+            run(input, samples, null);
         } finally {
             loaded.probes().setListener(relay);
         }
@@ -88,11 +92,16 @@ public final class DjlModel implements MonitoredModel {
         return loaded.probes().exactPathBatches(layer);
     }
 
-    private void run(ByteBuffer input, int samples) {
+    private void run(ByteBuffer input, int samples, long[] classCountsOrNull) {
         batchShape[0] = samples;
         try (NDManager batch = base.newSubManager()) {
             NDArray x = batch.create(input, new Shape(batchShape), DataType.FLOAT32);
-            loaded.forward(batch, x);
+            NDArray scores = loaded.forward(batch, x);
+            if (classCountsOrNull != null) {
+                for (long k : scores.argMax(1).toLongArray()) {
+                    classCountsOrNull[(int) k]++;
+                }
+            }
         }
     }
 

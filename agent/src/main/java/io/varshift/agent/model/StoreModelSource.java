@@ -15,6 +15,7 @@ import io.varshift.agent.loop.MonitoredModel;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.ModelLoader;
 
 /**
@@ -30,10 +31,12 @@ public final class StoreModelSource implements ModelSource {
     private final ModelStore store;
     private final Set<String> names;
     private final AgentMetrics metrics;
+    private final WindowFit fit;
     private final Map<String, Integer> seen = new HashMap<>();
     private final Map<String, Integer> served = new HashMap<>();
 
-    public StoreModelSource(ModelStore store, List<String> names, AgentMetrics metrics) {
+    /** @param fit what a version's calibration must fit; a version that does not is refused */
+    public StoreModelSource(ModelStore store, List<String> names, AgentMetrics metrics, WindowFit fit) {
         for (String name : names) {
             if (!ModelStore.isValidModelName(name)) {
                 throw new IllegalArgumentException("varshift.agent.models: '" + name
@@ -43,6 +46,7 @@ public final class StoreModelSource implements ModelSource {
         this.store = store;
         this.names = Set.copyOf(new LinkedHashSet<>(names));
         this.metrics = metrics;
+        this.fit = fit;
     }
 
     @Override
@@ -68,6 +72,7 @@ public final class StoreModelSource implements ModelSource {
             seen.put(name, version);
             try {
                 ModelArtifact artifact = store.load(name, version);
+                fit.require(name, Integer.toString(version), ModelReference.fromJson(artifact.referenceJson()));
                 loaded.add(new DjlModel(ModelLoader.load(artifact)));
                 served.put(name, version);
                 metrics.reload(name, "loaded");

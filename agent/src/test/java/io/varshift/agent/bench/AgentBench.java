@@ -34,6 +34,7 @@ import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.agent.model.DjlModel;
 import io.varshift.agent.model.StoreModelSource;
+import io.varshift.agent.model.WindowFit;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.DecodeLimits;
@@ -153,7 +154,7 @@ public final class AgentBench {
                 Duration.ofSeconds(30), Duration.ofSeconds(5), DecodeLimits.DEFAULT);
         AgentLoop loop = new AgentLoop(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), settings,
-                new StoreModelSource(new ModelStore(store), List.of("fmnist"), metrics), metrics, Clock.systemUTC());
+                new StoreModelSource(new ModelStore(store), List.of("fmnist"), metrics, new WindowFit(0, true)), metrics, Clock.systemUTC());
         Thread thread = new Thread(loop, "bench-loop");
         thread.start();
         // The clock starts at the first consumed record, so group join and model load are not counted.
@@ -239,6 +240,7 @@ public final class AgentBench {
     private static long[] forwardNanos(DjlModel model, ImageSet test, ByteBuffer input, FloatBuffer floats, int batch,
                                        int rounds, BnProbes.Listener fold) throws InterruptedException {
         long[] nanos = new long[2];
+        long[] classCounts = new long[model.classes()];
         Thread t = new Thread(() -> {
             for (int r = -rounds; r < rounds; r++) {
                 floats.clear();
@@ -248,7 +250,7 @@ public final class AgentBench {
                 long start = System.nanoTime();
                 model.forwardWithoutProbes(input, batch);
                 long middle = System.nanoTime();
-                model.forward(input, batch, fold);
+                model.forward(input, batch, fold, classCounts);
                 long end = System.nanoTime();
                 if (r >= 0) {
                     nanos[0] += middle - start;

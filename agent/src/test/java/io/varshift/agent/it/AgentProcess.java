@@ -31,6 +31,7 @@ import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.loop.LoopSupervisor;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.agent.model.StoreModelSource;
+import io.varshift.agent.model.WindowFit;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.DecodeLimits;
 
@@ -60,7 +61,8 @@ public final class AgentProcess {
                 new KafkaConsumer<>(consumerProperties(bootstrap, args[1]), new ByteArrayDeserializer(),
                         new ByteArrayDeserializer()),
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), aligned,
-                new StoreModelSource(new ModelStore(Path.of(args[4])), List.of(args[5]), metrics), metrics,
+                new StoreModelSource(new ModelStore(Path.of(args[4])), List.of(args[5]), metrics,
+                        new WindowFit(0, true)), metrics,
                 Clock.systemUTC()), new LoopSupervisor.Policy(Duration.ofMillis(500), Duration.ofSeconds(5), 30),
                 metrics, d -> Thread.sleep(d.toMillis()), System::exit, Clock.systemUTC());
         Thread loop = new Thread(supervisor, "varshift-agent-loop");

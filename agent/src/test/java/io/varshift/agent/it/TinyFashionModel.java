@@ -26,7 +26,9 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
-import io.varshift.core.calibration.Calibrator;
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.ModelCalibrator;
+import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
@@ -122,20 +124,29 @@ public final class TinyFashionModel {
             BnProbes probes = BnProbes.attach(block);
             ModelReference stored = ModelLoader.reference(probes);
             BnMomentsCollector clean = BnMomentsCollector.attach(probes, true);
+            int[] predicted = new int[CALIBRATION];
+            int[] labels = new int[CALIBRATION];
             for (int from = 0; from < CALIBRATION; from += 250) {
                 try (NDManager m = model.getNDManager().newSubManager()) {
                     NDArray x = feeder.images(m, test, from, from + 250);
-                    block.forward(new ParameterStore(m, false), new NDList(x), false);
+                    long[] classes = block.forward(new ParameterStore(m, false), new NDList(x), false)
+                            .singletonOrThrow().argMax(1).toLongArray();
+                    for (int i = 0; i < classes.length; i++) {
+                        predicted[from + i] = (int) classes[i];
+                        labels[from + i] = test.label(from + i);
+                    }
                 }
             }
             probes.setListener(null);
-            Calibrator calibrator = new Calibrator(1000, 11);
-            List<LayerReference> layers = new ArrayList<>();
+            List<SampleContributions> sums = new ArrayList<>();
             for (int i = 0; i < stored.layers().size(); i++) {
-                layers.add(stored.layers().get(i).withCalibration(
-                        calibrator.calibrate(clean.sampleContributions(i), windowSize, falseAlarmRate)));
+                sums.add(clean.sampleContributions(i));
             }
-            return new TinyFashionModel(spec, ModelLoader.saveParams(block), new ModelReference(layers));
+            ModelCalibrator.HeldOut heldOut = new ModelCalibrator.HeldOut(probes.layerNames(), sums, predicted, labels,
+                    spec.classes().size());
+            ModelCalibration calibration = new ModelCalibrator(1000, 11).calibrate(heldOut, List.of(windowSize),
+                    falseAlarmRate);
+            return new TinyFashionModel(spec, ModelLoader.saveParams(block), stored.withCalibration(calibration));
         }
     }
 

@@ -177,7 +177,7 @@ class AgentLoopTest {
         // The window result (and the dead letter) were sent before the commit.
         assertThat(consumer.producedAtCommit).containsExactly(2);
         JsonObject window = json("windows").get(0);
-        assertThat(window.get("schemaVersion").getAsInt()).isEqualTo(1);
+        assertThat(window.get("schemaVersion").getAsInt()).isEqualTo(2);
         assertThat(window.get("samples").getAsLong()).isEqualTo(20);
         assertThat(window.get("version").getAsString()).isEqualTo("1");
         JsonObject range = window.getAsJsonArray("offsets").get(0).getAsJsonObject();
@@ -256,9 +256,16 @@ class AgentLoopTest {
             loop.step();
         }
 
-        List<JsonObject> alerts = json("alerts");
+        List<JsonObject> alerts = json("alerts").stream().filter(a -> a.get("kind").getAsString().equals("layer"))
+                .toList();
         assertThat(alerts).extracting(a -> a.get("from").getAsString() + "->" + a.get("to").getAsString())
                 .containsExactly("OK->SUSPECT", "SUSPECT->ALARM");
+        // The model-level verdict moves with its only layer, and says so in an alert of its own kind.
+        assertThat(json("alerts").stream().filter(a -> a.get("kind").getAsString().equals("model")))
+                .extracting(a -> a.get("from").getAsString() + "->" + a.get("to").getAsString())
+                .containsExactly("OK->SUSPECT", "SUSPECT->ALARM");
+        assertThat(registry.get("varshift.model.alarm.state").tags("model", "m", "version", "1").gauge().value())
+                .isEqualTo(2);
         JsonObject alarm = alerts.get(1);
         assertThat(alarm.get("layer").getAsString()).isEqualTo("input");
         assertThat(alarm.get("value").getAsDouble()).isGreaterThan(alarm.get("threshold").getAsDouble());
@@ -286,9 +293,24 @@ class AgentLoopTest {
     }
 
     @Test
-    void aTimeWindowClosesOnTheClockAndUsesTheNearestCalibration() {
+    void aTimeWindowTooSmallToJudgeIsPublishedWithoutAVerdictAndCounted() {
         start(0, Duration.ofSeconds(10), 1.0, 2);
         addValid(P1, 7, 1.0, 13);
+        loop.step();
+        clock.advance(Duration.ofSeconds(10));
+        loop.step();
+        JsonObject window = json("windows").get(0);
+        assertThat(window.get("samples").getAsLong()).isEqualTo(7);
+        assertThat(window.get("judged").getAsBoolean()).isFalse();
+        assertThat(window.getAsJsonArray("layers").get(0).getAsJsonObject().get("driftScore").isJsonNull()).isTrue();
+        assertThat(counter("varshift.windows.unjudged", "model", "m")).isEqualTo(1);
+        assertThat(consumer.commits).containsExactly(Map.of(P1, new OffsetAndMetadata(7)));
+    }
+
+    @Test
+    void aTimeWindowClosesOnTheClockAndUsesTheNearestCalibration() {
+        start(0, Duration.ofSeconds(10), 1.0, 2);
+        addValid(P1, 40, 1.0, 13);
         loop.step();
         clock.advance(Duration.ofSeconds(9));
         loop.step();
@@ -298,11 +320,11 @@ class AgentLoopTest {
         loop.step();
         JsonObject window = json("windows").get(0);
         assertThat(window.get("closeReason").getAsString()).isEqualTo("time");
-        assertThat(window.get("samples").getAsLong()).isEqualTo(7);
+        assertThat(window.get("samples").getAsLong()).isEqualTo(40);
+        assertThat(window.get("calibrationWindowSize").getAsInt()).isEqualTo(50);
         JsonObject layer = window.getAsJsonArray("layers").get(0).getAsJsonObject();
-        assertThat(layer.get("calibrationWindowSize").getAsInt()).isEqualTo(50);
         assertThat(layer.get("driftThreshold").isJsonNull()).isFalse();
-        assertThat(consumer.commits).containsExactly(Map.of(P1, new OffsetAndMetadata(7)));
+        assertThat(consumer.commits).containsExactly(Map.of(P1, new OffsetAndMetadata(40)));
     }
 
     @Test

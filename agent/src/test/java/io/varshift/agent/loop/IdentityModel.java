@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import io.varshift.core.calibration.Calibrator;
-import io.varshift.core.calibration.LayerCalibration;
+import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.reference.LayerReference;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnProbes;
 
 /**
@@ -23,7 +24,7 @@ final class IdentityModel implements MonitoredModel {
 
     private final String name;
     private final String version;
-    private final List<LayerReference> layers;
+    private final ModelReference reference;
     int forwards;
     boolean closed;
 
@@ -36,8 +37,10 @@ final class IdentityModel implements MonitoredModel {
         SampleContributions clean = new SampleContributions(mean, 1);
         float[][] sums = sums(gaussian(4000, 1.0, 11), 4000);
         clean.add(sums[0], sums[1], 4000);
-        LayerCalibration calibration = new Calibrator(400, 5).calibrate(clean, calibratedWindow, 1e-3);
-        this.layers = List.of(new LayerReference("input", mean, var, List.of(calibration)));
+        // One class: every sample is "predicted" as class 0, so the mixture is the pooled baseline.
+        ModelCalibration calibration = new ModelCalibrator(400, 5).calibrate(new ModelCalibrator.HeldOut(
+                List.of("input"), List.of(clean), new int[4000], null, 1), List.of(calibratedWindow), 1e-3);
+        this.reference = new ModelReference(List.of(new LayerReference("input", mean, var, List.of())), calibration);
     }
 
     /** Samples of N(0, sd²) per channel, row-major [n][CHANNELS]. */
@@ -78,12 +81,18 @@ final class IdentityModel implements MonitoredModel {
     }
 
     @Override
-    public List<LayerReference> layers() {
-        return layers;
+    public ModelReference reference() {
+        return reference;
     }
 
     @Override
-    public void forward(ByteBuffer input, int samples, BnProbes.Listener sink) {
+    public int classes() {
+        return 1;
+    }
+
+    @Override
+    public void forward(ByteBuffer input, int samples, BnProbes.Listener sink, long[] classCounts) {
+        classCounts[0] += samples;
         FloatBuffer floats = input.asFloatBuffer();
         float[] x = new float[samples * CHANNELS];
         floats.get(x);

@@ -21,6 +21,8 @@ import java.util.Optional;
  */
 public final class WindowJudge {
 
+    /** Fewer samples than this (a short time window) are not judged: the null is not made for them. */
+    public static final int MIN_JUDGED_SAMPLES = 32;
     /** Largest |u| fed to the CUSUM: a window that is certainly shifted adds a bounded step. */
     static final double MAX_STEP = 8;
 
@@ -47,7 +49,10 @@ public final class WindowJudge {
         cusum = new Cusum(Cusum.DEFAULT_REFERENCE, Cusum.thresholdFor(cusumArl, Cusum.DEFAULT_REFERENCE));
     }
 
-    /** Whether windows are judged against a calibrated null (else statistics only, never an alarm). */
+    /**
+     * Whether windows are judged against a calibrated null (else statistics only, never an alarm);
+     * windows of fewer than {@value #MIN_JUDGED_SAMPLES} samples are never judged.
+     */
     public boolean calibrated() {
         return calibration != null;
     }
@@ -68,7 +73,7 @@ public final class WindowJudge {
             samples += c;
         }
         List<LayerVerdict> verdicts = new ArrayList<>();
-        if (calibration == null) {
+        if (calibration == null || samples < MIN_JUDGED_SAMPLES) {
             for (int i = 0; i < layers.size(); i++) {
                 verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i),
                         null), Signal.unjudged(layerAlarms.get(i).state())));

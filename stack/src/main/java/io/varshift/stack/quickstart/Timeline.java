@@ -62,8 +62,11 @@ final class Timeline {
                 json.get("samples").getAsLong(), phase, layers));
     }
 
+    /** Layer alerts name their layer; model-level ones (kind model, prediction-mix) are shown by kind. */
     void addAlert(JsonObject json) {
-        alerts.add(new Alert(json.get("windowNumber").getAsLong(), json.get("layer").getAsString(),
+        String kind = json.has("kind") ? json.get("kind").getAsString() : "layer";
+        String subject = "layer".equals(kind) ? json.get("layer").getAsString() : "[" + kind + "]";
+        alerts.add(new Alert(json.get("windowNumber").getAsLong(), subject,
                 json.get("from").getAsString(), json.get("to").getAsString(), number(json, "value"),
                 number(json, "threshold")));
     }
