@@ -20,10 +20,10 @@ class PrometheusRulesTest {
     private final List<JsonNode> recordings = DashboardFiles.rules(DashboardFiles.RECORDING_RULES);
 
     @Test
-    void theFiveAlertsExist() {
+    void theSevenAlertsExist() {
         assertThat(alerts).extracting(a -> a.path("alert").asText())
-                .containsExactlyInAnyOrder("VarianceShiftAlarm", "VarshiftAgentDown", "ConsumerLagGrowing", "DeadLetterRateHigh",
-                        "VarshiftAgentLoopRestarting");
+                .containsExactlyInAnyOrder("VarianceShiftAlarm", "ModelDriftAlarm", "PredictionMixChanged",
+                        "VarshiftAgentDown", "ConsumerLagGrowing", "DeadLetterRateHigh", "VarshiftAgentLoopRestarting");
     }
 
     @Test
