@@ -50,7 +50,8 @@ public interface TrainerConfig {
         @WithDefault("1e-3")
         double falseAlarmRate();
 
-        @WithDefault("5000")
+        /** Per window size; split by prediction mix, each group's tail fit needs a few thousand. */
+        @WithDefault("10000")
         int replicates();
     }
 }

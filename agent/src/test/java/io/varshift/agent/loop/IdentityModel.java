@@ -40,7 +40,7 @@ final class IdentityModel implements MonitoredModel {
         // One class: every sample is "predicted" as class 0, so the mixture is the pooled baseline.
         ModelCalibration calibration = new ModelCalibrator(400, 5).calibrate(new ModelCalibrator.HeldOut(
                 List.of("input"), List.of(clean), new int[4000], null, 1), List.of(calibratedWindow), 1e-3);
-        this.reference = new ModelReference(List.of(new LayerReference("input", mean, var, List.of())), calibration);
+        this.reference = new ModelReference(List.of(new LayerReference("input", mean, var)), calibration);
     }
 
     /** Samples of N(0, sd²) per channel, row-major [n][CHANNELS]. */

@@ -6,7 +6,7 @@ import io.varshift.core.moments.ChannelMoments;
 
 /**
  * One BN layer's clean input moments conditional on the model's predicted class, measured on the
- * baseline half of the held-out data, and the window statistic against them.
+ * held-out data, and the window statistic against them.
  *
  * <p>Per sample i and channel c the probe gives the mean over positions m_i = Σ(x − k)/P and the mean
  * square q_i = Σ(x − k)²/P (k the layer's running mean). Per predicted class the baseline keeps
@@ -121,6 +121,19 @@ public final class ClassConditionalBaseline {
     /** Baseline samples per predicted class. */
     public long[] counts() {
         return counts.clone();
+    }
+
+    /**
+     * This baseline with the class means E[m], E[q] of {@code draw} (another estimate of them, e.g.
+     * from a bootstrap resample of the held-out rows) and its own variances and counts: the bootstrap
+     * judges null windows against such draws so that the null holds the baseline's sampling error
+     * (see {@link ModelCalibrator}), while the statistic's denominators stay the agent's.
+     */
+    ClassConditionalBaseline withMeansOf(ClassConditionalBaseline draw) {
+        double[][][] next = moments.clone();
+        next[MEAN] = draw.moments[MEAN];
+        next[SQUARE] = draw.moments[SQUARE];
+        return new ClassConditionalBaseline(layer, shift, counts, next);
     }
 
     /**

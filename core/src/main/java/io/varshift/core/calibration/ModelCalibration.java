@@ -10,9 +10,9 @@ import java.util.List;
 
 /**
  * A model's calibrated window test: per layer, the clean input moments conditional on the predicted
- * class (the baseline half of the held-out data); the held-out predicted-class counts; and, per
- * window size, the null distribution of every layer's statistic and of the model statistic, both
- * bootstrapped on the other half under varied class mixes (see {@link ModelCalibrator}).
+ * class (the held-out data); the held-out predicted-class counts; and, per window size, the null
+ * distribution of every layer's statistic and of the model statistic, bootstrapped under varied
+ * class mixes against re-estimates of the baseline (see {@link ModelCalibrator}).
  *
  * <p>Per window: layer l's p-value p_l = P_null(S_l ≥ s_l); the model statistic is
  * Q = max_l(−ln p_l) and its p-value comes from Q's own null, bootstrapped jointly over the layers,
@@ -26,10 +26,36 @@ public final class ModelCalibration {
     /** p-values are floored here so that −log10 p stays finite. */
     static final double MIN_P = 1e-300;
 
-    /** The bootstrapped nulls for one window size. */
-    public record WindowNull(int windowSize, int replicates, List<NullDistribution> layers, NullDistribution model) {
-        public WindowNull {
+    /**
+     * The prediction-mix p-value below which a window counts as mix-shifted and is judged against the
+     * nulls of mix-shifted replicates (see {@link WindowNull}).
+     */
+    public static final double MIX_SHIFTED_BELOW = 0.01;
+
+    /** Every layer's null and the model's, for one group of replicates. */
+    public record Nulls(int replicates, List<NullDistribution> layers, NullDistribution model) {
+        public Nulls {
             layers = List.copyOf(layers);
+        }
+    }
+
+    /**
+     * The bootstrapped nulls for one window size, conditional on the window's prediction mix: windows
+     * whose predicted-class counts are consistent with the held-out ones (mix p-value at least
+     * {@value #MIX_SHIFTED_BELOW}) are judged against the replicates that were too, the others against
+     * the mix-shifted replicates. A strongly skewed mix widens the statistic's null (a class's
+     * predicted samples then come more from confusable true classes); judging shuffled traffic against
+     * that wider null made it conservative by a factor of up to 20 at 1000-sample windows.
+     */
+    public record WindowNull(int windowSize, Nulls mixConsistent, Nulls mixShifted) {
+
+        public int replicates() {
+            return mixConsistent.replicates() + mixShifted.replicates();
+        }
+
+        /** The nulls for a window with this prediction-mix p-value. */
+        public Nulls forMix(double predictionMixP) {
+            return predictionMixP >= MIX_SHIFTED_BELOW ? mixConsistent : mixShifted;
         }
     }
 
@@ -48,13 +74,12 @@ public final class ModelCalibration {
 
     private final double falseAlarmRate;
     private final long[] predictionCounts;
-    private final int baselineSamples;
-    private final int nullSamples;
+    private final int heldOutSamples;
     private final long seed;
     private final List<ClassConditionalBaseline> layers;
     private final List<WindowNull> windows;
 
-    ModelCalibration(double falseAlarmRate, long[] predictionCounts, int baselineSamples, int nullSamples, long seed,
+    ModelCalibration(double falseAlarmRate, long[] predictionCounts, int heldOutSamples, long seed,
             List<ClassConditionalBaseline> layers, List<WindowNull> windows) {
         if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
             throw new IllegalArgumentException("calibration: falseAlarmRate = " + falseAlarmRate
@@ -73,9 +98,11 @@ public final class ModelCalibration {
         sorted.sort(Comparator.comparingInt(WindowNull::windowSize));
         for (int i = 0; i < sorted.size(); i++) {
             WindowNull w = sorted.get(i);
-            if (w.layers().size() != layers.size()) {
-                throw new IllegalArgumentException("calibration: window " + w.windowSize() + " has nulls for "
-                        + w.layers().size() + " layers but the model has " + layers.size());
+            for (Nulls group : List.of(w.mixConsistent(), w.mixShifted())) {
+                if (group.layers().size() != layers.size()) {
+                    throw new IllegalArgumentException("calibration: window " + w.windowSize() + " has nulls for "
+                            + group.layers().size() + " layers but the model has " + layers.size());
+                }
             }
             if (i > 0 && sorted.get(i - 1).windowSize() == w.windowSize()) {
                 throw new IllegalArgumentException("calibration: two nulls for window size " + w.windowSize());
@@ -83,8 +110,7 @@ public final class ModelCalibration {
         }
         this.falseAlarmRate = falseAlarmRate;
         this.predictionCounts = predictionCounts.clone();
-        this.baselineSamples = baselineSamples;
-        this.nullSamples = nullSamples;
+        this.heldOutSamples = heldOutSamples;
         this.seed = seed;
         this.layers = List.copyOf(layers);
         this.windows = List.copyOf(sorted);
@@ -103,17 +129,14 @@ public final class ModelCalibration {
         return predictionCounts.length;
     }
 
-    /** Predicted-class counts on the baseline half of the held-out data. */
+    /** Predicted-class counts on the held-out data. */
     public long[] predictionCounts() {
         return predictionCounts.clone();
     }
 
-    public int baselineSamples() {
-        return baselineSamples;
-    }
-
-    public int nullSamples() {
-        return nullSamples;
+    /** Held-out samples behind the baseline and the null. */
+    public int heldOutSamples() {
+        return heldOutSamples;
     }
 
     public List<ClassConditionalBaseline> layers() {
@@ -164,25 +187,24 @@ public final class ModelCalibration {
                     + layers.size() + " in the calibration; recalibrate the model");
         }
         int n = layers.size();
+        double mixP = PredictionMix.pValue(classCounts, predictionCounts);
+        Nulls nulls = nullDistributions.forMix(mixP);
         double[] s = new double[n];
         double[] p = new double[n];
         double q = 0;
         for (int l = 0; l < n; l++) {
             s[l] = layers.get(l).statistic(moments.get(l), classCounts);
-            p[l] = nullDistributions.layers().get(l).tailProbability(s[l]);
+            p[l] = nulls.layers().get(l).tailProbability(s[l]);
             q = Math.max(q, -Math.log(Math.max(MIN_P, p[l])));
         }
-        double modelP = nullDistributions.model().tailProbability(q);
-        return new Judgement(nullDistributions.windowSize(), s, p, q, modelP,
-                PredictionMix.pValue(classCounts, predictionCounts));
+        return new Judgement(nullDistributions.windowSize(), s, p, q, nulls.model().tailProbability(q), mixP);
     }
 
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("statistic", STATISTIC);
         o.addProperty("falseAlarmRate", falseAlarmRate);
-        o.addProperty("baselineSamples", baselineSamples);
-        o.addProperty("nullSamples", nullSamples);
+        o.addProperty("heldOutSamples", heldOutSamples);
         o.addProperty("seed", seed);
         JsonArray counts = new JsonArray();
         for (long c : predictionCounts) {
@@ -196,11 +218,8 @@ public final class ModelCalibration {
         for (WindowNull w : windows) {
             JsonObject wo = new JsonObject();
             wo.addProperty("windowSize", w.windowSize());
-            wo.addProperty("replicates", w.replicates());
-            JsonArray nulls = new JsonArray();
-            w.layers().forEach(d -> nulls.add(d.toJson()));
-            wo.add("layers", nulls);
-            wo.add("model", w.model().toJson());
+            wo.add("mixConsistent", toJson(w.mixConsistent()));
+            wo.add("mixShifted", toJson(w.mixShifted()));
             ws.add(wo);
         }
         o.add("windows", ws);
@@ -233,16 +252,33 @@ public final class ModelCalibration {
             JsonFields wf = new JsonFields("calibration window", wo);
             int size = wf.integer("windowSize");
             String owner = "calibration window " + size;
-            List<NullDistribution> nulls = new ArrayList<>();
-            JsonArray la = wf.array("layers");
-            for (int i = 0; i < la.size(); i++) {
-                nulls.add(NullDistribution.fromJson(owner + " layer " + i, object(owner, la.get(i))));
-            }
-            windows.add(new WindowNull(size, wf.integer("replicates"), nulls,
-                    NullDistribution.fromJson(owner + " model", object(owner, wo.get("model")))));
+            windows.add(new WindowNull(size, nullsFromJson(owner + " mixConsistent", wo.get("mixConsistent")),
+                    nullsFromJson(owner + " mixShifted", wo.get("mixShifted"))));
         }
-        return new ModelCalibration(f.number("falseAlarmRate"), counts, f.integer("baselineSamples"),
-                f.integer("nullSamples"), f.longValue("seed"), layers, windows);
+        return new ModelCalibration(f.number("falseAlarmRate"), counts, f.integer("heldOutSamples"),
+                f.longValue("seed"), layers, windows);
+    }
+
+    private static JsonObject toJson(Nulls nulls) {
+        JsonObject o = new JsonObject();
+        o.addProperty("replicates", nulls.replicates());
+        JsonArray layerNulls = new JsonArray();
+        nulls.layers().forEach(d -> layerNulls.add(d.toJson()));
+        o.add("layers", layerNulls);
+        o.add("model", nulls.model().toJson());
+        return o;
+    }
+
+    private static Nulls nullsFromJson(String owner, JsonElement e) {
+        JsonObject o = object(owner, e);
+        JsonFields f = new JsonFields(owner, o);
+        List<NullDistribution> layerNulls = new ArrayList<>();
+        JsonArray la = f.array("layers");
+        for (int i = 0; i < la.size(); i++) {
+            layerNulls.add(NullDistribution.fromJson(owner + " layer " + i, object(owner, la.get(i))));
+        }
+        return new Nulls(f.integer("replicates"), layerNulls,
+                NullDistribution.fromJson(owner + " model", object(owner, o.get("model"))));
     }
 
     private static JsonObject object(String owner, JsonElement e) {

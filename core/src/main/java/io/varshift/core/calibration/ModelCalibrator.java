@@ -8,22 +8,34 @@ import java.util.SplittableRandom;
 /**
  * Calibrates a model's window test from one eval pass over clean held-out data.
  *
- * <p>The held-out rows are split at random into two disjoint halves. The baseline half gives each
- * layer's class-conditional moments and the predicted-class counts; the null half gives the
- * bootstrap windows. Because the agent judges live windows against the baseline half, and the null
- * windows are independent of it, the null includes the baseline's own sampling error: the realised
- * false-alarm rate does not depend on how many held-out samples there were against the window size.
- * Null windows are drawn under varied class mixes ({@link ClassMixSampler}). Per window size, every
- * replicate gives each layer's statistic S_l; each layer's null is fitted, then every replicate's
- * Q = max_l(−ln p_l) is computed with those nulls and Q's null is fitted from the same replicates
- * (joint over layers, so correlated layers are not over-corrected as Bonferroni would).
+ * <p>All held-out rows form the baseline: each layer's class-conditional moments and the
+ * predicted-class counts, as the agent will judge live windows against them. The null must hold
+ * the baseline's own sampling error (live traffic differs from the stored baseline by it), but only
+ * as large as it is: drawing null windows from the same rows and judging them against the same
+ * baseline would leave it out; drawing them from a disjoint half would count a second, fixed offset
+ * (that half's own error) that live traffic does not have, and made the null ~30 % too wide at
+ * 1000-sample windows (realised rate 0 of 10 000 at α = 1e-2). So every replicate draws a window
+ * from the held-out rows under a varied class mix ({@link ClassMixSampler}) and judges it against a
+ * bootstrap re-estimate of the baseline (the class means of a resample of all rows, with the same
+ * layers' resample so that their errors stay correlated): W̄ − B̄* has the variance 1/n + 1/N of
+ * live windows against the stored baseline. {@value #BASELINE_DRAWS} re-estimates are drawn once
+ * and shared by the replicates in turn.
+ *
+ * <p>Per window size, every replicate gives each layer's statistic S_l and its prediction-mix
+ * p-value. The replicates are grouped as the agent will group live windows, mix-consistent or
+ * mix-shifted ({@link ModelCalibration.WindowNull}); per group each layer's null is fitted, then
+ * every replicate's Q = max_l(−ln p_l) is computed with those nulls and Q's null is fitted from the
+ * same replicates (joint over layers, so correlated layers are not over-corrected as Bonferroni
+ * would).
  */
 public final class ModelCalibrator {
 
     /** Default number of bootstrap replicates per window size. */
     public static final int DEFAULT_REPLICATES = 10_000;
-    /** Fewest rows in either half. */
-    static final int MIN_HALF = 100;
+    /** Fewest held-out rows. */
+    static final int MIN_SAMPLES = 200;
+    /** Bootstrap re-estimates of the baseline, shared by the replicates in turn. */
+    static final int BASELINE_DRAWS = 400;
 
     /**
      * Per-sample sums of every probed layer on clean held-out data, with each sample's predicted
@@ -74,7 +86,7 @@ public final class ModelCalibrator {
 
     /**
      * @param replicates bootstrap windows per window size (at least 200)
-     * @param seed seed of the split and the resampling, so that a calibration can be reproduced
+     * @param seed seed of the resampling, so that a calibration can be reproduced
      */
     public ModelCalibrator(int replicates, long seed) {
         if (replicates < NullDistribution.MIN_REPLICATES) {
@@ -86,49 +98,75 @@ public final class ModelCalibrator {
     }
 
     /**
-     * @throws IllegalArgumentException when either half would hold fewer than {@value #MIN_HALF}
-     *     rows, a window size is below 2, or the rate is outside (0, 0.5)
+     * @throws IllegalArgumentException when there are fewer than {@value #MIN_SAMPLES} rows, a
+     *     window size is below 2, or the rate is outside (0, 0.5)
      */
     public ModelCalibration calibrate(HeldOut data, List<Integer> windowSizes, double falseAlarmRate) {
         if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
             throw new IllegalArgumentException("falseAlarmRate = " + falseAlarmRate + ": must lie in (0, 0.5), e.g. 1e-2");
         }
-        if (data.samples() < 2 * MIN_HALF) {
+        if (data.samples() < MIN_SAMPLES) {
             throw new IllegalArgumentException("calibration: " + data.samples() + " held-out samples; need at least "
-                    + 2 * MIN_HALF + " (half form the baseline, half the null); hold out more samples");
+                    + MIN_SAMPLES + " for the class-conditional baseline and its null; hold out more samples");
         }
         for (int w : windowSizes) {
             if (w < 2) {
                 throw new IllegalArgumentException("calibration: window size " + w + " must be at least 2 samples");
             }
         }
-        int[][] halves = split(data.samples(), new SplittableRandom(seed));
-        int[] baselineRows = halves[0];
-        int[] nullRows = halves[1];
-        List<ClassConditionalBaseline> baselines = new ArrayList<>();
-        for (int l = 0; l < data.layers().size(); l++) {
-            baselines.add(ClassConditionalBaseline.of(data.layerNames().get(l), data.layers().get(l), baselineRows,
-                    data.predicted(), data.classes()));
+        int[] all = new int[data.samples()];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
         }
+        List<ClassConditionalBaseline> baselines = baselines(data, all);
         long[] predictionCounts = new long[data.classes()];
-        for (int row : baselineRows) {
-            predictionCounts[data.predicted()[row]]++;
+        for (int k : data.predicted()) {
+            predictionCounts[k]++;
         }
-        ClassMixSampler sampler = new ClassMixSampler(nullRows, data.labels() != null ? data.labels() : data.predicted(),
+        List<List<ClassConditionalBaseline>> draws = baselineDraws(data, baselines, new SplittableRandom(seed));
+        ClassMixSampler sampler = new ClassMixSampler(all, data.labels() != null ? data.labels() : data.predicted(),
                 data.classes());
         List<ModelCalibration.WindowNull> windows = new ArrayList<>();
         for (int size : windowSizes) {
-            windows.add(windowNull(data, baselines, sampler, size));
+            windows.add(windowNull(data, draws, sampler, predictionCounts, size));
         }
-        return new ModelCalibration(falseAlarmRate, predictionCounts, baselineRows.length, nullRows.length, seed,
-                baselines, windows);
+        return new ModelCalibration(falseAlarmRate, predictionCounts, data.samples(), seed, baselines, windows);
     }
 
-    private ModelCalibration.WindowNull windowNull(HeldOut data, List<ClassConditionalBaseline> baselines,
-            ClassMixSampler sampler, int size) {
+    private static List<ClassConditionalBaseline> baselines(HeldOut data, int[] rows) {
+        List<ClassConditionalBaseline> out = new ArrayList<>();
+        for (int l = 0; l < data.layers().size(); l++) {
+            out.add(ClassConditionalBaseline.of(data.layerNames().get(l), data.layers().get(l), rows, data.predicted(),
+                    data.classes()));
+        }
+        return out;
+    }
+
+    /** Bootstrap re-estimates of every layer's class means, each from one resample of all rows. */
+    private static List<List<ClassConditionalBaseline>> baselineDraws(HeldOut data,
+            List<ClassConditionalBaseline> baselines, SplittableRandom random) {
+        List<List<ClassConditionalBaseline>> draws = new ArrayList<>();
+        int[] rows = new int[data.samples()];
+        for (int b = 0; b < BASELINE_DRAWS; b++) {
+            for (int i = 0; i < rows.length; i++) {
+                rows[i] = random.nextInt(rows.length);
+            }
+            List<ClassConditionalBaseline> resampled = baselines(data, rows);
+            List<ClassConditionalBaseline> draw = new ArrayList<>();
+            for (int l = 0; l < baselines.size(); l++) {
+                draw.add(baselines.get(l).withMeansOf(resampled.get(l)));
+            }
+            draws.add(draw);
+        }
+        return draws;
+    }
+
+    private ModelCalibration.WindowNull windowNull(HeldOut data, List<List<ClassConditionalBaseline>> draws,
+            ClassMixSampler sampler, long[] predictionCounts, int size) {
         SplittableRandom random = new SplittableRandom(seed * 31 + size);
-        int layers = baselines.size();
+        int layers = data.layers().size();
         double[][] statistics = new double[layers][replicates];
+        double[] mixP = new double[replicates];
         int[] rows = new int[size];
         long[] counts = new long[data.classes()];
         List<float[][]> scratch = new ArrayList<>();
@@ -141,41 +179,58 @@ public final class ModelCalibrator {
             for (int row : rows) {
                 counts[data.predicted()[row]]++;
             }
+            mixP[r] = PredictionMix.pValue(counts, predictionCounts);
+            List<ClassConditionalBaseline> baseline = draws.get(r % draws.size());
             for (int l = 0; l < layers; l++) {
                 SampleContributions sums = data.layers().get(l);
                 ChannelMoments window = new ChannelMoments(sums.shift());
                 sums.sumRows(rows, size, window, scratch.get(l)[0], scratch.get(l)[1]);
-                statistics[l][r] = baselines.get(l).statistic(window, counts);
+                statistics[l][r] = baseline.get(l).statistic(window, counts);
             }
         }
-        List<NullDistribution> nulls = new ArrayList<>();
-        for (int l = 0; l < layers; l++) {
-            nulls.add(NullDistribution.of(statistics[l]));
-        }
-        double[] model = new double[replicates];
+        boolean[] shifted = new boolean[replicates];
+        int shiftedCount = 0;
         for (int r = 0; r < replicates; r++) {
-            double q = 0;
-            for (int l = 0; l < layers; l++) {
-                q = Math.max(q, -Math.log(Math.max(ModelCalibration.MIN_P, nulls.get(l).tailProbability(statistics[l][r]))));
-            }
-            model[r] = q;
+            shifted[r] = mixP[r] < ModelCalibration.MIX_SHIFTED_BELOW;
+            shiftedCount += shifted[r] ? 1 : 0;
         }
-        return new ModelCalibration.WindowNull(size, replicates, nulls, NullDistribution.of(model));
+        // A group too small for a tail fit (e.g. a one-class model, whose mix is never shifted) is
+        // judged against the nulls of all replicates.
+        boolean split = shiftedCount >= NullDistribution.MIN_REPLICATES
+                && replicates - shiftedCount >= NullDistribution.MIN_REPLICATES;
+        ModelCalibration.Nulls consistent = nulls(statistics, shifted, false, split);
+        ModelCalibration.Nulls skewed = split ? nulls(statistics, shifted, true, true) : consistent;
+        return new ModelCalibration.WindowNull(size, consistent, skewed);
     }
 
-    /** A random split into two halves (the baseline half gets the extra row of an odd count). */
-    static int[][] split(int samples, SplittableRandom random) {
-        int[] order = new int[samples];
-        for (int i = 0; i < samples; i++) {
-            order[i] = i;
+    /** The nulls fitted from the replicates whose shifted flag is {@code group} (all when not split). */
+    private static ModelCalibration.Nulls nulls(double[][] statistics, boolean[] shifted, boolean group, boolean split) {
+        int layers = statistics.length;
+        int count = 0;
+        for (boolean s : shifted) {
+            count += !split || s == group ? 1 : 0;
         }
-        for (int i = samples - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
+        double[][] mine = new double[layers][count];
+        for (int r = 0, i = 0; r < shifted.length; r++) {
+            if (!split || shifted[r] == group) {
+                for (int l = 0; l < layers; l++) {
+                    mine[l][i] = statistics[l][r];
+                }
+                i++;
+            }
         }
-        int half = (samples + 1) / 2;
-        return new int[][] {java.util.Arrays.copyOfRange(order, 0, half), java.util.Arrays.copyOfRange(order, half, samples)};
+        List<NullDistribution> layerNulls = new ArrayList<>();
+        for (int l = 0; l < layers; l++) {
+            layerNulls.add(NullDistribution.of(mine[l]));
+        }
+        double[] model = new double[count];
+        for (int i = 0; i < count; i++) {
+            double q = 0;
+            for (int l = 0; l < layers; l++) {
+                q = Math.max(q, -Math.log(Math.max(ModelCalibration.MIN_P, layerNulls.get(l).tailProbability(mine[l][i]))));
+            }
+            model[i] = q;
+        }
+        return new ModelCalibration.Nulls(count, layerNulls, NullDistribution.of(model));
     }
 }

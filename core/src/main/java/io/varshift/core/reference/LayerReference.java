@@ -1,35 +1,25 @@
 package io.varshift.core.reference;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.varshift.core.calibration.JsonFields;
-import io.varshift.core.calibration.LayerCalibration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /**
- * What one BatchNorm layer carries from training (its running mean and running variance, per
- * channel) plus the calibrated nulls of its drift statistic, one per window size.
+ * What one BatchNorm layer carries from training: its running mean and running variance, per
+ * channel. The calibrated window test is the model's ({@link ModelReference#calibration()}).
  */
 public final class LayerReference {
 
     private final String name;
     private final double[] runningMean;
     private final double[] runningVar;
-    private final List<LayerCalibration> calibrations;
 
     /**
      * @param name the BN layer's name, as the probes report it
      * @param runningMean stored running mean per channel
      * @param runningVar stored running variance per channel, each finite and &gt; 0
-     * @param calibrations calibrations for distinct window sizes, each with the same channel count
      * @throws IllegalArgumentException naming the field and the value at fault
      */
-    public LayerReference(String name, double[] runningMean, double[] runningVar, List<LayerCalibration> calibrations) {
+    public LayerReference(String name, double[] runningMean, double[] runningVar) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("layer reference: name is " + (name == null ? "null" : "blank")
                     + "; give the BatchNorm layer's name");
@@ -52,22 +42,9 @@ public final class LayerReference {
                         + " must be finite and > 0; the model's BatchNorm statistics are corrupt or untrained");
             }
         }
-        List<LayerCalibration> checked = List.copyOf(calibrations == null ? List.of() : calibrations);
-        Set<Integer> windowSizes = new HashSet<>();
-        for (LayerCalibration cal : checked) {
-            if (cal.channels() != runningMean.length) {
-                throw new IllegalArgumentException(owner + ": calibration for window " + cal.windowSize() + " has "
-                        + cal.channels() + " channels but the layer has " + runningMean.length);
-            }
-            if (!windowSizes.add(cal.windowSize())) {
-                throw new IllegalArgumentException(owner + ": two calibrations for window size " + cal.windowSize()
-                        + "; keep one per window size");
-            }
-        }
         this.name = name;
         this.runningMean = runningMean.clone();
         this.runningVar = runningVar.clone();
-        this.calibrations = checked;
     }
 
     public String name() {
@@ -86,36 +63,12 @@ public final class LayerReference {
         return runningVar.clone();
     }
 
-    public List<LayerCalibration> calibrations() {
-        return calibrations;
-    }
-
-    /** The calibration bootstrapped for windows of exactly {@code windowSize} samples, if any. */
-    public Optional<LayerCalibration> calibrationFor(int windowSize) {
-        return calibrations.stream().filter(c -> c.windowSize() == windowSize).findFirst();
-    }
-
-    /** This layer with one more calibration, replacing any for the same window size. */
-    public LayerReference withCalibration(LayerCalibration calibration) {
-        List<LayerCalibration> next = new ArrayList<>();
-        for (LayerCalibration c : calibrations) {
-            if (c.windowSize() != calibration.windowSize()) {
-                next.add(c);
-            }
-        }
-        next.add(calibration);
-        return new LayerReference(name, runningMean, runningVar, next);
-    }
-
     public JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("name", name);
         o.addProperty("channels", runningMean.length);
         o.add("runningMean", JsonFields.array(runningMean));
         o.add("runningVar", JsonFields.array(runningVar));
-        JsonArray cals = new JsonArray();
-        calibrations.forEach(c -> cals.add(c.toJson()));
-        o.add("calibrations", cals);
         return o;
     }
 
@@ -134,19 +87,6 @@ public final class LayerReference {
             throw new IllegalArgumentException(owner + ": 'channels' = " + channels + " but 'runningMean' has "
                     + mean.length + " and 'runningVar' has " + var.length + " values");
         }
-        List<LayerCalibration> cals = new ArrayList<>();
-        JsonArray array = f.array("calibrations");
-        for (int i = 0; i < array.size(); i++) {
-            JsonElement e = array.get(i);
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException(owner + ": calibrations[" + i + "] must be a JSON object");
-            }
-            try {
-                cals.add(LayerCalibration.fromJson(e.getAsJsonObject()));
-            } catch (IllegalArgumentException ex) {
-                throw new IllegalArgumentException(owner + ": calibrations[" + i + "]: " + ex.getMessage(), ex);
-            }
-        }
-        return new LayerReference(name, mean, var, cals);
+        return new LayerReference(name, mean, var);
     }
 }

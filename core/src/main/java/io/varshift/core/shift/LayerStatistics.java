@@ -1,6 +1,5 @@
 package io.varshift.core.shift;
 
-import io.varshift.core.calibration.LayerCalibration;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
 
@@ -13,12 +12,9 @@ import io.varshift.core.reference.LayerReference;
  * @param meanChannelShift mean over channels of max(r_c, 1/r_c), r_c = (v_c+ε)/(σ²_c+ε)
  * @param maxChannelShift max over channels of max(r_c, 1/r_c)
  * @param meanShift mean over channels of |μ_c − running mean_c| / sqrt(running var_c)
- * @param driftScore standardised drift score against the calibrated null; NaN without calibration
- * @param driftThreshold the calibration's threshold on {@code driftScore}; NaN without calibration
- * @param over whether {@code driftScore} exceeds {@code driftThreshold} (false without calibration)
  */
 public record LayerStatistics(double varianceRatio, double varianceShift, double meanChannelShift,
-        double maxChannelShift, double meanShift, double driftScore, double driftThreshold, boolean over) {
+        double maxChannelShift, double meanShift) {
 
     /** BatchNorm's ε: the layer normalises by sqrt(var + ε), so per-channel ratios use the same floor. */
     static final double EPSILON = 1e-5;
@@ -26,10 +22,9 @@ public record LayerStatistics(double varianceRatio, double varianceShift, double
     /**
      * @param window the window's moments of the layer input
      * @param ref the layer's stored statistics
-     * @param calibrationOrNull the calibrated null for this window size, or null for no drift score
      * @throws IllegalArgumentException when the window is empty or the channel counts differ
      */
-    public static LayerStatistics of(ChannelMoments window, LayerReference ref, LayerCalibration calibrationOrNull) {
+    public static LayerStatistics of(ChannelMoments window, LayerReference ref) {
         check(window, ref);
         int channels = ref.channels();
         double[] runningMean = ref.runningMean();
@@ -49,14 +44,7 @@ public record LayerStatistics(double varianceRatio, double varianceShift, double
             meanShiftSum += Math.abs(window.mean(c) - runningMean[c]) / Math.sqrt(runningVar[c]);
         }
         double ratio = liveSum / storedSum;
-        double score = Double.NaN;
-        double threshold = Double.NaN;
-        if (calibrationOrNull != null) {
-            score = calibrationOrNull.score(window);
-            threshold = calibrationOrNull.threshold();
-        }
-        return new LayerStatistics(ratio, symmetric(ratio), shiftSum / channels, shiftMax, meanShiftSum / channels,
-                score, threshold, score > threshold);
+        return new LayerStatistics(ratio, symmetric(ratio), shiftSum / channels, shiftMax, meanShiftSum / channels);
     }
 
     private static double symmetric(double r) {

@@ -71,7 +71,7 @@ public final class BnMomentsCollector implements BnProbes.Listener {
     }
 
     /**
-     * The kept per-sample rows of a layer, for bootstrap calibration ({@code Calibrator}).
+     * The kept per-sample rows of a layer, for bootstrap calibration ({@code ModelCalibrator}).
      *
      * @throws IllegalStateException when created without keepSamples or before any batch
      */

@@ -105,13 +105,12 @@ public final class ModelLoader {
 
     /**
      * The reference of a block's current BN running statistics, in probe order, without calibrations
-     * (the trainer adds them with {@link LayerReference#withCalibration}).
+     * (the trainer adds the model calibration with {@link ModelReference#withCalibration}).
      */
     public static ModelReference reference(BnProbes probes) {
         List<LayerReference> layers = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
-            layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i),
-                    List.of()));
+            layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i)));
         }
         return new ModelReference(layers);
     }

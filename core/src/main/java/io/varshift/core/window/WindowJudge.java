@@ -75,8 +75,7 @@ public final class WindowJudge {
         List<LayerVerdict> verdicts = new ArrayList<>();
         if (calibration == null || samples < MIN_JUDGED_SAMPLES) {
             for (int i = 0; i < layers.size(); i++) {
-                verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i),
-                        null), Signal.unjudged(layerAlarms.get(i).state())));
+                verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i)), Signal.unjudged(layerAlarms.get(i).state())));
             }
             return new WindowVerdict(0, samples, classCounts, verdicts, Signal.unjudged(modelAlarm.state()),
                     Signal.unjudged(mixAlarm.state()), new WindowVerdict.Sequential(Double.NaN, cusum.threshold(), false));
@@ -87,7 +86,7 @@ public final class WindowJudge {
         for (int i = 0; i < layers.size(); i++) {
             double score = ModelCalibration.Judgement.score(j.layerP()[i]);
             boolean over = j.layerP()[i] < alpha;
-            LayerStatistics s = LayerStatistics.of(moments.get(i), layers.get(i), null);
+            LayerStatistics s = LayerStatistics.of(moments.get(i), layers.get(i));
             verdicts.add(new LayerVerdict(layers.get(i).name(), s,
                     signal(layerAlarms.get(i), over, windowId, score, threshold)));
         }

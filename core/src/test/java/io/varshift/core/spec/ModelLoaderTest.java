@@ -108,7 +108,7 @@ class ModelLoaderTest {
 
         List<LayerReference> renamed = new ArrayList<>(reference.layers());
         LayerReference first = renamed.get(0);
-        renamed.set(0, new LayerReference("conv1.bn", first.runningMean(), first.runningVar(), List.of()));
+        renamed.set(0, new LayerReference("conv1.bn", first.runningMean(), first.runningVar()));
         assertThatThrownBy(() -> ModelLoader.load("fmnist", 1, saved.modelJson(),
                 new ModelReference(renamed).toJson(), List.of(saved.params())))
                 .hasMessageContaining("reference.json layers [conv1.bn");
@@ -116,7 +116,7 @@ class ModelLoaderTest {
         List<LayerReference> shifted = new ArrayList<>(reference.layers());
         double[] mean = first.runningMean();
         mean[2] += 0.5;
-        shifted.set(0, new LayerReference(first.name(), mean, first.runningVar(), List.of()));
+        shifted.set(0, new LayerReference(first.name(), mean, first.runningVar()));
         assertThatThrownBy(() -> ModelLoader.load("fmnist", 1, saved.modelJson(),
                 new ModelReference(shifted).toJson(), List.of(saved.params())))
                 .hasMessageContaining("layer block1.bn1 channel 2 has running mean/var");

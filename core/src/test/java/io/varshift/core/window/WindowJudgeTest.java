@@ -20,8 +20,8 @@ class WindowJudgeTest {
     static ModelReference reference() {
         double[] mean = new double[ClassMixtureData.CHANNELS];
         double[] var = {1, 1, 1, 1};
-        return new ModelReference(List.of(new LayerReference("bn1", mean, var, List.of()),
-                new LayerReference("bn2", mean, var, List.of())), ClassMixtureData.calibrated(0.01));
+        return new ModelReference(List.of(new LayerReference("bn1", mean, var),
+                new LayerReference("bn2", mean, var)), ClassMixtureData.calibrated(0.01));
     }
 
     /** Judges {@code windows} fresh windows of 100 samples; returns the verdicts in order. */

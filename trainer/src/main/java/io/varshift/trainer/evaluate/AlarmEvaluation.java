@@ -96,8 +96,7 @@ public final class AlarmEvaluation {
         o.add("config", config.toJson());
         JsonObject c = new JsonObject();
         c.addProperty("heldOutSamples", heldOut);
-        c.addProperty("baselineSamples", calibration.baselineSamples());
-        c.addProperty("nullSamples", calibration.nullSamples());
+        c.addProperty("calibrationSamples", calibration.heldOutSamples());
         c.addProperty("falseAlarmRate", calibration.falseAlarmRate());
         JsonArray sizes = new JsonArray();
         calibration.windows().forEach(w -> sizes.add(w.windowSize()));

@@ -125,14 +125,13 @@ public final class AlarmReport {
                         + " or this report step.\n\n");
         b.append("## What was measured\n\n");
         b.append(String.format(Locale.ROOT, "Model `%s` v%d. Its calibration used the first %d Fashion-MNIST test"
-                        + " images (%d baseline, %d null; %d layers; window sizes %s; %s bootstrap replicates). The"
+                        + " images (%d layers; window sizes %s; %s bootstrap replicates). The"
                         + " evaluation uses test images %d to %d (%d images the calibration never saw; clean accuracy"
                         + " %.4f), one eval pass over them, and composes windows from the per-sample sums: within a"
-                        + " window rows are drawn without replacement until a class runs out, then with replacement"
-                        + " within that class. Config `%s`: %d windows per false-alarm cell, %d power trials per cell.%n%n",
+                        + " window rows are independent draws with replacement (within their class for the class orders),"
+                        + " as live requests are independent draws from the population. Config `%s`: %d windows per false-alarm cell, %d power trials per cell.%n%n",
                 json.get("model").getAsString(), json.get("version").getAsInt(),
-                calibration.get("heldOutSamples").getAsInt(), calibration.get("baselineSamples").getAsInt(),
-                calibration.get("nullSamples").getAsInt(), calibration.get("layers").getAsInt(),
+                calibration.get("heldOutSamples").getAsInt(), calibration.get("layers").getAsInt(),
                 calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").getAsInt(),
                 unseen.get("to").getAsInt(), unseen.get("samples").getAsInt(), unseen.get("accuracy").getAsDouble(),
                 config.get("name").getAsString(), config.get("falseAlarmWindows").getAsInt(),
@@ -143,7 +142,9 @@ public final class AlarmReport {
                 + " column is the share of the same windows whose predicted-class counts test below α (label shift"
                 + " is what it should see in skewed orders). Intervals are exact (Clopper–Pearson) 95 %. They treat"
                 + " windows as independent draws; all windows come from one fixed set of unseen images, so a"
-                + " different set would move the rates by more than the intervals show.\n\n");
+                + " different set would move the rates by more than the intervals show. That set also differs from"
+                + " the population by its own sampling error, an offset live traffic does not have, which errs"
+                + " towards more alarms here than live, most at the largest window.\n\n");
         b.append("## False alarms on clean traffic\n\n");
         b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | prediction mix rate"
                 + " | layer-window rate |\n|---|---|---|---|---|---|---|---|---|---|\n");

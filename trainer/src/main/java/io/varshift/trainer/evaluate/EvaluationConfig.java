@@ -29,7 +29,7 @@ public record EvaluationConfig(String name, int falseAlarmWindows, int powerTria
     /** Fewest unseen images an evaluation accepts: below this, windows of 1000 repeat most rows. */
     public static final int MIN_UNSEEN = 1000;
 
-    public static final EvaluationConfig DEFAULT = new EvaluationConfig("default", 10_000, 500, 0,
+    public static final EvaluationConfig DEFAULT = new EvaluationConfig("default", 50_000, 500, 0,
             List.of(1e-2, 1e-3), List.of(0.05, 0.1, 0.2, 0.5), 1e-3, 5, 20, 10_000, 0.5, 20_240_611L);
     public static final EvaluationConfig QUICK = new EvaluationConfig("quick", 500, 20, MIN_UNSEEN,
             List.of(1e-2, 1e-3), List.of(0.05, 0.1, 0.2, 0.5), 1e-3, 5, 20, 10_000, 0.5, 20_240_611L);

@@ -7,17 +7,18 @@ import java.util.SplittableRandom;
 
 /**
  * Composes windows of row indices from a pool of labelled rows in a given {@link TrafficOrder}.
- * Within one window rows are drawn without replacement (a window is a real subsample of the pool)
- * until a class runs out, then with replacement within that class: a window of 1000 with one class at
- * 60 % needs 600 rows of a class that the pool may hold only ~500 of.
+ * Rows are drawn independently with replacement (uniformly within their class): live requests are
+ * independent draws from the population, and the pool's empirical distribution is the population
+ * it knows. Drawing without replacement instead makes a window of 1000 from a pool of 5000 a
+ * finite-population subsample whose mean varies 20 % less than a live window's; with the few
+ * effective degrees of freedom of a real layer's statistic that halved the upper quantiles' reach
+ * and showed a calibrated null as conservative.
  */
 final class WindowComposer {
 
     private final int[] all;
-    /** Rows of each class present in the pool, permuted in place by the draws. */
+    /** Rows of each class present in the pool. */
     private final int[][] byClass;
-    private final int[] used;
-    private int usedAll;
 
     /** @param labels the true label of every pool row (row i has label labels[i]) */
     WindowComposer(int[] labels) {
@@ -42,7 +43,6 @@ final class WindowComposer {
         for (int i = 0; i < all.length; i++) {
             all[i] = i;
         }
-        used = new int[byClass.length];
     }
 
     /** Fills rows[0..n) with one window of the order, in arrival order. */
@@ -51,8 +51,6 @@ final class WindowComposer {
             throw new IllegalArgumentException("window composer: window of " + n + " rows into a buffer of "
                     + rows.length + "; need 1 <= n <= buffer length");
         }
-        Arrays.fill(used, 0);
-        usedAll = 0;
         switch (order.kind()) {
             case SHUFFLED -> {
                 for (int i = 0; i < n; i++) {
@@ -94,26 +92,10 @@ final class WindowComposer {
 
     private int take(int k, SplittableRandom random) {
         int[] members = byClass[k];
-        if (used[k] == members.length) {
-            return members[random.nextInt(members.length)];
-        }
-        int j = used[k] + random.nextInt(members.length - used[k]);
-        int row = members[j];
-        members[j] = members[used[k]];
-        members[used[k]] = row;
-        used[k]++;
-        return row;
+        return members[random.nextInt(members.length)];
     }
 
     private int takeAny(SplittableRandom random) {
-        if (usedAll == all.length) {
-            return all[random.nextInt(all.length)];
-        }
-        int j = usedAll + random.nextInt(all.length - usedAll);
-        int row = all[j];
-        all[j] = all[usedAll];
-        all[usedAll] = row;
-        usedAll++;
-        return row;
+        return all[random.nextInt(all.length)];
     }
 }

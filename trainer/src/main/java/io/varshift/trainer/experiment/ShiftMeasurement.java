@@ -35,10 +35,9 @@ final class ShiftMeasurement {
         List<CellResult.LayerRow> rows = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
             double[] runningVar = probes.runningVar(i);
-            LayerReference stored = new LayerReference(probes.layerNames().get(i), probes.runningMean(i), runningVar,
-                    List.of());
-            LayerStatistics t = LayerStatistics.of(onTrain.get(i), stored, null);
-            LayerStatistics h = LayerStatistics.of(onHeldOut.get(i), stored, null);
+            LayerReference stored = new LayerReference(probes.layerNames().get(i), probes.runningMean(i), runningVar);
+            LayerStatistics t = LayerStatistics.of(onTrain.get(i), stored);
+            LayerStatistics h = LayerStatistics.of(onHeldOut.get(i), stored);
             rows.add(new CellResult.LayerRow(stored.name(), stored.channels(),
                     TheoryCheck.sum(runningVar) / runningVar.length, t.varianceRatio(), h.varianceRatio(),
                     h.maxChannelShift()));

@@ -78,8 +78,8 @@ public final class ReportService {
                         onTrain.collector().moments(i), dropoutSeen).orElse(null);
                 dropoutSeen |= theory != null;
                 layers.add(new LayerShift(name, stored.channels(), average(stored.runningVar()),
-                        LayerStatistics.of(onTrain.collector().moments(i), stored, null),
-                        LayerStatistics.of(onHeldOut.collector().moments(i), stored, null), theory));
+                        LayerStatistics.of(onTrain.collector().moments(i), stored),
+                        LayerStatistics.of(onHeldOut.collector().moments(i), stored), theory));
             }
             ShiftReport report = new ShiftReport(artifact.name(), artifact.version(), loaded.spec(), reestimated,
                     train.size(), heldOut.size(), onTrain.accuracy(), onHeldOut.accuracy(), layers);

@@ -55,8 +55,7 @@ public final class ReferenceBuilder {
         List<LayerReference> layers = new ArrayList<>();
         List<SampleContributions> sums = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
-            layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i),
-                    List.of()));
+            layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i)));
             sums.add(pass.collector().sampleContributions(i));
         }
         context.checkCancelled();

@@ -87,8 +87,8 @@ class DropoutTheoryTest {
         for (int ch = 0; ch < channels; ch++) {
             movingVar[ch] = trainMoments.variance(ch);
         }
-        LayerReference stored = new LayerReference("block1.bn2", new double[channels], movingVar, List.of());
-        double measured = LayerStatistics.of(evalMoments, stored, null).varianceRatio();
+        LayerReference stored = new LayerReference("block1.bn2", new double[channels], movingVar);
+        double measured = LayerStatistics.of(evalMoments, stored).varianceRatio();
 
         double theory = DropoutTheory.forLayer(spec("before-bn", "bernoulli", 1 - p, 0), "block1.bn2", evalMoments,
                 false).orElseThrow().delta();

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ShiftReportTest {
 
     private static LayerStatistics ratio(double r) {
-        return new LayerStatistics(r, Math.max(r, 1 / r), 1, 1, 0, Double.NaN, Double.NaN, false);
+        return new LayerStatistics(r, Math.max(r, 1 / r), 1, 1, 0);
     }
 
     private final ShiftReport report = new ShiftReport("fmnist", 3,

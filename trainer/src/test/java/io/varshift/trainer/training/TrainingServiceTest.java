@@ -49,8 +49,7 @@ class TrainingServiceTest {
             assertThat(calibration.layers()).extracting(ClassConditionalBaseline::layer)
                     .containsExactlyElementsOf(trained.reference().reference().layers().stream()
                             .map(LayerReference::name).toList());
-            // Half of the 500 held-out samples form the baseline, the other half the null windows.
-            assertThat(calibration.baselineSamples() + calibration.nullSamples()).isEqualTo(500);
+            assertThat(calibration.heldOutSamples()).isEqualTo(500);
 
             ModelStore models = new ModelStore(store);
             int version = ArtifactWriter.write(models, "subset", request.spec(), trained.model().getBlock(),
