@@ -32,8 +32,11 @@ public final class ModelCalibrator {
 
     /** Default number of bootstrap replicates per window size. */
     public static final int DEFAULT_REPLICATES = 10_000;
-    /** Fewest held-out rows. */
-    static final int MIN_SAMPLES = 200;
+    /**
+     * Fewest held-out rows. Classes with fewer than {@value ClassConditionalBaseline#MIN_CLASS_SAMPLES}
+     * rows fall back to the pooled moments, so a small held-out set still calibrates, unconditionally.
+     */
+    static final int MIN_SAMPLES = 16;
     /** Bootstrap re-estimates of the baseline, shared by the replicates in turn. */
     static final int BASELINE_DRAWS = 400;
 

@@ -82,7 +82,7 @@ class ModelCalibratorTest {
 
     @Test
     void tooFewHeldOutSamplesAreRefusedWithTheFix() {
-        int[] classes = new int[150];
+        int[] classes = new int[10];
         ModelCalibrator.HeldOut heldOut = new ModelCalibrator.HeldOut(List.of("bn1", "bn2"),
                 ClassMixtureData.sums(ClassMixtureData.layers(1), classes, new SplittableRandom(1)), classes, null, CLASSES);
         assertThatThrownBy(() -> new ModelCalibrator(500, 1).calibrate(heldOut, List.of(64), 0.01))
