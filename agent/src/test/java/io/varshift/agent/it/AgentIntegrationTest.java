@@ -103,7 +103,8 @@ class AgentIntegrationTest {
 
         List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 5, WAIT));
         assertThat(windows).hasSize(5);
-        List<JsonObject> alerts = json(TrafficClient.readAll(ALERTS, 1, WAIT));
+        List<JsonObject> alerts = json(TrafficClient.readAll(ALERTS, 1, WAIT)).stream()
+                .filter(a -> a.get("kind").getAsString().equals("layer")).toList();
         Map<String, List<String>> byLayer = alerts.stream().collect(Collectors.groupingBy(
                 a -> a.get("layer").getAsString(), Collectors.mapping(a -> a.get("to").getAsString(), Collectors.toList())));
         assertThat(byLayer).containsEntry("block1.bn1", List.of("SUSPECT", "ALARM"));
@@ -185,5 +186,43 @@ class AgentIntegrationTest {
         assertThat(metric(metrics(), "varshift_model_reloads_total", "model=\"fmnist\",outcome=\"loaded\""))
                 .isEqualTo(2.0);
         given().get("/q/health/ready").then().statusCode(200);
+    }
+
+    /** States of the model verdict and of every layer in the given windows. */
+    static List<String> covariateStates(List<JsonObject> windows) {
+        return windows.stream().flatMap(w -> java.util.stream.Stream.concat(
+                java.util.stream.Stream.of(w.getAsJsonObject("modelVerdict").get("state").getAsString()),
+                w.getAsJsonArray("layers").asList().stream().map(l -> l.getAsJsonObject().get("state").getAsString())))
+                .toList();
+    }
+
+    @Test
+    @Order(5)
+    void cleanTrafficInSameClassRunsOfSixteenRaisesNoAlarmInAHundredWindows() {
+        traffic.imagesInOrder(TRAFFIC, MODEL, traffic.classOrder(100 * WINDOW, 16, 0, 0, 5));
+        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 107, Duration.ofSeconds(240)));
+        assertThat(windows).hasSize(107);
+        List<JsonObject> bursty = windows.subList(7, 107);
+        assertThat(bursty).allSatisfy(w -> assertThat(w.get("judged").getAsBoolean()).isTrue());
+        assertThat(covariateStates(bursty)).doesNotContain("ALARM");
+        // Runs of 16 in windows of 200 are a class mix far from the held-out one: the mix signal sees it.
+        assertThat(bursty.stream().filter(w -> w.getAsJsonObject("predictionMix").get("over").getAsBoolean()))
+                .hasSizeGreaterThan(50);
+    }
+
+    @Test
+    @Order(6)
+    void aSixtyPercentOneClassMixRaisesThePredictionMixAlarmNotTheCovariateOne() {
+        traffic.imagesInOrder(TRAFFIC, MODEL, traffic.classOrder(20 * WINDOW, 0, 7, 0.6, 6));
+        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 127, Duration.ofSeconds(120)));
+        assertThat(windows).hasSize(127);
+        List<JsonObject> skewed = windows.subList(107, 127);
+        assertThat(covariateStates(skewed)).doesNotContain("ALARM");
+        assertThat(skewed.get(19).getAsJsonObject("predictionMix").get("state").getAsString()).isEqualTo("ALARM");
+        assertThat(json(TrafficClient.readAll(ALERTS, 0, Duration.ofSeconds(1))).stream()
+                .filter(a -> a.get("kind").getAsString().equals("prediction-mix") && a.get("version").getAsString().equals("2"))
+                .map(a -> a.get("to").getAsString())).contains("ALARM");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metric(metrics(),
+                "varshift_model_prediction_mix_alarm_state", "model=\"fmnist\",version=\"2\"")).isEqualTo(2.0));
     }
 }

@@ -60,6 +60,45 @@ final class TrafficClient implements AutoCloseable {
         producer.flush();
     }
 
+    /** Sends the given test images (indices into the Fashion-MNIST test split) in this order. */
+    void imagesInOrder(String topic, String model, int[] testIndices) {
+        for (int i : testIndices) {
+            send(topic, model, "application/x-npy", NpyWriter.float32(TinyFashionModel.image(test, i), 1, 28, 28));
+        }
+        producer.flush();
+    }
+
+    /**
+     * Test indices of unseen images ([CALIBRATION, 10000)) for {@code n} requests in same-label runs
+     * of {@code run} (run labels uniform), or with one label at {@code share} (the rest uniform, per
+     * request) when run is 0: clean traffic in the orders a real serving app produces.
+     */
+    int[] classOrder(int n, int run, int favourite, double share, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        List<List<Integer>> byLabel = new ArrayList<>();
+        for (int k = 0; k < 10; k++) {
+            byLabel.add(new ArrayList<>());
+        }
+        for (int i = TinyFashionModel.CALIBRATION; i < test.size(); i++) {
+            byLabel.get(test.label(i)).add(i);
+        }
+        int[] nextOf = new int[10];
+        int[] out = new int[n];
+        int label = 0;
+        for (int i = 0; i < n; i++) {
+            if (run > 0) {
+                if (i % run == 0) {
+                    label = random.nextInt(10);
+                }
+            } else {
+                label = random.nextDouble() < share ? favourite : random.nextInt(10);
+            }
+            List<Integer> pool = byLabel.get(label);
+            out[i] = pool.get(nextOf[label]++ % pool.size());
+        }
+        return out;
+    }
+
     /** Sends n held-out test images to one partition, so that a test knows every record's offset. */
     void imagesTo(String topic, int partition, String model, int n) {
         for (int i = 0; i < n; i++) {
