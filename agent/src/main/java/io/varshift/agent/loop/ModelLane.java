@@ -3,10 +3,7 @@ package io.varshift.agent.loop;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,10 +12,10 @@ import org.jboss.logging.Logger;
 
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.alarm.Cusum;
-import io.varshift.core.window.WindowJudge;
 import io.varshift.core.codec.RecordDecoders;
-import io.varshift.core.moments.ChannelMoments;
-import io.varshift.core.reference.LayerReference;
+import io.varshift.core.window.WindowJudge;
+import io.varshift.core.window.WindowPolicy;
+import io.varshift.core.window.WindowState;
 
 /**
  * One watched model inside the loop: it accepts the model's decoded records into a micro-batch (one
@@ -33,9 +30,9 @@ final class ModelLane {
     private final LoopSettings settings;
     private final AgentMetrics metrics;
     private RecordDecoders decoders;
+    private final WindowPolicy policy;
     private WindowJudge judge;
     private JudgedWindow lastJudged;
-    private long[] classCounts;
     private MonitoredModel model;
     private MonitoredModel pending;
 
@@ -45,9 +42,7 @@ final class ModelLane {
     private int batchSamples;
     private Instant batchStartedAt;
 
-    private List<ChannelMoments> moments;
-    private long windowSamples;
-    private Instant openedAt;
+    private WindowState window;
     private final OffsetRanges offsets = new OffsetRanges();
     private long windowsClosed;
 
@@ -55,6 +50,7 @@ final class ModelLane {
         this.name = name;
         this.settings = settings;
         this.metrics = metrics;
+        this.policy = WindowPolicy.of(settings.windowSamples(), settings.windowDuration());
     }
 
     MonitoredModel model() {
@@ -102,6 +98,7 @@ final class ModelLane {
         // A new version starts with fresh alarm states: its reference and calibration are new.
         judge = new WindowJudge(next.reference(), settings.enterAfter(), settings.exitAfter(), Cusum.DEFAULT_ARL);
         lastJudged = null;
+        window = new WindowState(next.reference(), next.classes());
         resetWindow();
     }
 
@@ -140,9 +137,7 @@ final class ModelLane {
      *         count window may hold up to one record more
      */
     boolean accept(TopicPartition partition, long offset, FloatBuffer source, int samples, Instant now) {
-        if (openedAt == null) {
-            openedAt = now;
-        }
+        window.open(now);
         offsets.add(partition, offset);
         int remaining = samples;
         while (remaining > 0) {
@@ -159,7 +154,7 @@ final class ModelLane {
                 forward();
             }
         }
-        return settings.windowSamples() > 0 && samplesIncludingBatch() >= settings.windowSamples();
+        return policy.full(samplesIncludingBatch());
     }
 
     /**
@@ -171,8 +166,7 @@ final class ModelLane {
         if (batchSamples > 0 && !now.isBefore(batchStartedAt.plus(settings.maxWait()))) {
             forward();
         }
-        Duration duration = settings.windowDuration();
-        return duration != null && openedAt != null && !now.isBefore(openedAt.plus(duration));
+        return window != null && policy.due(window.openedAt(), now);
     }
 
     /**
@@ -184,12 +178,12 @@ final class ModelLane {
         if (batchSamples > 0) {
             forward();
         }
-        if (windowSamples == 0) {
+        if (window.samples() == 0) {
             resetWindow();
             return null;
         }
-        ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, openedAt, now, reason,
-                windowSamples, sampleRate, offsets.copy(), moments, classCounts.clone());
+        ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, window.openedAt(), now, reason,
+                window.samples(), sampleRate, offsets.copy(), window.moments(), window.classCounts());
         resetWindow();
         return closed;
     }
@@ -207,7 +201,7 @@ final class ModelLane {
         long start = System.nanoTime();
         batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
         try {
-            model.forward(batchBytes, batchSamples, this::fold, classCounts);
+            model.forward(batchBytes, batchSamples, window::fold, window.classCountsForForward());
         } catch (RuntimeException e) {
             // Some layers may already hold part of this batch: the window is unusable. Its offsets stay
             // uncommitted, so a restart replays its records.
@@ -215,15 +209,10 @@ final class ModelLane {
                     + batchSamples + " samples failed; stopping without committing the open window so that"
                     + " its records are replayed", e);
         }
-        windowSamples += batchSamples;
+        window.forwarded(batchSamples);
         batchSamples = 0;
         batchStartedAt = null;
         metrics.forwardNanos(name, System.nanoTime() - start);
-    }
-
-    /** Folds one layer's probe sums of the current batch into the window (a probe listener). */
-    private void fold(int layer, float[] s1, float[] s2, int samples, long positions) {
-        moments.get(layer).addSampleSums(s1, s2, samples, positions);
     }
 
     /** A replay of the same records under the same version gets the same id, so readers can de-duplicate. */
@@ -243,11 +232,12 @@ final class ModelLane {
 
     /** Samples forwarded into the window plus those waiting in the batch. */
     long samplesIncludingBatch() {
-        return windowSamples + batchSamples;
+        return window.samples() + batchSamples;
     }
 
+    /** When the open window's first record arrived; null while it is empty or no version is loaded. */
     Instant openedAt() {
-        return openedAt;
+        return window == null ? null : window.openedAt();
     }
 
     /** Per partition, {first, last} offset the open window holds. */
@@ -256,23 +246,16 @@ final class ModelLane {
     }
 
     boolean isWindowEmpty() {
-        return openedAt == null && batchSamples == 0;
+        return (window == null || window.isEmpty()) && batchSamples == 0;
     }
 
     long windowsClosed() {
         return windowsClosed;
     }
 
-    /** Starts a fresh window with moments shifted by each layer's stored running mean. */
+    /** Starts a fresh window (moments shifted by each layer's stored running mean, no offsets). */
     private void resetWindow() {
-        List<ChannelMoments> fresh = new ArrayList<>();
-        for (LayerReference layer : model.layers()) {
-            fresh.add(new ChannelMoments(layer.runningMean()));
-        }
-        moments = fresh;
-        classCounts = new long[model.classes()];
-        windowSamples = 0;
-        openedAt = null;
+        window.reset();
         offsets.clear();
         batchSamples = 0;
         batchStartedAt = null;

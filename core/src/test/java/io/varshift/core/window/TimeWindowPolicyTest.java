@@ -1,0 +1,19 @@
+package io.varshift.core.window;
+
+class TimeWindowPolicyTest extends WindowPolicyContract {
+
+    @Override
+    WindowPolicy policy() {
+        return WindowPolicy.time(DURATION);
+    }
+
+    @Override
+    boolean closesByCount() {
+        return false;
+    }
+
+    @Override
+    boolean closesByTime() {
+        return true;
+    }
+}
