@@ -40,15 +40,12 @@ class BrokerPauseFaultTest {
 
     @Test
     void aBrokerFrozenFor150SecondsMakesTheAgentUnreadyAndItRecoversWithoutLossOrDuplicates() throws Exception {
-        Faults.Run run = Faults.Run.fresh(broker.bootstrapServers(), "pause");
-        run.createTopics(1, Map.of());
-        run.createDeadLetterTopic();
+        Faults.Run run = Faults.Run.withTopics(broker.bootstrapServers(), "pause", 1);
         TopicPartition p0 = new TopicPartition(run.traffic(), 0);
 
         try (TrafficClient traffic = new TrafficClient(run.bootstrap()); Faults.Agent agent = run.startAgent()) {
             agent.awaitHealthy(WAIT);
-            traffic.imagesTo(run.traffic(), 0, MODEL, 120);
-            Awaitility.await().atMost(WAIT).until(() -> run.committed().getOrDefault(p0, 0L) == 100L);
+            run.twoWindowsAndAnOpenOne(traffic);
 
             long pausedAt = System.nanoTime();
             broker.pause();

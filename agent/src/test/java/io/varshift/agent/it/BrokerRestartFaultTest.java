@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Map;
 
 import org.apache.kafka.common.TopicPartition;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,15 +32,12 @@ class BrokerRestartFaultTest {
 
     @Test
     void afterABrokerRestartTheAgentGoesOnWithoutLossOrDuplicates() throws Exception {
-        Faults.Run run = Faults.Run.fresh(broker.bootstrapServers(), "restart");
-        run.createTopics(1, Map.of());
-        run.createDeadLetterTopic();
+        Faults.Run run = Faults.Run.withTopics(broker.bootstrapServers(), "restart", 1);
         TopicPartition p0 = new TopicPartition(run.traffic(), 0);
 
         try (TrafficClient traffic = new TrafficClient(run.bootstrap()); Faults.Agent agent = run.startAgent()) {
             agent.awaitHealthy(WAIT);
-            traffic.imagesTo(run.traffic(), 0, MODEL, 120);
-            Awaitility.await().atMost(WAIT).until(() -> run.committed().getOrDefault(p0, 0L) == 100L);
+            run.twoWindowsAndAnOpenOne(traffic);
 
             broker = broker.restart(Duration.ofSeconds(90));
 

@@ -5,7 +5,6 @@ import static io.varshift.agent.it.Faults.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
-import java.util.Map;
 
 import org.apache.kafka.common.TopicPartition;
 import org.awaitility.Awaitility;
@@ -25,9 +24,7 @@ class CorruptModelVersionFaultTest {
 
     @Test
     void aCorruptNewVersionIsRefusedAndTheRunningVersionKeepsEveryRecordInExactlyOneWindow() throws Exception {
-        Faults.Run run = Faults.Run.fresh(KafkaBrokerExtension.bootstrapServers(), "corrupt");
-        run.createTopics(1, Map.of());
-        run.createDeadLetterTopic();
+        Faults.Run run = Faults.Run.withTopics(KafkaBrokerExtension.bootstrapServers(), "corrupt", 1);
         TopicPartition p0 = new TopicPartition(run.traffic(), 0);
 
         try (TrafficClient traffic = new TrafficClient(run.bootstrap()); Faults.Agent agent = run.startAgent()) {

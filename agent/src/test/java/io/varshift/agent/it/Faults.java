@@ -64,6 +64,24 @@ final class Faults {
             return new Run(bootstrap, id + "-traffic", id + "-windows", id + "-windows-dlq", id + "-agent", store);
         }
 
+        /** A fresh run with a traffic topic of {@code partitions}, its windows topic and its dead-letter topic. */
+        static Run withTopics(String bootstrap, String name, int partitions) throws Exception {
+            Run run = fresh(bootstrap, name);
+            run.createTopics(partitions, Map.of());
+            run.createDeadLetterTopic();
+            return run;
+        }
+
+        /**
+         * Sends 120 images to partition 0 and waits until two windows of {@value Faults#WINDOW} are
+         * published and committed: the fault then strikes with 20 records in the open window.
+         */
+        void twoWindowsAndAnOpenOne(TrafficClient traffic) {
+            TopicPartition p0 = new TopicPartition(traffic(), 0);
+            traffic.imagesTo(traffic(), 0, MODEL, 120);
+            Awaitility.await().atMost(WAIT).until(() -> committed().getOrDefault(p0, 0L) == 2L * WINDOW);
+        }
+
         /** Creates the traffic topic ({@code config} as its topic config) and the windows topic; not the dead-letter one. */
         void createTopics(int partitions, Map<String, String> config) throws Exception {
             try (Admin admin = admin()) {

@@ -4,9 +4,7 @@ import static io.varshift.agent.it.Faults.MODEL;
 import static io.varshift.agent.it.Faults.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import org.apache.kafka.common.TopicPartition;
@@ -29,9 +27,7 @@ class SigtermUnderLoadFaultTest {
 
     @Test
     void aTerminatedAgentCommitsTheEndOfItsLastPublishedWindowAndAReplacementGoesOnFromThere() throws Exception {
-        Faults.Run run = Faults.Run.fresh(KafkaBrokerExtension.bootstrapServers(), "sigterm");
-        run.createTopics(1, Map.of());
-        run.createDeadLetterTopic();
+        Faults.Run run = Faults.Run.withTopics(KafkaBrokerExtension.bootstrapServers(), "sigterm", 1);
         TopicPartition p0 = new TopicPartition(run.traffic(), 0);
 
         try (TrafficClient traffic = new TrafficClient(run.bootstrap())) {

@@ -25,9 +25,7 @@ class TwoAgentsOneKilledFaultTest {
 
     @Test
     void theSurvivorTakesOverTheKilledAgentsPartitionFromItsLastCommit() throws Exception {
-        Faults.Run run = Faults.Run.fresh(KafkaBrokerExtension.bootstrapServers(), "two");
-        run.createTopics(2, Map.of());
-        run.createDeadLetterTopic();
+        Faults.Run run = Faults.Run.withTopics(KafkaBrokerExtension.bootstrapServers(), "two", 2);
         TopicPartition p0 = new TopicPartition(run.traffic(), 0);
         TopicPartition p1 = new TopicPartition(run.traffic(), 1);
 

@@ -145,16 +145,20 @@ public final class ClassConditionalBaseline {
         int channels = channels();
         double[][] out = new double[2][channels];
         for (int c = 0; c < channels; c++) {
-            double m = 0;
-            double q = 0;
-            for (int k = 0; k < w.length; k++) {
-                m += w[k] * moments[MEAN][k][c];
-                q += w[k] * moments[SQUARE][k][c];
-            }
+            double m = mixture(MEAN, w, c);
             out[0][c] = shift[c] + m;
-            out[1][c] = Math.max(0, q - m * m);
+            out[1][c] = Math.max(0, mixture(SQUARE, w, c) - m * m);
         }
         return out;
+    }
+
+    /** Σ_k w_k · field[k][c]: the mixture's value of a per-class moment. */
+    private double mixture(int field, double[] w, int c) {
+        double sum = 0;
+        for (int k = 0; k < w.length; k++) {
+            sum += w[k] * moments[field][k][c];
+        }
+        return sum;
     }
 
     /**
@@ -176,12 +180,8 @@ public final class ClassConditionalBaseline {
         }
         double sum = 0;
         for (int c = 0; c < channels; c++) {
-            double m = 0;
-            double q = 0;
-            for (int k = 0; k < w.length; k++) {
-                m += w[k] * moments[MEAN][k][c];
-                q += w[k] * moments[SQUARE][k][c];
-            }
+            double m = mixture(MEAN, w, c);
+            double q = mixture(SQUARE, w, c);
             double meanVar = 0;
             double varVar = 0;
             for (int k = 0; k < w.length; k++) {
