@@ -1,6 +1,7 @@
 package io.varshift.agent.loop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -290,6 +291,26 @@ class AgentLoopTest {
                 .getAsJsonObject().getAsJsonObject("openWindow").get("samples").getAsLong();
         assertThat(sampledOut + 20.0 * windows.size() + open).isEqualTo(200);
         assertThat(counter("varshift.records.consumed", "model", "m")).isEqualTo(200);
+    }
+
+    @Test
+    void statusShowsTheExpectedTimeBetweenFalseAlarmsAtTheObservedWindowRate() {
+        start(50, null, 1.0, 2);
+        addValid(P0, 49, 1.0, 41);
+        loop.step();
+        clock.advance(Duration.ofSeconds(2));
+        addValid(P0, 1, 1.0, 42);
+        loop.step();
+        JsonObject model = JsonParser.parseString(loop.status()).getAsJsonObject().getAsJsonArray("models").get(0)
+                .getAsJsonObject();
+        assertThat(model.get("modelState").getAsString()).isEqualTo("OK");
+        JsonObject pace = model.getAsJsonObject("falseAlarms");
+        // A window every 2 s at α = 1e-3: a clean window over every 2000 s; a false model alarm needs two
+        // in a row (α²) or a CUSUM signal (1 in 10 000 windows): every 2 / (1e-6 + 1e-4) s.
+        assertThat(pace.get("windowSeconds").getAsDouble()).isEqualTo(2.0);
+        assertThat(pace.get("expectedSecondsBetweenFalseOverWindows").getAsDouble()).isCloseTo(2000, within(1e-6));
+        assertThat(pace.get("expectedSecondsBetweenFalseModelAlarms").getAsDouble())
+                .isCloseTo(2 / (1e-6 + 1e-4), within(1e-3));
     }
 
     @Test
