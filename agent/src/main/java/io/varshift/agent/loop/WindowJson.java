@@ -10,6 +10,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 
 import io.varshift.core.alarm.AlarmTransition;
+import io.varshift.core.calibration.JsonFields;
 import io.varshift.core.shift.LayerStatistics;
 import io.varshift.core.window.LayerVerdict;
 import io.varshift.core.window.Signal;
@@ -49,11 +50,7 @@ final class WindowJson {
         number(sequential, "threshold", verdict.sequential().threshold());
         sequential.addProperty("over", verdict.sequential().over());
         o.add("sequential", sequential);
-        JsonArray counts = new JsonArray();
-        for (long c : verdict.classCounts()) {
-            counts.add(c);
-        }
-        o.add("predictedClassCounts", counts);
+        o.add("predictedClassCounts", JsonFields.array(verdict.classCounts()));
         JsonArray out = new JsonArray();
         for (LayerVerdict layer : verdict.layers()) {
             LayerStatistics s = layer.statistics();

@@ -228,11 +228,7 @@ public final class ClassConditionalBaseline {
         JsonObject o = new JsonObject();
         o.addProperty("layer", layer);
         o.add("shift", JsonFields.array(shift));
-        JsonArray c = new JsonArray();
-        for (long count : counts) {
-            c.add(count);
-        }
-        o.add("counts", c);
+        o.add("counts", JsonFields.array(counts));
         for (int f = 0; f < FIELDS.length; f++) {
             JsonArray rows = new JsonArray();
             for (double[] row : moments[f]) {
@@ -248,17 +244,9 @@ public final class ClassConditionalBaseline {
         String owner = "calibration baseline of layer '" + layer + "'";
         JsonFields f = new JsonFields(owner, o);
         double[] shift = f.doubles("shift");
-        double[] countValues = f.doubles("counts");
-        if (countValues.length < 1 || shift.length < 1) {
+        long[] counts = f.counts("counts");
+        if (counts.length < 1 || shift.length < 1) {
             throw new IllegalArgumentException(owner + ": 'counts' and 'shift' need one value per class and channel");
-        }
-        long[] counts = new long[countValues.length];
-        for (int k = 0; k < counts.length; k++) {
-            if (countValues[k] < 0 || countValues[k] != Math.rint(countValues[k])) {
-                throw new IllegalArgumentException(owner + ": counts[" + k + "] = " + countValues[k]
-                        + " must be a non-negative integer");
-            }
-            counts[k] = (long) countValues[k];
         }
         double[][][] moments = new double[FIELDS.length][][];
         for (int i = 0; i < FIELDS.length; i++) {

@@ -123,6 +123,29 @@ public final class JsonFields {
         return out;
     }
 
+    /** An array of non-negative whole numbers (counts). */
+    public long[] counts(String name) {
+        double[] values = doubles(name);
+        long[] out = new long[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (values[i] < 0 || values[i] != Math.rint(values[i])) {
+                throw new IllegalArgumentException(owner + ": field '" + name + "'[" + i + "] = " + values[i]
+                        + " must be a non-negative integer");
+            }
+            out[i] = (long) values[i];
+        }
+        return out;
+    }
+
+    /** Writes counts as a JSON array of integers. */
+    public static JsonArray array(long[] values) {
+        JsonArray a = new JsonArray(values.length);
+        for (long v : values) {
+            a.add(v);
+        }
+        return a;
+    }
+
     /** Writes values as a JSON array of numbers. */
     public static JsonArray array(double[] values) {
         JsonArray a = new JsonArray(values.length);

@@ -206,11 +206,7 @@ public final class ModelCalibration {
         o.addProperty("falseAlarmRate", falseAlarmRate);
         o.addProperty("heldOutSamples", heldOutSamples);
         o.addProperty("seed", seed);
-        JsonArray counts = new JsonArray();
-        for (long c : predictionCounts) {
-            counts.add(c);
-        }
-        o.add("predictionCounts", counts);
+        o.add("predictionCounts", JsonFields.array(predictionCounts));
         JsonArray ls = new JsonArray();
         layers.forEach(l -> ls.add(l.toJson()));
         o.add("layers", ls);
@@ -237,11 +233,7 @@ public final class ModelCalibration {
             throw new IllegalArgumentException("calibration: statistic '" + statistic + "' is not understood by this "
                     + "build (it reads '" + STATISTIC + "'); recalibrate the model with this trainer");
         }
-        double[] countValues = f.doubles("predictionCounts");
-        long[] counts = new long[countValues.length];
-        for (int k = 0; k < counts.length; k++) {
-            counts[k] = (long) countValues[k];
-        }
+        long[] counts = f.counts("predictionCounts");
         List<ClassConditionalBaseline> layers = new ArrayList<>();
         for (JsonElement e : f.array("layers")) {
             layers.add(ClassConditionalBaseline.fromJson(object("calibration layers", e)));

@@ -88,17 +88,18 @@ public final class WindowJudge {
             boolean over = j.layerP()[i] < alpha;
             LayerStatistics s = LayerStatistics.of(moments.get(i), layers.get(i));
             verdicts.add(new LayerVerdict(layers.get(i).name(), s,
-                    signal(layerAlarms.get(i), over, windowId, score, threshold)));
+                    signal(layerAlarms.get(i), over, over, windowId, score, threshold)));
         }
         boolean sequentialOver = cusum.observe(step(j.modelP()));
         WindowVerdict.Sequential sequential = new WindowVerdict.Sequential(cusum.statistic(), cusum.threshold(),
                 sequentialOver);
         boolean modelOver = j.modelP() < alpha;
-        Signal model = signal(modelAlarm, modelOver || sequentialOver, windowId,
+        // The model's alarm moves on the window's own verdict or the CUSUM's; its signal reports the window's.
+        Signal model = signal(modelAlarm, modelOver || sequentialOver, modelOver, windowId,
                 ModelCalibration.Judgement.score(j.modelP()), threshold);
-        model = new Signal(model.score(), model.threshold(), modelOver, model.state(), model.transition());
         boolean mixOver = j.predictionMixP() < alpha;
-        Signal mix = signal(mixAlarm, mixOver, windowId, ModelCalibration.Judgement.score(j.predictionMixP()), threshold);
+        Signal mix = signal(mixAlarm, mixOver, mixOver, windowId, ModelCalibration.Judgement.score(j.predictionMixP()),
+                threshold);
         return new WindowVerdict(j.windowSize(), samples, classCounts, verdicts, model, mix, sequential);
     }
 
@@ -108,9 +109,10 @@ public final class WindowJudge {
         return Math.max(-MAX_STEP, Math.min(MAX_STEP, -Distributions.normalQuantile(upper)));
     }
 
-    private static Signal signal(AlarmStateMachine machine, boolean over, long windowId, double score,
-            double threshold) {
-        Optional<AlarmTransition> t = machine.observe(over, windowId, score, threshold);
+    /** Feeds {@code alarmInput} to the state machine; the signal reports {@code over}. */
+    private static Signal signal(AlarmStateMachine machine, boolean alarmInput, boolean over, long windowId,
+            double score, double threshold) {
+        Optional<AlarmTransition> t = machine.observe(alarmInput, windowId, score, threshold);
         return new Signal(score, threshold, over, machine.state(), t);
     }
 
