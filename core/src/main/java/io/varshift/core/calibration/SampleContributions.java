@@ -14,6 +14,9 @@ public final class SampleContributions {
     private float[] s1 = new float[0];
     private float[] s2 = new float[0];
     private int samples;
+    private float[] cells = new float[0];
+    private int cellsPerChannel;
+    private int cellSamples;
 
     /**
      * @param shift per-channel shift k_c the sums are taken against (the layer's running mean)
@@ -58,6 +61,67 @@ public final class SampleContributions {
         System.arraycopy(s1, 0, this.s1, used, (int) needed);
         System.arraycopy(s2, 0, this.s2, used, (int) needed);
         this.samples += samples;
+    }
+
+    /**
+     * Appends rows of per-sample cell means (see {@code BnProbes.Listener#onCells}), in step with
+     * {@link #add}: after both, every row has its sums and its cells.
+     *
+     * @param cellMeans sample-major [samples][channels][cellsPerChannel]
+     */
+    public void addCells(float[] cellMeans, int samples, int cellsPerChannel) {
+        int channels = shift.length;
+        if (cellsPerChannel < 1 || (this.cellsPerChannel != 0 && cellsPerChannel != this.cellsPerChannel)) {
+            throw new IllegalArgumentException("sample contributions: " + cellsPerChannel + " cells per channel; the"
+                    + " rows so far have " + this.cellsPerChannel);
+        }
+        long width = (long) channels * cellsPerChannel;
+        long needed = samples * width;
+        if (samples < 0 || cellMeans == null || cellMeans.length < needed) {
+            throw new IllegalArgumentException("sample contributions: need " + needed + " cell means for " + samples
+                    + " samples of " + channels + " channels x " + cellsPerChannel + " cells; got "
+                    + (cellMeans == null ? "null" : cellMeans.length));
+        }
+        long total = (cellSamples + (long) samples) * width;
+        if (total > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("sample contributions: " + (cellSamples + samples) + " samples of "
+                    + width + " cell means exceed one array; calibrate on fewer held-out samples");
+        }
+        this.cellsPerChannel = cellsPerChannel;
+        if (total > cells.length) {
+            cells = Arrays.copyOf(cells, (int) Math.min(Integer.MAX_VALUE - 8, Math.max(total, 2L * cells.length)));
+        }
+        System.arraycopy(cellMeans, 0, cells, (int) (cellSamples * width), (int) needed);
+        cellSamples += samples;
+    }
+
+    /** Whether every row has its cell means. */
+    public boolean hasCells() {
+        return cellsPerChannel > 0 && cellSamples == samples;
+    }
+
+    /** Cells per channel of the kept cell means (0 when none were added). */
+    public int cellsPerChannel() {
+        return cellsPerChannel;
+    }
+
+    /** Cell means per row: channels x cells per channel. */
+    public int cellFeatures() {
+        return shift.length * cellsPerChannel;
+    }
+
+    /** A copy of every row's cell means, sample-major [samples][channels][cells]. */
+    public float[] cellMeans() {
+        return Arrays.copyOf(cellRows(), samples * cellFeatures());
+    }
+
+    /** The array holding row r's cell means at [r·cellFeatures(), (r+1)·cellFeatures()); not a copy. */
+    float[] cellRows() {
+        if (!hasCells()) {
+            throw new IllegalStateException("sample contributions: " + cellSamples + " of " + samples
+                    + " rows have cell means; probe with a listener that wants cells");
+        }
+        return cells;
     }
 
     public int samples() {

@@ -35,7 +35,8 @@ public final class BnMomentsCollector implements BnProbes.Listener {
     /**
      * Creates a collector for the probes' current running means and makes it their listener.
      *
-     * @param keepSamples also keep per-sample rows (memory: 8 bytes per sample, channel and layer)
+     * @param keepSamples also keep per-sample rows (memory: 8 bytes per sample, channel and layer,
+     *     and 4 per cell mean: up to 16 cells per channel)
      */
     public static BnMomentsCollector attach(BnProbes probes, boolean keepSamples) {
         BnMomentsCollector collector = new BnMomentsCollector(probes, keepSamples);
@@ -53,6 +54,17 @@ public final class BnMomentsCollector implements BnProbes.Listener {
             }
             rows.get(layerIndex).add(s1, s2, samples);
         }
+    }
+
+    /** With kept rows, the cell means too: the calibration scores samples by them. */
+    @Override
+    public boolean wantsCells() {
+        return rows != null;
+    }
+
+    @Override
+    public void onCells(int layerIndex, float[] cellMeans, int samples, int channels, int cells) {
+        rows.get(layerIndex).addCells(cellMeans, samples, cells);
     }
 
     /** The accumulated moments of a layer (live object; copy it before merging elsewhere). */

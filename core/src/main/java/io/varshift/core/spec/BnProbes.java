@@ -23,6 +23,21 @@ public final class BnProbes {
     @FunctionalInterface
     public interface Listener {
         void onBatch(int layerIndex, float[] s1, float[] s2, int samples, long positions);
+
+        /**
+         * Whether this listener also wants each sample's cell means ({@link #onCells}); computing them
+         * costs one small matrix product per layer and batch, so only listeners that score samples ask.
+         */
+        default boolean wantsCells() {
+            return false;
+        }
+
+        /**
+         * One layer's per-sample cell means for one batch, after its {@link #onBatch}: sample-major
+         * [samples][channels][cells], the cells of the layer's {@link CellGrid}, values not shifted.
+         */
+        default void onCells(int layerIndex, float[] cellMeans, int samples, int channels, int cells) {
+        }
     }
 
     private final List<ProbedBatchNorm> layers;

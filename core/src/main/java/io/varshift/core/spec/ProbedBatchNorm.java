@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -34,6 +35,9 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     private long exactBatches;
     private NDArray shiftSource;
     private int shiftGeneration;
+    private CellGrid cellGrid;
+    private Shape gridShape;
+    private NDArray averagingArray;
 
     ProbedBatchNorm(String layerName, BatchNorm batchNorm) {
         super(VERSION);
@@ -117,6 +121,60 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
             }
         }
         sink.onBatch(probeIndex, s1, s2, samples, positions);
+        if (sink.wantsCells()) {
+            probeCells(x, parameterStore.getValue(runningMeanParameter(), x.getDevice(), false), samples, channels,
+                    positions, sink);
+        }
+    }
+
+    /** Per-sample cell means: the [N·C, positions] view times the grid's averaging matrix. */
+    private void probeCells(NDArray x, NDArray runningMean, int samples, int channels, long positions,
+                            BnProbes.Listener sink) {
+        NDArray average = averaging(x.getShape(), runningMean);
+        try (NDManager scope = x.getManager().newSubManager()) {
+            float[] cells;
+            if (cellGrid.evenlyDivides()) {
+                // Equal cells: one average pooling with the cell as kernel and stride, a single read pass.
+                Shape cell = new Shape(cellGrid.cellHeight(), cellGrid.cellWidth());
+                NDArray pooled = Pool.avgPool2d(x, cell, cell, new Shape(0, 0), false, true);
+                pooled.attach(scope);
+                if (pooled.getDataType() != DataType.FLOAT32) {
+                    pooled = pooled.toType(DataType.FLOAT32, false);
+                    pooled.attach(scope);
+                }
+                cells = pooled.toFloatArray();
+            } else {
+                NDArray flat = x.reshape(samples * (long) channels, positions);
+                flat.attach(scope);
+                if (flat.getDataType() != DataType.FLOAT32) {
+                    flat = flat.toType(DataType.FLOAT32, false);
+                }
+                cells = flat.matMul(average).toFloatArray();
+            }
+            sink.onCells(probeIndex, cells, samples, channels, cellGrid.cells());
+        }
+    }
+
+    /**
+     * The layer's cell grid's averaging matrix on the input's device, kept with the running mean's
+     * manager while the spatial shape stays (one array per layer, not one per batch: a per-batch
+     * array's native buffer is freed only when the collector gets to it, and the agent's memory grew
+     * with every batch when it was made per batch).
+     */
+    private NDArray averaging(Shape shape, NDArray runningMean) {
+        Shape spatial = shape.slice(2);
+        boolean usable = averagingArray != null && !averagingArray.isReleased() && spatial.equals(gridShape)
+                && averagingArray.getDevice().equals(runningMean.getDevice());
+        if (!usable) {
+            if (averagingArray != null && !averagingArray.isReleased()) {
+                averagingArray.close();
+            }
+            cellGrid = CellGrid.of(spatial.getShape());
+            averagingArray = runningMean.getManager().create(cellGrid.averagingMatrix(),
+                    new Shape(cellGrid.positions(), cellGrid.cells()));
+            gridShape = spatial;
+        }
+        return averagingArray;
     }
 
     /**

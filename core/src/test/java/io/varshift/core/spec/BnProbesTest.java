@@ -54,6 +54,49 @@ class BnProbesTest {
     }
 
     @Test
+    void cellMeansOfEveryLayerEqualTheGridMeansOfItsInputComputedByHand() {
+        // 8 x 8 and 4 x 4 maps: equal cells, the pooling path; 10 x 6 and 5 x 3: unequal cells, the matrix path.
+        cellMeansMatchTheBruteForce(SPEC);
+        cellMeansMatchTheBruteForce(Fixtures.tinyConvNet().setInputShape(1, 10, 6).build());
+    }
+
+    private static void cellMeansMatchTheBruteForce(ModelSpec spec) {
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(spec, manager);
+            BnProbes probes = probedWithNonTrivialStats(block);
+            BnMomentsCollector collector = BnMomentsCollector.attach(probes, true);
+            NDArray x = Fixtures.input(manager, spec, 5, 13);
+            Fixtures.evalForward(block, manager, x.get("0:3"));
+            Fixtures.evalForward(block, manager, x.get("3:5"));
+            probes.setListener(null);
+            List<NDArray> bnInputs = bnInputsByHand(block, manager, x);
+            for (int layer = 0; layer < probes.layerCount(); layer++) {
+                NDArray in = bnInputs.get(layer);
+                int channels = Math.toIntExact(in.getShape().get(1));
+                int positions = Math.toIntExact(in.getShape().slice(2).size());
+                CellGrid grid = CellGrid.of(in.getShape().slice(2).getShape());
+                SampleContributions rows = collector.sampleContributions(layer);
+                assertThat(rows.hasCells()).isTrue();
+                assertThat(rows.cellsPerChannel()).isEqualTo(grid.cells());
+                float[] values = in.toFloatArray();
+                float[] got = rows.cellMeans();
+                assertThat(got).hasSize(rows.cellFeatures() * 5);
+                double[] expected = new double[grid.cells()];
+                for (int n = 0; n < 5; n++) {
+                    for (int c = 0; c < channels; c++) {
+                        grid.cellMeans(values, (n * channels + c) * positions, expected);
+                        for (int k = 0; k < grid.cells(); k++) {
+                            assertThat((double) got[(n * channels + c) * grid.cells() + k])
+                                    .as("layer %d sample %d channel %d cell %d", layer, n, c, k)
+                                    .isCloseTo(expected[k], within(1e-5 * (1 + Math.abs(expected[k]))));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void listenerRowsHoldEachSamplesShiftedSums() {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = Fixtures.initialised(SPEC, manager);
