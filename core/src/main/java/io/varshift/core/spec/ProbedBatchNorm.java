@@ -93,23 +93,51 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
      * 1e-4 relative precision. Otherwise (or on a non-finite sum) the layer is reduced again on the
      * exact path, which subtracts k_c on the engine first. Each extra pass over x is paid by every
      * layer of every batch, which is why the exact path is not the default.
+     *
+     * <p>A listener that wants cells also gets each sample's cell means ({@link CellGrid}). Equal cells
+     * (the grid divides the map) come from one average pooling, and Σx is then taken from them
+     * instead of from its own reduction, so the probe still reads the input twice; unequal cells
+     * cost one product with the grid's averaging matrix; a dense layer's cells are its values.
      */
     private void probe(ParameterStore parameterStore, NDArray x, BnProbes.Listener sink) {
         Shape shape = x.getShape();
         int samples = Math.toIntExact(shape.get(0));
         int channels = Math.toIntExact(shape.get(1));
         long positions = shape.dimension() > 2 ? shape.slice(2).size() : 1;
-        NDArray k = shift(parameterStore.getValue(runningMeanParameter(), x.getDevice(), false), channels);
+        NDArray runningMean = parameterStore.getValue(runningMeanParameter(), x.getDevice(), false);
+        NDArray k = shift(runningMean, channels);
+        boolean wantsCells = sink.wantsCells();
+        CellGrid grid = wantsCells ? grid(shape, runningMean) : null;
         int cells = samples * channels;
         float[] s1 = new float[cells];
         float[] s2 = new float[cells];
+        float[] cellMeans = null;
         try (NDManager scope = x.getManager().newSubManager()) {
             NDArray flat = x.reshape(samples, channels, positions);
             flat.attach(scope);
             if (flat.getDataType() != DataType.FLOAT32) {
                 flat = flat.toType(DataType.FLOAT32, false);
             }
-            float[] raw = flat.sum(SPATIAL).stack(flat.norm(SPATIAL)).toFloatArray();
+            float[] raw;
+            if (wantsCells && grid.evenlyDivides()) {
+                // Equal cells: one average pooling gives the cell means, and Σx is their sum times the
+                // cell size, so the cells cost no extra pass over the input.
+                cellMeans = pooledCellMeans(flat.reshape(shape), grid, scope);
+                raw = new float[2 * cells];
+                float[] norms = flat.norm(SPATIAL).toFloatArray();
+                int perChannel = grid.cells();
+                double cellSize = (double) positions / perChannel;
+                for (int i = 0; i < cells; i++) {
+                    double sum = 0;
+                    for (int c = 0; c < perChannel; c++) {
+                        sum += cellMeans[i * perChannel + c];
+                    }
+                    raw[i] = (float) (sum * cellSize);
+                    raw[cells + i] = norms[i];
+                }
+            } else {
+                raw = flat.sum(SPATIAL).stack(flat.norm(SPATIAL)).toFloatArray();
+            }
             if (!shiftOnHost(raw, shiftHost, samples, channels, positions, s1, s2)) {
                 exactBatches++;
                 NDArray centred = flat.sub(k);
@@ -119,49 +147,35 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
                 System.arraycopy(sums, 0, s1, 0, cells);
                 System.arraycopy(sums, cells, s2, 0, cells);
             }
+            if (wantsCells && cellMeans == null && positions == 1) {
+                // A dense layer is one cell per channel: its mean is the value, Σx over one position.
+                cellMeans = java.util.Arrays.copyOf(raw, cells);
+            } else if (wantsCells && cellMeans == null) {
+                // Unequal cells: the [N·C, positions] view times the grid's averaging matrix.
+                cellMeans = flat.reshape((long) cells, positions).matMul(averagingArray).toFloatArray();
+            }
         }
         sink.onBatch(probeIndex, s1, s2, samples, positions);
-        if (sink.wantsCells()) {
-            probeCells(x, parameterStore.getValue(runningMeanParameter(), x.getDevice(), false), samples, channels,
-                    positions, sink);
+        if (wantsCells) {
+            sink.onCells(probeIndex, cellMeans, samples, channels, grid.cells());
         }
     }
 
-    /** Per-sample cell means: the [N·C, positions] view times the grid's averaging matrix. */
-    private void probeCells(NDArray x, NDArray runningMean, int samples, int channels, long positions,
-                            BnProbes.Listener sink) {
-        NDArray average = averaging(x.getShape(), runningMean);
-        try (NDManager scope = x.getManager().newSubManager()) {
-            float[] cells;
-            if (cellGrid.evenlyDivides()) {
-                // Equal cells: one average pooling with the cell as kernel and stride, a single read pass.
-                Shape cell = new Shape(cellGrid.cellHeight(), cellGrid.cellWidth());
-                NDArray pooled = Pool.avgPool2d(x, cell, cell, new Shape(0, 0), false, true);
-                pooled.attach(scope);
-                if (pooled.getDataType() != DataType.FLOAT32) {
-                    pooled = pooled.toType(DataType.FLOAT32, false);
-                    pooled.attach(scope);
-                }
-                cells = pooled.toFloatArray();
-            } else {
-                NDArray flat = x.reshape(samples * (long) channels, positions);
-                flat.attach(scope);
-                if (flat.getDataType() != DataType.FLOAT32) {
-                    flat = flat.toType(DataType.FLOAT32, false);
-                }
-                cells = flat.matMul(average).toFloatArray();
-            }
-            sink.onCells(probeIndex, cells, samples, channels, cellGrid.cells());
-        }
+    /** Cell means of equal cells: average pooling with the cell as kernel and stride, [N, C, rows, columns]. */
+    private static float[] pooledCellMeans(NDArray x, CellGrid grid, NDManager scope) {
+        Shape cell = new Shape(grid.cellHeight(), grid.cellWidth());
+        NDArray pooled = Pool.avgPool2d(x, cell, cell, new Shape(0, 0), false, true);
+        pooled.attach(scope);
+        return pooled.toFloatArray();
     }
 
     /**
-     * The layer's cell grid's averaging matrix on the input's device, kept with the running mean's
-     * manager while the spatial shape stays (one array per layer, not one per batch: a per-batch
+     * The layer's cell grid, and its averaging matrix (for unequal cells) on the input's device, kept
+     * with the running mean's manager while the spatial shape stays (one array per layer, not one per batch: a per-batch
      * array's native buffer is freed only when the collector gets to it, and the agent's memory grew
      * with every batch when it was made per batch).
      */
-    private NDArray averaging(Shape shape, NDArray runningMean) {
+    private CellGrid grid(Shape shape, NDArray runningMean) {
         Shape spatial = shape.slice(2);
         boolean usable = averagingArray != null && !averagingArray.isReleased() && spatial.equals(gridShape)
                 && averagingArray.getDevice().equals(runningMean.getDevice());
@@ -174,7 +188,7 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
                     new Shape(cellGrid.positions(), cellGrid.cells()));
             gridShape = spatial;
         }
-        return averagingArray;
+        return cellGrid;
     }
 
     /**

@@ -81,6 +81,15 @@ class BnProbesTest {
                 float[] values = in.toFloatArray();
                 float[] got = rows.cellMeans();
                 assertThat(got).hasSize(rows.cellFeatures() * 5);
+                // With cells wanted, equal-cell layers take Σx from the cell means: the moments still hold.
+                ChannelMoments moments = collector.moments(layer);
+                for (int c = 0; c < channels; c++) {
+                    double[] direct = meanAndPopulationVariance(values, 5, channels, positions, c);
+                    assertThat(moments.mean(c)).as("layer %d channel %d mean", layer, c)
+                            .isCloseTo(direct[0], within(1e-5 * (1 + Math.abs(direct[0]))));
+                    assertThat(moments.variance(c)).as("layer %d channel %d variance", layer, c)
+                            .isCloseTo(direct[1], within(1e-4 * direct[1]));
+                }
                 double[] expected = new double[grid.cells()];
                 for (int n = 0; n < 5; n++) {
                     for (int c = 0; c < channels; c++) {
