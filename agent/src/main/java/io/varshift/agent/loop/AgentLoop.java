@@ -159,7 +159,8 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
             return;
         }
         JudgedWindow judged = new JudgedWindow(window,
-                lane.judge().judge(window.moments(), window.classCounts(), window.windowId()));
+                lane.judge().judge(window.moments(), window.cellScoreSums(), window.classCounts(),
+                        window.windowId()));
         publisher.publish(judged);
         lane.judged(judged);
         swapIfPending(lane);

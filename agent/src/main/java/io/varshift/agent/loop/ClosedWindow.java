@@ -16,9 +16,10 @@ import io.varshift.core.moments.ChannelMoments;
  * @param windowNumber this agent's windows of the model since start, 1 for the first
  * @param samples forwarded samples folded into {@code moments}
  * @param offsets per partition, in topic and partition order, {first, last} offset held
+ * @param cellScoreSums per layer, the summed sample cell scores (zeros without a calibration)
  * @param classCounts forwarded samples per predicted class
  */
 record ClosedWindow(MonitoredModel model, long windowId, long windowNumber, Instant openedAt, Instant closedAt,
         String closeReason, long samples, double sampleRate, Map<TopicPartition, long[]> offsets,
-        List<ChannelMoments> moments, long[] classCounts) {
+        List<ChannelMoments> moments, double[] cellScoreSums, long[] classCounts) {
 }

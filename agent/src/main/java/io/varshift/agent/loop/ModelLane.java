@@ -38,6 +38,7 @@ final class ModelLane {
 
     private ByteBuffer batchBytes;
     private FloatBuffer batch;
+    private int[] predicted;
     private int sampleSize;
     private int batchSamples;
     private Instant batchStartedAt;
@@ -94,6 +95,7 @@ final class ModelLane {
         batchBytes = ByteBuffer.allocateDirect(Math.multiplyExact(settings.batchSize() * Float.BYTES, size))
                 .order(ByteOrder.nativeOrder());
         batch = batchBytes.asFloatBuffer();
+        predicted = new int[settings.batchSize()];
         decoders = new RecordDecoders(next.sampleShape(), settings.decodeLimits());
         // A new version starts with fresh alarm states: its reference and calibration are new.
         judge = new WindowJudge(next.reference(), settings.enterAfter(), settings.exitAfter(), Cusum.DEFAULT_ARL);
@@ -183,7 +185,8 @@ final class ModelLane {
             return null;
         }
         ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, window.openedAt(), now, reason,
-                window.samples(), sampleRate, offsets.copy(), window.moments(), window.classCounts());
+                window.samples(), sampleRate, offsets.copy(), window.moments(), window.cellScoreSums(),
+                window.classCounts());
         resetWindow();
         return closed;
     }
@@ -201,7 +204,8 @@ final class ModelLane {
         long start = System.nanoTime();
         batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
         try {
-            model.forward(batchBytes, batchSamples, window::fold, window.classCountsForForward());
+            model.forward(batchBytes, batchSamples, window.listener(), predicted);
+            window.forwarded(predicted, batchSamples);
         } catch (RuntimeException e) {
             // Some layers may already hold part of this batch: the window is unusable. Its offsets stay
             // uncommitted, so a restart replays its records.
@@ -209,7 +213,6 @@ final class ModelLane {
                     + batchSamples + " samples failed; stopping without committing the open window so that"
                     + " its records are replayed", e);
         }
-        window.forwarded(batchSamples);
         batchSamples = 0;
         batchStartedAt = null;
         metrics.forwardNanos(name, System.nanoTime() - start);

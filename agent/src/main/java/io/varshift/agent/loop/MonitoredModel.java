@@ -37,10 +37,11 @@ public interface MonitoredModel extends AutoCloseable {
 
     /**
      * Runs the eval forward over {@code samples} samples read from {@code input} (direct, native
-     * order, floats from position 0), reports each probed layer's sums to {@code sink} and adds one
-     * to {@code classCounts[k]} for every sample predicted as class k.
+     * order, floats from position 0), reports each probed layer's sums (and cell means when the
+     * sink wants them) to {@code sink} and writes every sample's predicted class to
+     * {@code predicted[0..samples)}.
      */
-    void forward(ByteBuffer input, int samples, BnProbes.Listener sink, long[] classCounts);
+    void forward(ByteBuffer input, int samples, BnProbes.Listener sink, int[] predicted);
 
     @Override
     void close();

@@ -63,6 +63,8 @@ final class WindowJson {
             number(l, "meanShift", s.meanShift());
             number(l, "driftScore", layer.drift().score());
             number(l, "driftThreshold", layer.drift().threshold());
+            number(l, "momentScore", layer.momentScore());
+            number(l, "cellScore", layer.cellScore());
             l.addProperty("over", layer.drift().over());
             l.addProperty("state", layer.drift().state().name());
             out.add(l);

@@ -18,7 +18,30 @@ public final class DjlModel implements MonitoredModel {
     private final NDManager base;
     private final int[] sampleShape;
     private final long[] batchShape;
-    private final BnProbes.Listener relay = this::relay;
+    /** One fixed listener on the probes; the per-call sink is swapped in behind it. */
+    private final BnProbes.Listener relay = new BnProbes.Listener() {
+        @Override
+        public void onBatch(int layer, float[] s1, float[] s2, int samples, long positions) {
+            BnProbes.Listener target = sink;
+            if (target != null) {
+                target.onBatch(layer, s1, s2, samples, positions);
+            }
+        }
+
+        @Override
+        public boolean wantsCells() {
+            BnProbes.Listener target = sink;
+            return target != null && target.wantsCells();
+        }
+
+        @Override
+        public void onCells(int layer, float[] cellMeans, int samples, int channels, int cells) {
+            BnProbes.Listener target = sink;
+            if (target != null) {
+                target.onCells(layer, cellMeans, samples, channels, cells);
+            }
+        }
+    };
     private BnProbes.Listener sink;
 
     public DjlModel(LoadedModel loaded) {
@@ -32,14 +55,6 @@ public final class DjlModel implements MonitoredModel {
             batchShape[i + 1] = in[i];
         }
         loaded.probes().setListener(relay);
-    }
-
-    /** One fixed listener on the probes; the per-call sink is swapped in behind it. */
-    private void relay(int layer, float[] s1, float[] s2, int samples, long positions) {
-        BnProbes.Listener target = sink;
-        if (target != null) {
-            target.onBatch(layer, s1, s2, samples, positions);
-        }
     }
 
     @Override
@@ -68,10 +83,10 @@ public final class DjlModel implements MonitoredModel {
     }
 
     @Override
-    public void forward(ByteBuffer input, int samples, BnProbes.Listener listener, long[] classCounts) {
+    public void forward(ByteBuffer input, int samples, BnProbes.Listener listener, int[] predicted) {
         sink = listener;
         try {
-            run(input, samples, classCounts);
+            run(input, samples, predicted);
         } finally {
             sink = null;
         }
@@ -92,14 +107,15 @@ public final class DjlModel implements MonitoredModel {
         return loaded.probes().exactPathBatches(layer);
     }
 
-    private void run(ByteBuffer input, int samples, long[] classCountsOrNull) {
+    private void run(ByteBuffer input, int samples, int[] predictedOrNull) {
         batchShape[0] = samples;
         try (NDManager batch = base.newSubManager()) {
             NDArray x = batch.create(input, new Shape(batchShape), DataType.FLOAT32);
             NDArray scores = loaded.forward(batch, x);
-            if (classCountsOrNull != null) {
-                for (long k : scores.argMax(1).toLongArray()) {
-                    classCountsOrNull[(int) k]++;
+            if (predictedOrNull != null) {
+                long[] classes = scores.argMax(1).toLongArray();
+                for (int i = 0; i < classes.length; i++) {
+                    predictedOrNull[i] = (int) classes[i];
                 }
             }
         }

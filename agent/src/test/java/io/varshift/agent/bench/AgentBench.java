@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +23,14 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import io.varshift.core.calibration.ModelCalibrator;
+import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.data.BatchFeeder;
+import io.varshift.core.reference.ModelReference;
+import io.varshift.core.spec.BnMomentsCollector;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -41,13 +48,12 @@ import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.NpyWriter;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.moments.ChannelMoments;
-import io.varshift.core.reference.LayerReference;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.BnReestimator;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
+import io.varshift.core.window.WindowState;
 import io.varshift.stack.KafkaBrokerExtension;
 
 /**
@@ -55,7 +61,10 @@ import io.varshift.stack.KafkaBrokerExtension;
  * forward with BN probes folded into moments, and end to end from a pre-filled topic through the
  * real loop, plus the resident set size during the sustained run. The model has random weights but
  * BN statistics re-estimated on Fashion-MNIST training images, so the probes shift by realistic
- * running means. Args (optional): images (default 20000), batch (default 64), width (default 16).
+ * running means, and calibrated on 2000 of them (so that the probes also give cell means and the
+ * windows score their samples, as deployed). Args (optional, by position): images (default 20000),
+ * batch (default 64), width (default 16), calibrated (default true; false measures the probes without
+ * the cell means and scores).
  */
 public final class AgentBench {
 
@@ -66,12 +75,14 @@ public final class AgentBench {
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int width = args.length > 2 ? Integer.parseInt(args[2]) : 16;
+        boolean calibrated = args.length <= 3 || Boolean.parseBoolean(args[3]);
         ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
         Path store = Files.createTempDirectory("varshift-bench-store-");
         FashionMnist data = FashionMnist.installed();
-        writeModel(spec, store, data.train().slice(0, 5000));
+        writeModel(spec, store, data.train().slice(0, 5000), calibrated);
         ImageSet test = data.test();
-        System.out.printf("model convnet width %d, batch %d, %d images, %d CPUs%n", width, batch, images,
+        System.out.printf("model convnet width %d, batch %d, %d images, calibrated %s, %d CPUs%n", width, batch,
+                images, calibrated,
                 Runtime.getRuntime().availableProcessors());
 
         try (DjlModel model = new DjlModel(ModelLoader.load(new ModelStore(store).loadLatest("fmnist")))) {
@@ -80,11 +91,8 @@ public final class AgentBench {
             for (int i = 0; i < batch; i++) {
                 test.copySample(i, floats);
             }
-            List<ChannelMoments> moments = new ArrayList<>();
-            for (LayerReference l : model.layers()) {
-                moments.add(new ChannelMoments(l.runningMean()));
-            }
-            BnProbes.Listener fold = (layer, s1, s2, n, positions) -> moments.get(layer).addSampleSums(s1, s2, n, positions);
+            // The agent's own window: moments, and the cell scores when the model has a calibration.
+            WindowState fold = new WindowState(model.reference(), model.classes());
             int rounds = Math.max(1, images / batch);
             // Plain and probed forwards alternate batch by batch on one thread, on distinct test images:
             // on a shared machine a slow spell then hits both alike, and the ratio stays fair.
@@ -104,7 +112,7 @@ public final class AgentBench {
         System.exit(0);
     }
 
-    private static void writeModel(ModelSpec spec, Path store, ImageSet bnData) {
+    private static void writeModel(ModelSpec spec, Path store, ImageSet bnData, boolean calibrated) {
         Block block = ModelBlocks.build(spec);
         try (Model model = Model.newInstance("bench")) {
             model.setBlock(block);
@@ -112,10 +120,42 @@ public final class AgentBench {
             BnReestimator.reestimate(block, bnData, 250, model.getNDManager());
             new ModelStore(store).write("fmnist", ArtifactContents.builder()
                     .setModelJson(spec.toJson())
-                    .setReferenceJson(ModelLoader.reference(BnProbes.attach(block)).toJson())
+                    .setReferenceJson((calibrated ? calibrated(spec, block, model.getNDManager(), bnData)
+                            : ModelLoader.reference(BnProbes.attach(block))).toJson())
                     .addParams(ModelLoader.PARAMS_FILE, ModelLoader.saveParams(block))
                     .build());
         }
+    }
+
+    /**
+     * The block's reference with a calibration from 2000 of the images, as the trainer calibrates
+     * (fewer replicates: the bench measures cost, not rates), so that the probes also deliver cell
+     * means and every window scores its samples, as in a deployment.
+     */
+    private static ModelReference calibrated(ModelSpec spec, Block block, NDManager manager, ImageSet images) {
+        BnProbes probes = BnProbes.attach(block);
+        ModelReference reference = ModelLoader.reference(probes);
+        BnMomentsCollector held = BnMomentsCollector.attach(probes, true);
+        int n = Math.min(2000, images.size());
+        int[] predicted = new int[n];
+        BatchFeeder feeder = new BatchFeeder(250, spec.inputShape());
+        for (int from = 0; from < n; from += 250) {
+            int to = Math.min(n, from + 250);
+            try (NDManager batch = manager.newSubManager()) {
+                long[] classes = block.forward(new ParameterStore(batch, false),
+                        new NDList(feeder.images(batch, images, from, to)), false).singletonOrThrow().argMax(1).toLongArray();
+                for (int i = 0; i < classes.length; i++) {
+                    predicted[from + i] = (int) classes[i];
+                }
+            }
+        }
+        probes.setListener(null);
+        List<SampleContributions> rows = new java.util.ArrayList<>();
+        for (int l = 0; l < probes.layerCount(); l++) {
+            rows.add(held.sampleContributions(l));
+        }
+        return reference.withCalibration(new ModelCalibrator(2000, 1).calibrate(new ModelCalibrator.HeldOut(
+                probes.layerNames(), rows, predicted, null, spec.classes().size()), List.of(64, 256, 1000), 1e-3));
     }
 
     private static double endToEnd(Path store, ImageSet test, int images, int batch) throws Exception {
@@ -238,9 +278,9 @@ public final class AgentBench {
      * the thread that initialised the engine measured several times slower).
      */
     private static long[] forwardNanos(DjlModel model, ImageSet test, ByteBuffer input, FloatBuffer floats, int batch,
-                                       int rounds, BnProbes.Listener fold) throws InterruptedException {
+                                       int rounds, WindowState fold) throws InterruptedException {
         long[] nanos = new long[2];
-        long[] classCounts = new long[model.classes()];
+        int[] predicted = new int[batch];
         Thread t = new Thread(() -> {
             for (int r = -rounds; r < rounds; r++) {
                 floats.clear();
@@ -250,7 +290,8 @@ public final class AgentBench {
                 long start = System.nanoTime();
                 model.forwardWithoutProbes(input, batch);
                 long middle = System.nanoTime();
-                model.forward(input, batch, fold, classCounts);
+                model.forward(input, batch, fold.listener(), predicted);
+                fold.forwarded(predicted, batch);
                 long end = System.nanoTime();
                 if (r >= 0) {
                     nanos[0] += middle - start;

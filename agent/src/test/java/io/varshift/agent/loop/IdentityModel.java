@@ -37,6 +37,8 @@ final class IdentityModel implements MonitoredModel {
         SampleContributions clean = new SampleContributions(mean, 1);
         float[][] sums = sums(gaussian(4000, 1.0, 11), 4000);
         clean.add(sums[0], sums[1], 4000);
+        // One position per channel: each channel is one cell, whose mean is the value (the shift is 0).
+        clean.addCells(sums[0], 4000, 1);
         // One class: every sample is "predicted" as class 0, so the mixture is the pooled baseline.
         ModelCalibration calibration = new ModelCalibrator(400, 5).calibrate(new ModelCalibrator.HeldOut(
                 List.of("input"), List.of(clean), new int[4000], null, 1), List.of(calibratedWindow), 1e-3);
@@ -91,14 +93,17 @@ final class IdentityModel implements MonitoredModel {
     }
 
     @Override
-    public void forward(ByteBuffer input, int samples, BnProbes.Listener sink, long[] classCounts) {
-        classCounts[0] += samples;
+    public void forward(ByteBuffer input, int samples, BnProbes.Listener sink, int[] predicted) {
+        java.util.Arrays.fill(predicted, 0, samples, 0);
         FloatBuffer floats = input.asFloatBuffer();
         float[] x = new float[samples * CHANNELS];
         floats.get(x);
         float[][] s = sums(x, samples);
         forwards++;
         sink.onBatch(0, s[0], s[1], samples, 1);
+        if (sink.wantsCells()) {
+            sink.onCells(0, x, samples, CHANNELS, 1);
+        }
     }
 
     @Override

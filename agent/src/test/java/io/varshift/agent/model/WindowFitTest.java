@@ -24,6 +24,7 @@ class WindowFitTest {
             s2[i] = s1[i] * s1[i];
         }
         rows.add(s1, s2, 400);
+        rows.addCells(s1, 400, 1);
         return new ModelReference(List.of(new LayerReference("bn", new double[] {0}, new double[] {1})),
                 new ModelCalibrator(200, 1).calibrate(new ModelCalibrator.HeldOut(List.of("bn"), List.of(rows),
                         new int[400], null, 1), List.of(256), 1e-2));

@@ -203,9 +203,18 @@ public final class ClassConditionalBaseline {
     }
 
     private double[] weights(long[] classCounts) {
-        if (classCounts.length != counts.length) {
+        return weights(layer, classCounts, counts.length);
+    }
+
+    /**
+     * A window's predicted-class shares w_k = n_k/n.
+     *
+     * @throws IllegalArgumentException on a count per class that does not match, a negative count or an empty window
+     */
+    static double[] weights(String layer, long[] classCounts, int classes) {
+        if (classCounts.length != classes) {
             throw new IllegalArgumentException("layer '" + layer + "': " + classCounts.length
-                    + " predicted-class counts for a baseline of " + counts.length + " classes");
+                    + " predicted-class counts for a baseline of " + classes + " classes");
         }
         double total = 0;
         for (long c : classCounts) {

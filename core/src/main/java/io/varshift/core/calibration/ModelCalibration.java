@@ -14,15 +14,17 @@ import java.util.List;
  * distribution of every layer's statistic and of the model statistic, bootstrapped under varied
  * class mixes against re-estimates of the baseline (see {@link ModelCalibrator}).
  *
- * <p>Per window: layer l's p-value p_l = P_null(S_l ≥ s_l); the model statistic is
- * Q = max_l(−ln p_l) and its p-value comes from Q's own null, bootstrapped jointly over the layers,
+ * <p>Per window and layer l two tests: the moment statistic S_l ({@link ClassConditionalBaseline}) and
+ * the cell score statistic T²_l ({@link CellScoreBaseline}), each with its p-value from its own null.
+ * The model statistic is Q = max over layers and tests of −ln p and its p-value comes from Q's own
+ * null, bootstrapped jointly over the layers and tests,
  * so that "the model's window is over" has false-alarm rate α however many layers it has; the
  * prediction mix has its own chi-square p-value. Scores are −log10 p, so every threshold is −log10 α.
  */
 public final class ModelCalibration {
 
     /** Identifies the statistic in JSON, so that a future change is refused, not misread. */
-    public static final String STATISTIC = "drift-v2";
+    public static final String STATISTIC = "drift-v3";
     /** p-values are floored here so that −log10 p stays finite. */
     static final double MIN_P = 1e-300;
 
@@ -32,10 +34,16 @@ public final class ModelCalibration {
      */
     public static final double MIX_SHIFTED_BELOW = 0.01;
 
-    /** Every layer's null and the model's, for one group of replicates. */
-    public record Nulls(int replicates, List<NullDistribution> layers, NullDistribution model) {
+    /** Every layer's two nulls (moment statistic, cell score statistic) and the model's, for one group of replicates. */
+    public record Nulls(int replicates, List<NullDistribution> layers, List<NullDistribution> cellScores,
+            NullDistribution model) {
         public Nulls {
             layers = List.copyOf(layers);
+            cellScores = List.copyOf(cellScores);
+            if (cellScores.size() != layers.size()) {
+                throw new IllegalArgumentException("calibration nulls: " + layers.size() + " moment nulls but "
+                        + cellScores.size() + " cell score nulls; need one of each per layer");
+            }
         }
     }
 
@@ -60,11 +68,13 @@ public final class ModelCalibration {
     }
 
     /**
-     * One window judged: per layer the statistic S and its p-value, the model statistic Q and its
-     * p-value, and the prediction-mix p-value (NaN without predicted-class counts).
+     * One window judged: per layer the moment statistic S and its p-value, the cell score statistic T²
+     * and its p-value, and the layer's p-value min(1, 2·min of the two) (Bonferroni over the layer's two
+     * tests, so that each layer's own rate stays at most α); the model statistic Q and its p-value; and
+     * the prediction-mix p-value.
      */
-    public record Judgement(int windowSize, double[] layerStatistic, double[] layerP, double modelStatistic,
-            double modelP, double predictionMixP) {
+    public record Judgement(int windowSize, double[] layerStatistic, double[] momentP, double[] cellStatistic,
+            double[] cellP, double[] layerP, double modelStatistic, double modelP, double predictionMixP) {
 
         /** −log10 p, the form every score is exported in. */
         public static double score(double p) {
@@ -77,10 +87,11 @@ public final class ModelCalibration {
     private final int heldOutSamples;
     private final long seed;
     private final List<ClassConditionalBaseline> layers;
+    private final List<CellScoreBaseline> cellScores;
     private final List<WindowNull> windows;
 
     ModelCalibration(double falseAlarmRate, long[] predictionCounts, int heldOutSamples, long seed,
-            List<ClassConditionalBaseline> layers, List<WindowNull> windows) {
+            List<ClassConditionalBaseline> layers, List<CellScoreBaseline> cellScores, List<WindowNull> windows) {
         if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
             throw new IllegalArgumentException("calibration: falseAlarmRate = " + falseAlarmRate
                     + " must lie in (0, 0.5), e.g. 1e-2");
@@ -92,6 +103,18 @@ public final class ModelCalibration {
             if (layer.classes() != predictionCounts.length) {
                 throw new IllegalArgumentException("calibration: layer '" + layer.layer() + "' has " + layer.classes()
                         + " classes but the prediction counts have " + predictionCounts.length);
+            }
+        }
+        if (cellScores.size() != layers.size()) {
+            throw new IllegalArgumentException("calibration: " + layers.size() + " layers but " + cellScores.size()
+                    + " cell score baselines; need one per layer");
+        }
+        for (int l = 0; l < layers.size(); l++) {
+            CellScoreBaseline c = cellScores.get(l);
+            if (!c.layer().equals(layers.get(l).layer()) || c.classes() != predictionCounts.length) {
+                throw new IllegalArgumentException("calibration: cell score baseline " + l + " is for layer '"
+                        + c.layer() + "' with " + c.classes() + " classes; layer " + l + " is '"
+                        + layers.get(l).layer() + "' with " + predictionCounts.length);
             }
         }
         List<WindowNull> sorted = new ArrayList<>(windows);
@@ -113,6 +136,7 @@ public final class ModelCalibration {
         this.heldOutSamples = heldOutSamples;
         this.seed = seed;
         this.layers = List.copyOf(layers);
+        this.cellScores = List.copyOf(cellScores);
         this.windows = List.copyOf(sorted);
     }
 
@@ -143,6 +167,11 @@ public final class ModelCalibration {
         return layers;
     }
 
+    /** Per layer, the cell score baseline (same order as {@link #layers()}). */
+    public List<CellScoreBaseline> cellScores() {
+        return cellScores;
+    }
+
     public List<WindowNull> windows() {
         return windows;
     }
@@ -170,34 +199,49 @@ public final class ModelCalibration {
      * Judges one window against the null of the nearest calibrated window size.
      *
      * @param moments each layer's window moments, in model order
+     * @param cellScoreSums each layer's summed sample cell scores ({@link CellScoreBaseline#score})
      * @param classCounts the window's samples per predicted class
      */
-    public Judgement judge(List<ChannelMoments> moments, long[] classCounts) {
+    public Judgement judge(List<ChannelMoments> moments, double[] cellScoreSums, long[] classCounts) {
         long samples = 0;
         for (long c : classCounts) {
             samples += c;
         }
-        return judge(moments, classCounts, nearest(samples));
+        return judge(moments, cellScoreSums, classCounts, nearest(samples));
     }
 
     /** Judges one window against the given null (for evaluations that fix the window size). */
-    public Judgement judge(List<ChannelMoments> moments, long[] classCounts, WindowNull nullDistributions) {
-        if (moments.size() != layers.size()) {
-            throw new IllegalArgumentException("calibration: " + moments.size() + " layers in the window but "
-                    + layers.size() + " in the calibration; recalibrate the model");
+    public Judgement judge(List<ChannelMoments> moments, double[] cellScoreSums, long[] classCounts,
+            WindowNull nullDistributions) {
+        if (moments.size() != layers.size() || cellScoreSums.length != layers.size()) {
+            throw new IllegalArgumentException("calibration: " + moments.size() + " layers of moments and "
+                    + cellScoreSums.length + " of cell scores in the window but " + layers.size()
+                    + " in the calibration; recalibrate the model");
         }
         int n = layers.size();
         double mixP = PredictionMix.pValue(classCounts, predictionCounts);
         Nulls nulls = nullDistributions.forMix(mixP);
         double[] s = new double[n];
+        double[] pm = new double[n];
+        double[] t = new double[n];
+        double[] pc = new double[n];
         double[] p = new double[n];
         double q = 0;
         for (int l = 0; l < n; l++) {
             s[l] = layers.get(l).statistic(moments.get(l), classCounts);
-            p[l] = nulls.layers().get(l).tailProbability(s[l]);
-            q = Math.max(q, -Math.log(Math.max(MIN_P, p[l])));
+            pm[l] = nulls.layers().get(l).tailProbability(s[l]);
+            t[l] = cellScores.get(l).statistic(cellScoreSums[l], classCounts);
+            pc[l] = nulls.cellScores().get(l).tailProbability(t[l]);
+            p[l] = Math.min(1, 2 * Math.min(pm[l], pc[l]));
+            q = Math.max(q, modelTerm(pm[l], pc[l]));
         }
-        return new Judgement(nullDistributions.windowSize(), s, p, q, nulls.model().tailProbability(q), mixP);
+        return new Judgement(nullDistributions.windowSize(), s, pm, t, pc, p, q, nulls.model().tailProbability(q),
+                mixP);
+    }
+
+    /** A layer's part of the model statistic Q = max over layers and tests of −ln p. */
+    static double modelTerm(double momentP, double cellP) {
+        return -Math.log(Math.max(MIN_P, Math.min(momentP, cellP)));
     }
 
     public JsonObject toJson() {
@@ -210,6 +254,9 @@ public final class ModelCalibration {
         JsonArray ls = new JsonArray();
         layers.forEach(l -> ls.add(l.toJson()));
         o.add("layers", ls);
+        JsonArray cs = new JsonArray();
+        cellScores.forEach(c -> cs.add(c.toJson()));
+        o.add("cellScores", cs);
         JsonArray ws = new JsonArray();
         for (WindowNull w : windows) {
             JsonObject wo = new JsonObject();
@@ -238,6 +285,10 @@ public final class ModelCalibration {
         for (JsonElement e : f.array("layers")) {
             layers.add(ClassConditionalBaseline.fromJson(object("calibration layers", e)));
         }
+        List<CellScoreBaseline> cellScores = new ArrayList<>();
+        for (JsonElement e : f.array("cellScores")) {
+            cellScores.add(CellScoreBaseline.fromJson(object("calibration cellScores", e)));
+        }
         List<WindowNull> windows = new ArrayList<>();
         for (JsonElement e : f.array("windows")) {
             JsonObject wo = object("calibration windows", e);
@@ -248,7 +299,7 @@ public final class ModelCalibration {
                     nullsFromJson(owner + " mixShifted", wo.get("mixShifted"))));
         }
         return new ModelCalibration(f.number("falseAlarmRate"), counts, f.integer("heldOutSamples"),
-                f.longValue("seed"), layers, windows);
+                f.longValue("seed"), layers, cellScores, windows);
     }
 
     private static JsonObject toJson(Nulls nulls) {
@@ -257,6 +308,9 @@ public final class ModelCalibration {
         JsonArray layerNulls = new JsonArray();
         nulls.layers().forEach(d -> layerNulls.add(d.toJson()));
         o.add("layers", layerNulls);
+        JsonArray cellNulls = new JsonArray();
+        nulls.cellScores().forEach(d -> cellNulls.add(d.toJson()));
+        o.add("cellScores", cellNulls);
         o.add("model", nulls.model().toJson());
         return o;
     }
@@ -269,7 +323,12 @@ public final class ModelCalibration {
         for (int i = 0; i < la.size(); i++) {
             layerNulls.add(NullDistribution.fromJson(owner + " layer " + i, object(owner, la.get(i))));
         }
-        return new Nulls(f.integer("replicates"), layerNulls,
+        List<NullDistribution> cellNulls = new ArrayList<>();
+        JsonArray ca = f.array("cellScores");
+        for (int i = 0; i < ca.size(); i++) {
+            cellNulls.add(NullDistribution.fromJson(owner + " cell score " + i, object(owner, ca.get(i))));
+        }
+        return new Nulls(f.integer("replicates"), layerNulls, cellNulls,
                 NullDistribution.fromJson(owner + " model", object(owner, o.get("model"))));
     }
 

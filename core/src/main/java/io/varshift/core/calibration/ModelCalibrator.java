@@ -21,17 +21,21 @@ import java.util.SplittableRandom;
  * live windows against the stored baseline. {@value #BASELINE_DRAWS} re-estimates are drawn once
  * and shared by the replicates in turn.
  *
- * <p>Per window size, every replicate gives each layer's statistic S_l and its prediction-mix
+ * <p>Each layer also gets its cell score test ({@link CellScoreBaseline}): the feature moments from
+ * all rows, and every row's out-of-sample (cross-fitted) score, which the replicates sum and the
+ * bootstrap re-estimates average per class.
+ *
+ * <p>Per window size, every replicate gives each layer's statistics S_l and T²_l and its prediction-mix
  * p-value. The replicates are grouped as the agent will group live windows, mix-consistent or
  * mix-shifted ({@link ModelCalibration.WindowNull}); per group each layer's null is fitted, then
- * every replicate's Q = max_l(−ln p_l) is computed with those nulls and Q's null is fitted from the
+ * every replicate's Q = max over layers and tests of −ln p is computed with those nulls and Q's null is fitted from the
  * same replicates (joint over layers, so correlated layers are not over-corrected as Bonferroni
  * would).
  */
 public final class ModelCalibrator {
 
     /** Default number of bootstrap replicates per window size. */
-    public static final int DEFAULT_REPLICATES = 10_000;
+    public static final int DEFAULT_REPLICATES = 30_000;
     /**
      * Fewest held-out rows. Classes with fewer than {@value ClassConditionalBaseline#MIN_CLASS_SAMPLES}
      * rows fall back to the pooled moments, so a small held-out set still calibrates, unconditionally.
@@ -122,18 +126,32 @@ public final class ModelCalibrator {
             all[i] = i;
         }
         List<ClassConditionalBaseline> baselines = baselines(data, all);
+        List<CellScoreBaseline.Fitted> cells = new ArrayList<>();
+        for (int l = 0; l < data.layers().size(); l++) {
+            if (!data.layers().get(l).hasCells()) {
+                throw new IllegalArgumentException("calibration: layer '" + data.layerNames().get(l) + "' has no cell"
+                        + " means; collect the held-out pass with a listener that wants cells (keepSamples = true)");
+            }
+            cells.add(CellScoreBaseline.fit(data.layerNames().get(l), data.layers().get(l), all, data.predicted(),
+                    data.classes(), seed * 17 + l));
+        }
         long[] predictionCounts = new long[data.classes()];
         for (int k : data.predicted()) {
             predictionCounts[k]++;
         }
-        List<List<ClassConditionalBaseline>> draws = baselineDraws(data, baselines, new SplittableRandom(seed));
+        List<Draw> draws = baselineDraws(data, baselines, cells, new SplittableRandom(seed));
         ClassMixSampler sampler = new ClassMixSampler(all, data.labels() != null ? data.labels() : data.predicted(),
                 data.classes());
         List<ModelCalibration.WindowNull> windows = new ArrayList<>();
         for (int size : windowSizes) {
-            windows.add(windowNull(data, draws, sampler, predictionCounts, size));
+            windows.add(windowNull(data, draws, cells, sampler, predictionCounts, size));
         }
-        return new ModelCalibration(falseAlarmRate, predictionCounts, data.samples(), seed, baselines, windows);
+        return new ModelCalibration(falseAlarmRate, predictionCounts, data.samples(), seed, baselines,
+                cells.stream().map(CellScoreBaseline.Fitted::baseline).toList(), windows);
+    }
+
+    /** One bootstrap re-estimate of every layer's baselines: the moment test's and the cell score test's. */
+    private record Draw(List<ClassConditionalBaseline> moments, List<CellScoreBaseline> cells) {
     }
 
     private static List<ClassConditionalBaseline> baselines(HeldOut data, int[] rows) {
@@ -145,30 +163,38 @@ public final class ModelCalibrator {
         return out;
     }
 
-    /** Bootstrap re-estimates of every layer's class means, each from one resample of all rows. */
-    private static List<List<ClassConditionalBaseline>> baselineDraws(HeldOut data,
-            List<ClassConditionalBaseline> baselines, SplittableRandom random) {
-        List<List<ClassConditionalBaseline>> draws = new ArrayList<>();
+    /**
+     * Bootstrap re-estimates of every layer's class means (of the moments and of the cross-fitted
+     * cell scores), each from one resample of all rows shared by the layers and tests.
+     */
+    private static List<Draw> baselineDraws(HeldOut data, List<ClassConditionalBaseline> baselines,
+            List<CellScoreBaseline.Fitted> cells, SplittableRandom random) {
+        List<Draw> draws = new ArrayList<>();
         int[] rows = new int[data.samples()];
         for (int b = 0; b < BASELINE_DRAWS; b++) {
             for (int i = 0; i < rows.length; i++) {
                 rows[i] = random.nextInt(rows.length);
             }
             List<ClassConditionalBaseline> resampled = baselines(data, rows);
-            List<ClassConditionalBaseline> draw = new ArrayList<>();
+            List<ClassConditionalBaseline> moments = new ArrayList<>();
+            List<CellScoreBaseline> cellDraw = new ArrayList<>();
             for (int l = 0; l < baselines.size(); l++) {
-                draw.add(baselines.get(l).withMeansOf(resampled.get(l)));
+                moments.add(baselines.get(l).withMeansOf(resampled.get(l)));
+                CellScoreBaseline.Fitted c = cells.get(l);
+                cellDraw.add(c.baseline().withScoreMeans(
+                        CellScoreBaseline.scoreMoments(c.scores(), rows, data.predicted(), data.classes())[0]));
             }
-            draws.add(draw);
+            draws.add(new Draw(moments, cellDraw));
         }
         return draws;
     }
 
-    private ModelCalibration.WindowNull windowNull(HeldOut data, List<List<ClassConditionalBaseline>> draws,
-            ClassMixSampler sampler, long[] predictionCounts, int size) {
+    private ModelCalibration.WindowNull windowNull(HeldOut data, List<Draw> draws,
+            List<CellScoreBaseline.Fitted> cells, ClassMixSampler sampler, long[] predictionCounts, int size) {
         SplittableRandom random = new SplittableRandom(seed * 31 + size);
         int layers = data.layers().size();
         double[][] statistics = new double[layers][replicates];
+        double[][] cellStatistics = new double[layers][replicates];
         double[] mixP = new double[replicates];
         int[] rows = new int[size];
         long[] counts = new long[data.classes()];
@@ -183,12 +209,18 @@ public final class ModelCalibrator {
                 counts[data.predicted()[row]]++;
             }
             mixP[r] = PredictionMix.pValue(counts, predictionCounts);
-            List<ClassConditionalBaseline> baseline = draws.get(r % draws.size());
+            Draw baseline = draws.get(r % draws.size());
             for (int l = 0; l < layers; l++) {
                 SampleContributions sums = data.layers().get(l);
                 ChannelMoments window = new ChannelMoments(sums.shift());
                 sums.sumRows(rows, size, window, scratch.get(l)[0], scratch.get(l)[1]);
-                statistics[l][r] = baseline.get(l).statistic(window, counts);
+                statistics[l][r] = baseline.moments().get(l).statistic(window, counts);
+                double[] scores = cells.get(l).scores();
+                double scoreSum = 0;
+                for (int row : rows) {
+                    scoreSum += scores[row];
+                }
+                cellStatistics[l][r] = baseline.cells().get(l).statistic(scoreSum, counts);
             }
         }
         boolean[] shifted = new boolean[replicates];
@@ -201,39 +233,51 @@ public final class ModelCalibrator {
         // judged against the nulls of all replicates.
         boolean split = shiftedCount >= NullDistribution.MIN_REPLICATES
                 && replicates - shiftedCount >= NullDistribution.MIN_REPLICATES;
-        ModelCalibration.Nulls consistent = nulls(statistics, shifted, false, split);
-        ModelCalibration.Nulls skewed = split ? nulls(statistics, shifted, true, true) : consistent;
+        ModelCalibration.Nulls consistent = nulls(statistics, cellStatistics, shifted, false, split);
+        ModelCalibration.Nulls skewed = split ? nulls(statistics, cellStatistics, shifted, true, true) : consistent;
         return new ModelCalibration.WindowNull(size, consistent, skewed);
     }
 
     /** The nulls fitted from the replicates whose shifted flag is {@code group} (all when not split). */
-    private static ModelCalibration.Nulls nulls(double[][] statistics, boolean[] shifted, boolean group, boolean split) {
+    private static ModelCalibration.Nulls nulls(double[][] statistics, double[][] cellStatistics, boolean[] shifted,
+            boolean group, boolean split) {
         int layers = statistics.length;
-        int count = 0;
-        for (boolean s : shifted) {
-            count += !split || s == group ? 1 : 0;
-        }
-        double[][] mine = new double[layers][count];
-        for (int r = 0, i = 0; r < shifted.length; r++) {
-            if (!split || shifted[r] == group) {
-                for (int l = 0; l < layers; l++) {
-                    mine[l][i] = statistics[l][r];
-                }
-                i++;
-            }
-        }
+        double[][] mine = select(statistics, shifted, group, split);
+        double[][] mineCells = select(cellStatistics, shifted, group, split);
+        int count = mine[0].length;
         List<NullDistribution> layerNulls = new ArrayList<>();
+        List<NullDistribution> cellNulls = new ArrayList<>();
         for (int l = 0; l < layers; l++) {
             layerNulls.add(NullDistribution.of(mine[l]));
+            cellNulls.add(NullDistribution.of(mineCells[l]));
         }
         double[] model = new double[count];
         for (int i = 0; i < count; i++) {
             double q = 0;
             for (int l = 0; l < layers; l++) {
-                q = Math.max(q, -Math.log(Math.max(ModelCalibration.MIN_P, layerNulls.get(l).tailProbability(mine[l][i]))));
+                q = Math.max(q, ModelCalibration.modelTerm(layerNulls.get(l).tailProbability(mine[l][i]),
+                        cellNulls.get(l).tailProbability(mineCells[l][i])));
             }
             model[i] = q;
         }
-        return new ModelCalibration.Nulls(count, layerNulls, NullDistribution.of(model));
+        return new ModelCalibration.Nulls(count, layerNulls, cellNulls, NullDistribution.of(model));
+    }
+
+    /** Per layer, the statistics of the replicates whose shifted flag is {@code group} (all when not split). */
+    private static double[][] select(double[][] statistics, boolean[] shifted, boolean group, boolean split) {
+        int count = 0;
+        for (boolean s : shifted) {
+            count += !split || s == group ? 1 : 0;
+        }
+        double[][] mine = new double[statistics.length][count];
+        for (int r = 0, i = 0; r < shifted.length; r++) {
+            if (!split || shifted[r] == group) {
+                for (int l = 0; l < statistics.length; l++) {
+                    mine[l][i] = statistics[l][r];
+                }
+                i++;
+            }
+        }
+        return mine;
     }
 }

@@ -59,10 +59,12 @@ public final class WindowJudge {
 
     /**
      * @param moments each layer's window moments, in model order
+     * @param cellScoreSums each layer's summed sample cell scores (see {@link WindowState#cellScoreSums})
      * @param classCounts samples per predicted class (the model's classes)
      * @param windowId identifies the window in the transitions it causes
      */
-    public WindowVerdict judge(List<ChannelMoments> moments, long[] classCounts, long windowId) {
+    public WindowVerdict judge(List<ChannelMoments> moments, double[] cellScoreSums, long[] classCounts,
+            long windowId) {
         List<LayerReference> layers = reference.layers();
         if (moments.size() != layers.size()) {
             throw new IllegalArgumentException("window has " + moments.size() + " layers but the model has "
@@ -75,12 +77,13 @@ public final class WindowJudge {
         List<LayerVerdict> verdicts = new ArrayList<>();
         if (calibration == null || samples < MIN_JUDGED_SAMPLES) {
             for (int i = 0; i < layers.size(); i++) {
-                verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i)), Signal.unjudged(layerAlarms.get(i).state())));
+                verdicts.add(new LayerVerdict(layers.get(i).name(), LayerStatistics.of(moments.get(i), layers.get(i)),
+                        Signal.unjudged(layerAlarms.get(i).state()), Double.NaN, Double.NaN));
             }
             return new WindowVerdict(0, samples, classCounts, verdicts, Signal.unjudged(modelAlarm.state()),
                     Signal.unjudged(mixAlarm.state()), new WindowVerdict.Sequential(Double.NaN, cusum.threshold(), false));
         }
-        ModelCalibration.Judgement j = calibration.judge(moments, classCounts);
+        ModelCalibration.Judgement j = calibration.judge(moments, cellScoreSums, classCounts);
         double threshold = calibration.scoreThreshold();
         double alpha = calibration.falseAlarmRate();
         for (int i = 0; i < layers.size(); i++) {
@@ -88,7 +91,8 @@ public final class WindowJudge {
             boolean over = j.layerP()[i] < alpha;
             LayerStatistics s = LayerStatistics.of(moments.get(i), layers.get(i));
             verdicts.add(new LayerVerdict(layers.get(i).name(), s,
-                    signal(layerAlarms.get(i), over, over, windowId, score, threshold)));
+                    signal(layerAlarms.get(i), over, over, windowId, score, threshold),
+                    ModelCalibration.Judgement.score(j.momentP()[i]), ModelCalibration.Judgement.score(j.cellP()[i])));
         }
         boolean sequentialOver = cusum.observe(step(j.modelP()));
         WindowVerdict.Sequential sequential = new WindowVerdict.Sequential(cusum.statistic(), cusum.threshold(),

@@ -1,5 +1,6 @@
 package io.varshift.core.bench;
 
+import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.moments.ChannelMoments;
@@ -23,7 +24,8 @@ import org.openjdk.jmh.annotations.State;
  * Cost of judging one closed window (every layer's class-conditional statistic and p-value, the
  * model statistic, the prediction-mix test, the CUSUM and the state machines) for a model shaped
  * like the Fashion-MNIST ConvNet the agent bench uses: BN layers of 16, 16, 32 and 32 channels and
- * ten classes. Score: µs per window, against the forward of the window's samples (a window of 1000
+ * ten classes; and of scoring a 1000-sample window's samples by their cell means (16 cells per
+ * channel), the per-sample part of the cell score test. Score: µs per window, against the forward of the window's samples (a window of 1000
  * at the agent bench's ~7000 images/s forward is ~140 ms).
  */
 @State(Scope.Thread)
@@ -34,9 +36,14 @@ public class JudgeBenchmark {
     private static final int[] CHANNELS = {16, 16, 32, 32};
     private static final int CLASSES = 10;
     private static final int HELD_OUT = 2000;
+    private static final int CELLS = 16;
 
     private WindowJudge judge;
     private List<ChannelMoments> window;
+    private List<SampleContributions> windowRows;
+    private ModelCalibration calibration;
+    private int[] windowClasses;
+    private double[] cellScoreSums;
     private long[] counts;
     private long id;
 
@@ -51,6 +58,7 @@ public class JudgeBenchmark {
         List<SampleContributions> rows = new ArrayList<>();
         List<LayerReference> layers = new ArrayList<>();
         window = new ArrayList<>();
+        windowRows = new ArrayList<>();
         for (int l = 0; l < CHANNELS.length; l++) {
             int c = CHANNELS[l];
             names.add("bn" + l);
@@ -58,10 +66,20 @@ public class JudgeBenchmark {
             java.util.Arrays.fill(var, 1);
             layers.add(new LayerReference("bn" + l, new double[c], var));
             rows.add(sums(random, HELD_OUT, c, classes));
-            window.add(sums(random, 1000, c, classes).total());
+            SampleContributions live = sums(random, 1000, c, classes);
+            windowRows.add(live);
+            window.add(live.total());
         }
-        ModelReference reference = new ModelReference(layers, new ModelCalibrator(1000, 2).calibrate(
-                new ModelCalibrator.HeldOut(names, rows, classes, classes, CLASSES), List.of(1000), 1e-3));
+        calibration = new ModelCalibrator(1000, 2).calibrate(
+                new ModelCalibrator.HeldOut(names, rows, classes, classes, CLASSES), List.of(1000), 1e-3);
+        ModelReference reference = new ModelReference(layers, calibration);
+        windowClasses = java.util.Arrays.copyOf(classes, 1000);
+        cellScoreSums = new double[CHANNELS.length];
+        for (int l = 0; l < CHANNELS.length; l++) {
+            for (double s : calibration.cellScores().get(l).scoreRows(windowRows.get(l), windowClasses)) {
+                cellScoreSums[l] += s;
+            }
+        }
         judge = new WindowJudge(reference, 2, 3, 10_000);
         counts = new long[CLASSES];
         for (int i = 0; i < 1000; i++) {
@@ -82,11 +100,29 @@ public class JudgeBenchmark {
             }
         }
         out.add(s1, s2, samples);
+        // 16 cells per channel, as a 4 x 4 grid over a feature map gives.
+        float[] cells = new float[samples * channels * CELLS];
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = (float) (0.1 * classes[(i / (channels * CELLS)) % classes.length] + random.nextGaussian());
+        }
+        out.addCells(cells, samples, CELLS);
         return out;
     }
 
     @Benchmark
     public WindowVerdict judgeOneWindow() {
-        return judge.judge(window, counts, id++);
+        return judge.judge(window, cellScoreSums, counts, id++);
+    }
+
+    /** The per-sample part: scoring a window's 1000 samples by their cell means on every layer. */
+    @Benchmark
+    public double scoreOneWindowOfSamples() {
+        double total = 0;
+        for (int l = 0; l < CHANNELS.length; l++) {
+            for (double s : calibration.cellScores().get(l).scoreRows(windowRows.get(l), windowClasses)) {
+                total += s;
+            }
+        }
+        return total;
     }
 }

@@ -25,6 +25,11 @@ public final class ClassMixtureData {
 
     /** Per layer and class: means that differ between classes by up to 2 sd, sd that differs too. */
     public static GaussianLayerData[][] layers(double sdFactor) {
+        return layers(sdFactor, POSITIONS);
+    }
+
+    /** The same layers with {@code positions} positions per sample (read as a 1 x P map). */
+    public static GaussianLayerData[][] layers(double sdFactor, int positions) {
         GaussianLayerData[][] out = new GaussianLayerData[2][CLASSES];
         for (int l = 0; l < 2; l++) {
             for (int k = 0; k < CLASSES; k++) {
@@ -34,7 +39,7 @@ public final class ClassMixtureData {
                     mean[c] = 0.5 * k * ((c + l) % 3 - 1) + 0.1 * c;
                     sd[c] = (1 + 0.3 * ((k + c) % 2)) * sdFactor;
                 }
-                out[l][k] = new GaussianLayerData(mean, sd, POSITIONS, 0.5);
+                out[l][k] = new GaussianLayerData(mean, sd, positions, 0.5);
             }
         }
         return out;
@@ -44,10 +49,11 @@ public final class ClassMixtureData {
     public static List<SampleContributions> sums(GaussianLayerData[][] layers, int[] classes, SplittableRandom random) {
         List<SampleContributions> out = new ArrayList<>();
         for (GaussianLayerData[] layer : layers) {
-            SampleContributions rows = new SampleContributions(SHIFT, POSITIONS);
+            SampleContributions rows = new SampleContributions(SHIFT, layer[0].positions());
             for (int k : classes) {
                 float[][] s = layer[k].sampleSums(random, 1, SHIFT);
                 rows.add(s[0], s[1], 1);
+                rows.addCells(s[2], 1, layer[k].cells());
             }
             out.add(rows);
         }
@@ -55,13 +61,18 @@ public final class ClassMixtureData {
     }
 
     public static ModelCalibration calibrated(double alpha) {
+        return calibrated(alpha, POSITIONS);
+    }
+
+    /** Calibrated on 4000 held-out samples of {@link #layers(double, int)} with that many positions. */
+    public static ModelCalibration calibrated(double alpha, int positions) {
         SplittableRandom random = new SplittableRandom(21);
         int[] classes = new int[4000];
         for (int i = 0; i < classes.length; i++) {
             classes[i] = random.nextInt(CLASSES);
         }
         ModelCalibrator.HeldOut heldOut = new ModelCalibrator.HeldOut(List.of("bn1", "bn2"),
-                sums(layers(1), classes, random), classes, classes, CLASSES);
+                sums(layers(1, positions), classes, random), classes, classes, CLASSES);
         return new ModelCalibrator(2_000, 5).calibrate(heldOut, List.of(100), alpha);
     }
 
@@ -69,11 +80,10 @@ public final class ClassMixtureData {
     public static double modelRate(ModelCalibration calibration, GaussianLayerData[][] layers, double[] mix, int windows,
             long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        long[] counts = new long[CLASSES];
         int over = 0;
         for (int w = 0; w < windows; w++) {
-            List<ChannelMoments> moments = window(layers, mix, 100, random, counts);
-            if (calibration.judge(moments, counts).modelP() < calibration.falseAlarmRate()) {
+            if (window(calibration, layers, mix, 100, random).judge(calibration).modelP()
+                    < calibration.falseAlarmRate()) {
                 over++;
             }
         }
@@ -91,15 +101,33 @@ public final class ClassMixtureData {
     }
 
 
-    /** One fresh window of {@code size} samples: per-layer moments and predicted-class counts. */
-    public static List<ChannelMoments> window(GaussianLayerData[][] layers, double[] mix, int size,
-            SplittableRandom random, long[] countsOut) {
+    /** A window as the agent holds it: per-layer moments and summed cell scores, and the class counts. */
+    public record Window(List<ChannelMoments> moments, double[] cellScoreSums, long[] counts) {
+
+        public ModelCalibration.Judgement judge(ModelCalibration calibration) {
+            return calibration.judge(moments, cellScoreSums, counts);
+        }
+    }
+
+    /**
+     * One fresh window of {@code size} samples, predicted class = true class; each sample's cell
+     * score taken against {@code calibration}, as the agent scores live samples.
+     */
+    public static Window window(ModelCalibration calibration, GaussianLayerData[][] layers, double[] mix, int size,
+            SplittableRandom random) {
         int[] classes = new int[size];
-        java.util.Arrays.fill(countsOut, 0);
+        long[] counts = new long[CLASSES];
         for (int i = 0; i < size; i++) {
             classes[i] = draw(random, mix);
-            countsOut[classes[i]]++;
+            counts[classes[i]]++;
         }
-        return sums(layers, classes, random).stream().map(SampleContributions::total).toList();
+        List<SampleContributions> rows = sums(layers, classes, random);
+        double[] scores = new double[rows.size()];
+        for (int l = 0; l < rows.size(); l++) {
+            for (double s : calibration.cellScores().get(l).scoreRows(rows.get(l), classes)) {
+                scores[l] += s;
+            }
+        }
+        return new Window(rows.stream().map(SampleContributions::total).toList(), scores, counts);
     }
 }

@@ -64,18 +64,14 @@ class ModelCalibratorTest {
     void jsonRoundTripJudgesTheSame() {
         ModelCalibration calibration = ClassMixtureData.calibrated(0.01);
         ModelCalibration back = ModelCalibration.fromJson(calibration.toJson());
-        SplittableRandom random = new SplittableRandom(51);
-        int[] classes = new int[100];
-        long[] counts = new long[CLASSES];
-        for (int i = 0; i < classes.length; i++) {
-            classes[i] = random.nextInt(CLASSES);
-            counts[classes[i]]++;
-        }
-        List<ChannelMoments> moments = ClassMixtureData.sums(ClassMixtureData.layers(1.1), classes, random).stream().map(SampleContributions::total).toList();
-        ModelCalibration.Judgement a = calibration.judge(moments, counts);
-        ModelCalibration.Judgement b = back.judge(moments, counts);
+        ClassMixtureData.Window window = ClassMixtureData.window(calibration, ClassMixtureData.layers(1.1), BALANCED,
+                100, new SplittableRandom(51));
+        ModelCalibration.Judgement a = window.judge(calibration);
+        ModelCalibration.Judgement b = window.judge(back);
         assertThat(b.modelP()).isEqualTo(a.modelP());
         assertThat(b.layerP()).containsExactly(a.layerP());
+        assertThat(b.cellP()).containsExactly(a.cellP());
+        assertThat(back.cellScores().get(1).scoreMeans()).containsExactly(calibration.cellScores().get(1).scoreMeans());
         assertThat(b.predictionMixP()).isEqualTo(a.predictionMixP());
         assertThat(back.scoreThreshold()).isCloseTo(2, within(1e-12));
     }

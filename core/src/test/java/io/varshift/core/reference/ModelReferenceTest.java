@@ -26,6 +26,8 @@ class ModelReferenceTest {
             s2[i] = s1[i] * s1[i];
         }
         rows.add(s1, s2, 300);
+        // A dense layer is one cell per channel: its cell mean is the value itself.
+        rows.addCells(s1, 300, 1);
         return rows;
     }
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.calibration.ClassMixtureData;
 import io.varshift.core.calibration.GaussianLayerData;
-import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
 import java.util.ArrayList;
@@ -28,11 +27,11 @@ class WindowJudgeTest {
     static List<WindowVerdict> run(WindowJudge judge, GaussianLayerData[][] layers, double[] mix, int windows,
             long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        long[] counts = new long[ClassMixtureData.CLASSES];
         List<WindowVerdict> out = new ArrayList<>();
         for (int w = 0; w < windows; w++) {
-            List<ChannelMoments> moments = ClassMixtureData.window(layers, mix, 100, random, counts);
-            out.add(judge.judge(moments, counts, w));
+            ClassMixtureData.Window window = ClassMixtureData.window(REFERENCE.calibration().orElseThrow(), layers, mix,
+                    100, random);
+            out.add(judge.judge(window.moments(), window.cellScoreSums(), window.counts(), w));
         }
         return out;
     }

@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One eval pass over a labelled image set kept row by row: every BN layer's per-sample sums, each
+ * One eval pass over a labelled image set kept row by row: every BN layer's per-sample sums and cell means, each
  * sample's predicted class and true label, and the accuracy. Windows of traffic are then composed
  * from the rows and judged without further forward passes.
  */
@@ -72,6 +72,9 @@ final class MeasuredRows {
         private final float[][] scratch1;
         private final float[][] scratch2;
         private final long[] counts;
+        /** [layer][row]: every row's cell score against the calibration, as the agent scores a live sample. */
+        private final double[][] cellScores;
+        private final double[] cellScoreSums;
 
         private Judge(ModelCalibration calibration, int largestWindow) {
             if (calibration.layers().size() != layers.size()) {
@@ -86,19 +89,31 @@ final class MeasuredRows {
                 scratch2[l] = new float[largestWindow * layers.get(l).channels()];
             }
             counts = new long[classes];
+            cellScores = new double[layers.size()][];
+            for (int l = 0; l < layers.size(); l++) {
+                cellScores[l] = calibration.cellScores().get(l).scoreRows(layers.get(l), predicted);
+            }
+            cellScoreSums = new double[layers.size()];
         }
 
-        /** The window rows[0..n): each layer's summed moments and the predicted-class counts, judged. */
+        /**
+         * The window rows[0..n): each layer's summed moments and cell scores and the predicted-class
+         * counts, judged.
+         */
         ModelCalibration.Judgement window(int[] rows, int n, ModelCalibration.WindowNull nulls) {
             List<ChannelMoments> moments = new ArrayList<>(layers.size());
             for (int l = 0; l < layers.size(); l++) {
                 moments.add(layers.get(l).sum(rows, n, scratch1[l], scratch2[l]));
             }
             java.util.Arrays.fill(counts, 0);
+            java.util.Arrays.fill(cellScoreSums, 0);
             for (int i = 0; i < n; i++) {
                 counts[predicted[rows[i]]]++;
+                for (int l = 0; l < layers.size(); l++) {
+                    cellScoreSums[l] += cellScores[l][rows[i]];
+                }
             }
-            return calibration.judge(moments, counts, nulls);
+            return calibration.judge(moments, cellScoreSums, counts, nulls);
         }
     }
 }
