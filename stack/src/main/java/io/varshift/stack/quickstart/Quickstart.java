@@ -156,12 +156,27 @@ public final class Quickstart implements Callable<Integer> {
         }
     }
 
-    /** The model's calibrated window size; trains a small model first when the store has none. */
+    /**
+     * The model's calibrated window size. Trains a small model first when the store has none, or
+     * a new version when the latest one's reference is not readable by this build (calibrated by
+     * an older one); the older versions stay in the store.
+     */
     private int ensureModel() {
         ModelStore models = new ModelStore(store);
         OptionalInt latest = models.latestVersion(model);
+        ModelReference reference = null;
         if (latest.isEmpty()) {
             System.out.println("no model '" + model + "' yet: training a small ConvNet for 1 epoch on Fashion-MNIST (a few minutes on 2 cores)");
+        } else {
+            try {
+                reference = ModelReference.fromJson(models.load(model, latest.getAsInt()).referenceJson());
+                System.out.println("using model '" + model + "' v" + latest.getAsInt() + " (delete " + store.resolve("models").resolve(model) + " to retrain)");
+            } catch (IllegalArgumentException e) {
+                System.out.println("model '" + model + "' v" + latest.getAsInt() + " is not readable by this build ("
+                        + e.getMessage() + "): training a new version for 1 epoch (a few minutes on 2 cores)");
+            }
+        }
+        if (reference == null) {
             int exit = AppProcess.runToEnd(root, "trainer", List.of("train", "--model", model, "--epochs", "1"), Duration.ofMinutes(20));
             if (exit != 0) {
                 throw new StackException("training failed (exit " + exit + ")");
@@ -170,10 +185,8 @@ public final class Quickstart implements Callable<Integer> {
             if (latest.isEmpty()) {
                 throw new StackException("the trainer finished but model '" + model + "' is not in " + store);
             }
-        } else {
-            System.out.println("using model '" + model + "' v" + latest.getAsInt() + " (delete " + store.resolve("models").resolve(model) + " to retrain)");
+            reference = ModelReference.fromJson(models.load(model, latest.getAsInt()).referenceJson());
         }
-        ModelReference reference = ModelReference.fromJson(models.load(model, latest.getAsInt()).referenceJson());
         // The calibrated size nearest 256: four clean windows then take about a thousand images.
         return reference.calibration()
                 .flatMap(c -> c.windowSizes().stream().min(Comparator.comparingDouble(w -> Math.abs(Math.log(w / 256.0)))))
