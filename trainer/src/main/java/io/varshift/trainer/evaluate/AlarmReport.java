@@ -127,8 +127,8 @@ public final class AlarmReport {
         b.append(String.format(Locale.ROOT, "Model `%s` v%d. Its calibration used the first %d Fashion-MNIST test"
                         + " images (%d layers; window sizes %s; %s bootstrap replicates). The"
                         + " evaluation uses test images %d to %d (%d images the calibration never saw; clean accuracy"
-                        + " %.4f), one eval pass over them, and composes windows from the per-sample sums: within a"
-                        + " window rows are independent draws with replacement (within their class for the class orders),"
+                        + " %.4f), one eval pass over them, and composes windows from the per-sample sums and cell"
+                        + " scores: within a window rows are independent draws with replacement (within their class for the class orders),"
                         + " as live requests are independent draws from the population. Config `%s`: %d windows per false-alarm cell, %d power trials per cell.%n%n",
                 json.get("model").getAsString(), json.get("version").getAsInt(),
                 calibration.get("heldOutSamples").getAsInt(), calibration.get("layers").getAsInt(),
@@ -140,20 +140,23 @@ public final class AlarmReport {
                 + " the window starting anywhere in a run); `one-class-S` (one class, drawn per window, at share S,"
                 + " the rest uniform). A window alarms when the model-level p-value is below α; the prediction-mix"
                 + " column is the share of the same windows whose predicted-class counts test below α (label shift"
-                + " is what it should see in skewed orders). Intervals are exact (Clopper–Pearson) 95 %. They treat"
+                + " is what it should see in skewed orders); the last three columns are the share of (window, layer)"
+                + " pairs whose layer p-value is below α, for the layer's verdict (both tests, Bonferroni) and for"
+                + " its channel-moment and cell score tests alone. Intervals are exact (Clopper–Pearson) 95 %. They treat"
                 + " windows as independent draws; all windows come from one fixed set of unseen images, so a"
                 + " different set would move the rates by more than the intervals show. That set also differs from"
                 + " the population by its own sampling error, an offset live traffic does not have, which errs"
                 + " towards more alarms here than live, most at the largest window.\n\n");
         b.append("## False alarms on clean traffic\n\n");
         b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | prediction mix rate"
-                + " | layer-window rate |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                + " | layer-window rate | moment test | cell test |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonObject c : cells()) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s | %s | %s |%n",
                     c.get("order").getAsString(), c.get("windowSize").getAsInt(), alpha(c.get("alpha").getAsDouble()),
                     c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rate(c.get("modelRate")),
                     rate(c.get("modelLower")), rate(c.get("modelUpper")), c.get("meetsUpperBound").getAsBoolean()
-                            ? "yes" : "**no**", rate(c.get("predictionMixRate")), rate(c.get("layerWindowRate"))));
+                            ? "yes" : "**no**", rate(c.get("predictionMixRate")), rate(c.get("layerWindowRate")),
+                    rate(c.get("momentTestRate")), rate(c.get("cellTestRate"))));
         }
         b.append('\n').append(falseAlarmFindings()).append('\n');
         b.append("## Power and delay under the replay shifts\n\n");
@@ -324,7 +327,11 @@ public final class AlarmReport {
         return d == null || d.isJsonNull() ? "—" : d.getAsString();
     }
 
+    /** A rate to five decimals; "—" when the results predate the field. */
     private static String rate(JsonElement value) {
+        if (value == null || value.isJsonNull()) {
+            return "—";
+        }
         return String.format(Locale.ROOT, "%.5f", value.getAsDouble());
     }
 

@@ -22,9 +22,15 @@ final class FalseAlarmEvaluation {
     /** Scores u = Φ⁻¹(1 − p) are clipped here, so that p = 0 or 1 does not send the CUSUM to infinity. */
     static final double SCORE_CLIP = 8;
 
-    /** One (order, window size, α) cell. */
+    /**
+     * One (order, window size, α) cell.
+     *
+     * @param layerWindowRate share of (window, layer) pairs whose layer p-value is below α
+     * @param momentTestRate the same for the layers' moment test alone
+     * @param cellTestRate the same for the layers' cell score test alone
+     */
     record Cell(TrafficOrder order, int windowSize, double alpha, BinomialInterval model,
-            BinomialInterval predictionMix, double layerWindowRate) {
+            BinomialInterval predictionMix, double layerWindowRate, double momentTestRate, double cellTestRate) {
 
         /** The must-show's bound: the interval's upper end at most 2α. */
         boolean meetsUpperBound() {
@@ -55,6 +61,8 @@ final class FalseAlarmEvaluation {
             o.addProperty("predictionMixLower", predictionMix.lower());
             o.addProperty("predictionMixUpper", predictionMix.upper());
             o.addProperty("layerWindowRate", layerWindowRate);
+            o.addProperty("momentTestRate", momentTestRate);
+            o.addProperty("cellTestRate", cellTestRate);
             return o;
         }
     }
@@ -85,6 +93,8 @@ final class FalseAlarmEvaluation {
                 long[] modelAlarms = new long[alphas.size()];
                 long[] mixAlarms = new long[alphas.size()];
                 long[] layersOver = new long[alphas.size()];
+                long[] momentsOver = new long[alphas.size()];
+                long[] cellsOver = new long[alphas.size()];
                 double[] scores = new double[windows];
                 int layers = 0;
                 for (int w = 0; w < windows; w++) {
@@ -96,8 +106,10 @@ final class FalseAlarmEvaluation {
                         double alpha = alphas.get(a);
                         modelAlarms[a] += j.modelP() < alpha ? 1 : 0;
                         mixAlarms[a] += j.predictionMixP() < alpha ? 1 : 0;
-                        for (double p : j.layerP()) {
-                            layersOver[a] += p < alpha ? 1 : 0;
+                        for (int l = 0; l < j.layerP().length; l++) {
+                            layersOver[a] += j.layerP()[l] < alpha ? 1 : 0;
+                            momentsOver[a] += j.momentP()[l] < alpha ? 1 : 0;
+                            cellsOver[a] += j.cellP()[l] < alpha ? 1 : 0;
                         }
                     }
                 }
@@ -105,7 +117,9 @@ final class FalseAlarmEvaluation {
                     cells.add(new Cell(order, size, alphas.get(a),
                             BinomialInterval.clopperPearson(modelAlarms[a], windows),
                             BinomialInterval.clopperPearson(mixAlarms[a], windows),
-                            (double) layersOver[a] / ((long) windows * layers)));
+                            (double) layersOver[a] / ((long) windows * layers),
+                            (double) momentsOver[a] / ((long) windows * layers),
+                            (double) cellsOver[a] / ((long) windows * layers)));
                 }
                 if (order.kind() == TrafficOrder.Kind.SHUFFLED) {
                     shuffledScores.put(size, scores);

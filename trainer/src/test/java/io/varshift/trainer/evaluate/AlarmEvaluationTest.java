@@ -64,6 +64,11 @@ class AlarmEvaluationTest {
             assertThat(cell.get("windows").getAsInt()).isEqualTo(EvaluationConfig.QUICK.falseAlarmWindows());
             assertThat(cell.get("modelLower").getAsDouble()).isLessThanOrEqualTo(cell.get("modelRate").getAsDouble());
             assertThat(cell.get("modelUpper").getAsDouble()).isGreaterThanOrEqualTo(cell.get("modelRate").getAsDouble());
+            // A layer is over when either of its tests is under α/2, so its rate lies between the
+            // tests' rates at α/2 and their sum; at α it is at most the sum of the two.
+            double layer = cell.get("layerWindowRate").getAsDouble();
+            assertThat(layer).isLessThanOrEqualTo(cell.get("momentTestRate").getAsDouble()
+                    + cell.get("cellTestRate").getAsDouble() + 1e-12);
         });
     }
 
