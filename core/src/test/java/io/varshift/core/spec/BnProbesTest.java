@@ -42,13 +42,7 @@ class BnProbesTest {
                 assertThat(got.channels()).isEqualTo(channels);
                 assertThat(got.count()).isEqualTo(6L * positions);
                 assertThat(got.shift()).containsExactly(probes.runningMean(layer));
-                for (int c = 0; c < channels; c++) {
-                    double[] direct = meanAndPopulationVariance(values, 6, channels, positions, c);
-                    assertThat(got.mean(c)).as("layer %d channel %d mean", layer, c)
-                            .isCloseTo(direct[0], within(1e-5 * (1 + Math.abs(direct[0]))));
-                    assertThat(got.variance(c)).as("layer %d channel %d variance", layer, c)
-                            .isCloseTo(direct[1], within(1e-4 * direct[1]));
-                }
+                assertMomentsOf(got, values, 6, channels, positions, layer);
             }
         }
     }
@@ -82,14 +76,7 @@ class BnProbesTest {
                 float[] got = rows.cellMeans();
                 assertThat(got).hasSize(rows.cellFeatures() * 5);
                 // With cells wanted, equal-cell layers take Σx from the cell means: the moments still hold.
-                ChannelMoments moments = collector.moments(layer);
-                for (int c = 0; c < channels; c++) {
-                    double[] direct = meanAndPopulationVariance(values, 5, channels, positions, c);
-                    assertThat(moments.mean(c)).as("layer %d channel %d mean", layer, c)
-                            .isCloseTo(direct[0], within(1e-5 * (1 + Math.abs(direct[0]))));
-                    assertThat(moments.variance(c)).as("layer %d channel %d variance", layer, c)
-                            .isCloseTo(direct[1], within(1e-4 * direct[1]));
-                }
+                assertMomentsOf(collector.moments(layer), values, 5, channels, positions, layer);
                 double[] expected = new double[grid.cells()];
                 for (int n = 0; n < 5; n++) {
                     for (int c = 0; c < channels; c++) {
@@ -270,6 +257,18 @@ class BnProbesTest {
     void aBlockWithoutProbedBatchNormIsRefused() {
         assertThatThrownBy(() -> BnProbes.attach(new ai.djl.nn.SequentialBlock()))
                 .hasMessageContaining("no ProbedBatchNorm");
+    }
+
+    /** Every channel's mean and variance in {@code got} against a double brute force over {@code values}. */
+    private static void assertMomentsOf(ChannelMoments got, float[] values, int samples, int channels, int positions,
+            int layer) {
+        for (int c = 0; c < channels; c++) {
+            double[] direct = meanAndPopulationVariance(values, samples, channels, positions, c);
+            assertThat(got.mean(c)).as("layer %d channel %d mean", layer, c)
+                    .isCloseTo(direct[0], within(1e-5 * (1 + Math.abs(direct[0]))));
+            assertThat(got.variance(c)).as("layer %d channel %d variance", layer, c)
+                    .isCloseTo(direct[1], within(1e-4 * direct[1]));
+        }
     }
 
     private static BnProbes probedWithNonTrivialStats(Block block) {
