@@ -52,7 +52,14 @@ public final class ModelStore {
     private static final Object JVM_WRITE_LOCK = new Object();
     private static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
+    /** model.json is read by people: indented. */
     private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
+            .serializeSpecialFloatingPointValues().create();
+    /**
+     * reference.json is data that grows with the calibration (the cell score fits: 4.6 MB indented,
+     * one number per line, for the Fashion-MNIST ConvNet): one line.
+     */
+    private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping()
             .serializeSpecialFloatingPointValues().create();
 
     private final Path models;
@@ -192,9 +199,10 @@ public final class ModelStore {
         }
         try {
             Map<String, String> sums = new TreeMap<>();
-            sums.put(ArtifactNames.MODEL_JSON, writeJson(name, temp, ArtifactNames.MODEL_JSON, contents.modelJsonUnsafe()));
+            sums.put(ArtifactNames.MODEL_JSON,
+                    writeJson(name, temp, ArtifactNames.MODEL_JSON, GSON.toJson(contents.modelJsonUnsafe())));
             sums.put(ArtifactNames.REFERENCE_JSON,
-                    writeJson(name, temp, ArtifactNames.REFERENCE_JSON, contents.referenceJsonUnsafe()));
+                    writeJson(name, temp, ArtifactNames.REFERENCE_JSON, COMPACT.toJson(contents.referenceJsonUnsafe())));
             for (Map.Entry<String, ArtifactContents.Source> entry : contents.params().entrySet()) {
                 sums.put(entry.getKey(), writeParams(name, temp.resolve(entry.getKey()), entry.getValue()));
             }
@@ -237,8 +245,8 @@ public final class ModelStore {
         }
     }
 
-    private static String writeJson(String name, Path dir, String file, JsonObject json) throws IOException {
-        byte[] bytes = (GSON.toJson(json) + "\n").getBytes(StandardCharsets.UTF_8);
+    private static String writeJson(String name, Path dir, String file, String json) throws IOException {
+        byte[] bytes = (json + "\n").getBytes(StandardCharsets.UTF_8);
         if (bytes.length > MAX_JSON_BYTES) {
             throw new ArtifactException(name, 0, file + " would have " + bytes.length + " bytes, more than the limit of "
                     + MAX_JSON_BYTES);
