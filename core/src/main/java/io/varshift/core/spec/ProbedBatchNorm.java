@@ -122,18 +122,22 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
             if (wantsCells && grid.evenlyDivides()) {
                 // Equal cells: one average pooling gives the cell means, and Σx is their sum times the
                 // cell size, so the cells cost no extra pass over the input.
-                cellMeans = pooledCellMeans(flat.reshape(shape), grid, scope);
-                raw = new float[2 * cells];
-                float[] norms = flat.norm(SPATIAL).toFloatArray();
+                // One copy to the host: per (sample, channel) its cell means, then its norm.
                 int perChannel = grid.cells();
+                float[] both = pooledCellMeans(flat.reshape(shape), grid, scope)
+                        .concat(flat.norm(SPATIAL).reshape(samples, channels, 1), 2).toFloatArray();
+                cellMeans = new float[cells * perChannel];
+                raw = new float[2 * cells];
                 double cellSize = (double) positions / perChannel;
                 for (int i = 0; i < cells; i++) {
+                    int at = i * (perChannel + 1);
+                    System.arraycopy(both, at, cellMeans, i * perChannel, perChannel);
                     double sum = 0;
                     for (int c = 0; c < perChannel; c++) {
-                        sum += cellMeans[i * perChannel + c];
+                        sum += both[at + c];
                     }
                     raw[i] = (float) (sum * cellSize);
-                    raw[cells + i] = norms[i];
+                    raw[cells + i] = both[at + perChannel];
                 }
             } else {
                 raw = flat.sum(SPATIAL).stack(flat.norm(SPATIAL)).toFloatArray();
@@ -161,34 +165,45 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
         }
     }
 
-    /** Cell means of equal cells: average pooling with the cell as kernel and stride, [N, C, rows, columns]. */
-    private static float[] pooledCellMeans(NDArray x, CellGrid grid, NDManager scope) {
+    /** Cell means of equal cells: average pooling with the cell as kernel and stride, [N, C, cells]. */
+    private static NDArray pooledCellMeans(NDArray x, CellGrid grid, NDManager scope) {
         Shape cell = new Shape(grid.cellHeight(), grid.cellWidth());
         NDArray pooled = Pool.avgPool2d(x, cell, cell, new Shape(0, 0), false, true);
         pooled.attach(scope);
-        return pooled.toFloatArray();
+        Shape s = x.getShape();
+        return pooled.reshape(s.get(0), s.get(1), grid.cells());
     }
 
     /**
-     * The layer's cell grid, and its averaging matrix (for unequal cells) on the input's device, kept
-     * with the running mean's manager while the spatial shape stays (one array per layer, not one per batch: a per-batch
-     * array's native buffer is freed only when the collector gets to it, and the agent's memory grew
-     * with every batch when it was made per batch).
+     * The layer's cell grid while the spatial shape stays, and, for unequal cells only, its averaging
+     * matrix on the input's device, kept with the running mean's manager: one array per layer, not
+     * one per batch (a per-batch array's native buffer is freed only when the collector gets to it,
+     * and the agent's memory grew with every batch when it was made per batch).
      */
     private CellGrid grid(Shape shape, NDArray runningMean) {
         Shape spatial = shape.slice(2);
-        boolean usable = averagingArray != null && !averagingArray.isReleased() && spatial.equals(gridShape)
-                && averagingArray.getDevice().equals(runningMean.getDevice());
-        if (!usable) {
-            if (averagingArray != null && !averagingArray.isReleased()) {
-                averagingArray.close();
-            }
+        if (cellGrid == null || !spatial.equals(gridShape)) {
+            releaseAveraging();
             cellGrid = CellGrid.of(spatial.getShape());
-            averagingArray = runningMean.getManager().create(cellGrid.averagingMatrix(),
-                    new Shape(cellGrid.positions(), cellGrid.cells()));
             gridShape = spatial;
         }
+        // Only unequal cells of a spatial map are reduced by the matrix.
+        boolean needsMatrix = !cellGrid.evenlyDivides() && cellGrid.positions() > 1;
+        boolean usable = averagingArray != null && !averagingArray.isReleased()
+                && averagingArray.getDevice().equals(runningMean.getDevice());
+        if (needsMatrix && !usable) {
+            releaseAveraging();
+            averagingArray = runningMean.getManager().create(cellGrid.averagingMatrix(),
+                    new Shape(cellGrid.positions(), cellGrid.cells()));
+        }
         return cellGrid;
+    }
+
+    private void releaseAveraging() {
+        if (averagingArray != null && !averagingArray.isReleased()) {
+            averagingArray.close();
+        }
+        averagingArray = null;
     }
 
     /**
