@@ -1,5 +1,7 @@
 package io.varshift.core.alarm;
 
+import io.varshift.core.calibration.Distributions;
+
 /**
  * A one-sided CUSUM over per-window null-standardised scores u_t (u_t ~ N(0, 1) on clean traffic):
  * S_t = max(0, S_{t−1} + u_t − k), signalling while S_t &gt; h. A shift too small for any single
@@ -14,6 +16,8 @@ public final class Cusum {
     public static final double DEFAULT_REFERENCE = 0.5;
     /** Default in-control average run length, in windows. */
     public static final double DEFAULT_ARL = 10_000;
+    /** Scores are clipped to ±8, so one window of p = 0 moves the statistic by a bounded step. */
+    public static final double MAX_SCORE = 8;
     private static final int STATES = 200;
 
     private final double reference;
@@ -31,6 +35,20 @@ public final class Cusum {
         }
         this.reference = reference;
         this.threshold = threshold;
+    }
+
+    /**
+     * A window's score from its calibrated p-value: u = Φ⁻¹(1 − p), N(0, 1) on clean windows (the
+     * probability integral transform), clipped to ±{@value #MAX_SCORE}; p = 1 or NaN gives −8.
+     */
+    public static double score(double p) {
+        if (!(p < 1)) {
+            return -MAX_SCORE;
+        }
+        if (!(p > Double.MIN_NORMAL)) {
+            return MAX_SCORE;
+        }
+        return Math.max(-MAX_SCORE, Math.min(MAX_SCORE, -Distributions.normalQuantile(p)));
     }
 
     /** Adds one window's score; returns whether the statistic is now over the threshold. */

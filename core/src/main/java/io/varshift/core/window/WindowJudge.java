@@ -4,7 +4,6 @@ import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.alarm.AlarmStateMachine;
 import io.varshift.core.alarm.AlarmTransition;
 import io.varshift.core.alarm.Cusum;
-import io.varshift.core.calibration.Distributions;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
@@ -23,8 +22,6 @@ public final class WindowJudge {
 
     /** Fewer samples than this (a short time window) are not judged: the null is not made for them. */
     public static final int MIN_JUDGED_SAMPLES = 32;
-    /** Largest |u| fed to the CUSUM: a window that is certainly shifted adds a bounded step. */
-    static final double MAX_STEP = 8;
 
     private final ModelReference reference;
     private final ModelCalibration calibration;
@@ -94,7 +91,7 @@ public final class WindowJudge {
                     signal(layerAlarms.get(i), over, over, windowId, score, threshold),
                     ModelCalibration.Judgement.score(j.momentP()[i]), ModelCalibration.Judgement.score(j.cellP()[i])));
         }
-        boolean sequentialOver = cusum.observe(step(j.modelP()));
+        boolean sequentialOver = cusum.observe(Cusum.score(j.modelP()));
         WindowVerdict.Sequential sequential = new WindowVerdict.Sequential(cusum.statistic(), cusum.threshold(),
                 sequentialOver);
         boolean modelOver = j.modelP() < alpha;
@@ -105,12 +102,6 @@ public final class WindowJudge {
         Signal mix = signal(mixAlarm, mixOver, mixOver, windowId, ModelCalibration.Judgement.score(j.predictionMixP()),
                 threshold);
         return new WindowVerdict(j.windowSize(), samples, classCounts, verdicts, model, mix, sequential);
-    }
-
-    /** u = Φ⁻¹(1 − p), N(0, 1) on clean windows, clipped to ±{@value #MAX_STEP}. */
-    static double step(double p) {
-        double upper = Math.min(1 - 1e-15, Math.max(1e-16, p));
-        return Math.max(-MAX_STEP, Math.min(MAX_STEP, -Distributions.normalQuantile(upper)));
     }
 
     /** Feeds {@code alarmInput} to the state machine; the signal reports {@code over}. */

@@ -1,7 +1,7 @@
 package io.varshift.trainer.evaluate;
 
 import com.google.gson.JsonObject;
-import io.varshift.core.calibration.Distributions;
+import io.varshift.core.alarm.Cusum;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.trainer.jobs.JobContext;
 
@@ -18,9 +18,6 @@ import java.util.SplittableRandom;
  * prediction-mix test (which should fire on skewed orders: that is label shift).
  */
 final class FalseAlarmEvaluation {
-
-    /** Scores u = Φ⁻¹(1 − p) are clipped here, so that p = 0 or 1 does not send the CUSUM to infinity. */
-    static final double SCORE_CLIP = 8;
 
     /**
      * One (order, window size, α) cell.
@@ -101,7 +98,7 @@ final class FalseAlarmEvaluation {
                     composer.compose(order, size, random, window);
                     ModelCalibration.Judgement j = judge.window(window, size, nulls);
                     layers = j.layerP().length;
-                    scores[w] = score(j.modelP());
+                    scores[w] = Cusum.score(j.modelP());
                     for (int a = 0; a < alphas.size(); a++) {
                         double alpha = alphas.get(a);
                         modelAlarms[a] += j.modelP() < alpha ? 1 : 0;
@@ -128,16 +125,5 @@ final class FalseAlarmEvaluation {
             }
         }
         return new Result(cells, shuffledScores);
-    }
-
-    /** u = Φ⁻¹(1 − p), N(0, 1) on clean windows when p is calibrated; clipped to ±{@value #SCORE_CLIP}. */
-    static double score(double p) {
-        if (!(p < 1)) {
-            return -SCORE_CLIP;
-        }
-        if (!(p > Double.MIN_NORMAL)) {
-            return SCORE_CLIP;
-        }
-        return Math.max(-SCORE_CLIP, Math.min(SCORE_CLIP, -Distributions.normalQuantile(p)));
     }
 }
