@@ -41,7 +41,7 @@ class PaperExperimentTest {
     private int train(ModelStore store, String name, int blocks, String placement, double dropRatio) {
         TrainRequest request = new TrainRequest(name,
                 TrainRequest.spec("convnet", 16, blocks, placement, "bernoulli", dropRatio, 0, 42),
-                1, 128, 0, 0, List.of(256), 1e-4, 500);
+                1, 128, 0, 0, 0, List.of(256), 1e-4, 500);
         try (TrainingService.Trained trained = training.train(request, JobContext.silent())) {
             System.out.printf("%s: %s%n", name, trained.summary());
             JsonObject sections = new JsonObject();

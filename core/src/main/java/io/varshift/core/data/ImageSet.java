@@ -113,6 +113,43 @@ public final class ImageSet {
         }
     }
 
+    /**
+     * A copy holding {@code first}'s samples, then {@code second}'s (bytes stay bytes unless either
+     * set holds floats).
+     *
+     * @throws IllegalArgumentException when the sample shapes differ or only one set is labelled
+     */
+    public static ImageSet concat(ImageSet first, ImageSet second) {
+        if (!Arrays.equals(first.sampleShape, second.sampleShape)) {
+            throw new IllegalArgumentException("cannot join sample shapes " + Arrays.toString(first.sampleShape)
+                    + " and " + Arrays.toString(second.sampleShape));
+        }
+        if (first.hasLabels() != second.hasLabels()) {
+            throw new IllegalArgumentException("cannot join a labelled set with an unlabelled one");
+        }
+        int n = first.size + second.size;
+        int[] labels = null;
+        if (first.hasLabels()) {
+            labels = new int[n];
+            System.arraycopy(first.labels, first.offset, labels, 0, first.size);
+            System.arraycopy(second.labels, second.offset, labels, first.size, second.size);
+        }
+        int sample = first.sampleSize;
+        if (first.bytes != null && second.bytes != null) {
+            byte[] pixels = new byte[n * sample];
+            System.arraycopy(first.bytes, first.offset * sample, pixels, 0, first.size * sample);
+            System.arraycopy(second.bytes, second.offset * sample, pixels, first.size * sample, second.size * sample);
+            return new ImageSet(pixels, null, labels, first.sampleShape.clone(), 0, n);
+        }
+        FloatBuffer values = FloatBuffer.allocate(n * sample);
+        for (ImageSet part : new ImageSet[] {first, second}) {
+            for (int i = 0; i < part.size; i++) {
+                part.copySample(i, values);
+            }
+        }
+        return new ImageSet(null, values.array(), labels, first.sampleShape.clone(), 0, n);
+    }
+
     /** A view of samples [from, to). */
     public ImageSet slice(int from, int to) {
         Objects.checkFromToIndex(from, to, size);

@@ -46,7 +46,7 @@ final class CellRunner {
         long started = System.nanoTime();
         ModelSpec spec = cell.spec(config);
         TrainRequest request = new TrainRequest("experiment", spec, config.epochs(), config.batchSize(),
-                config.trainSamples(), CALIBRATION_WINDOW, List.of(CALIBRATION_WINDOW), 0.01, CALIBRATION_REPLICATES);
+                config.trainSamples(), CALIBRATION_WINDOW, 0, List.of(CALIBRATION_WINDOW), 0.01, CALIBRATION_REPLICATES);
         try (TrainingService.Trained trained = training.train(request, context)) {
             Block block = trained.model().getBlock();
             NDManager manager = trained.model().getNDManager();

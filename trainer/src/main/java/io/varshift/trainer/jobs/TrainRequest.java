@@ -12,14 +12,17 @@ import java.util.Set;
  * the calibration of the agent's null for each window size.
  *
  * @param limit training samples to use (0 = all 60 000)
- * @param heldOut held-out samples (test split) for accuracy and calibration (0 = all 10 000)
+ * @param heldOut held-out samples (the first of the test split) for accuracy and calibration (0 = all 10 000)
+ * @param validation training images held back from training (the last of the training split) and added to
+ *        the calibration: more clean samples make the baseline's own error smaller against large windows
  */
 public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
+                           int validation,
                            List<Integer> windowSizes, double falseAlarmRate, int replicates) implements JobRequest {
 
     private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "dropoutPlacement",
             "dropoutKind", "dropRatio", "uoutBeta", "seed", "epochs", "batchSize", "limit", "heldOut",
-            "windowSizes", "falseAlarmRate", "replicates");
+            "validation", "windowSizes", "falseAlarmRate", "replicates");
 
     public TrainRequest {
         JobRequest.requireName("model", model);
@@ -30,6 +33,11 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         JobRequest.requireRange("batchSize", batchSize, 1, 4096);
         JobRequest.requireRange("limit", limit, 0, 60_000);
         JobRequest.requireRange("heldOut", heldOut, 0, 10_000);
+        JobRequest.requireRange("validation", validation, 0, MAX_VALIDATION);
+        if (limit > 0 && limit > 60_000 - validation) {
+            throw new InvalidRequestException("limit", limit + " training samples and " + validation
+                    + " validation samples do not fit in the 60 000 training images");
+        }
         if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
             throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
         }
@@ -38,9 +46,9 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         }
         windowSizes = List.copyOf(windowSizes);
         int largest = windowSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
-        int heldOutSamples = heldOut == 0 ? 10_000 : heldOut;
+        int heldOutSamples = (heldOut == 0 ? 10_000 : heldOut) + validation;
         if (heldOutSamples < largest) {
-            throw new InvalidRequestException("heldOut", heldOutSamples + " held-out samples are fewer than one window"
+            throw new InvalidRequestException("heldOut", heldOutSamples + " calibration samples are fewer than one window"
                     + " of " + largest + "; the calibration needs at least one window of clean samples");
         }
         if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
@@ -49,6 +57,9 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         }
         JobRequest.requireRange("replicates", replicates, 100, 1_000_000);
     }
+
+    /** At most half the training images may be held back for calibration. */
+    public static final int MAX_VALIDATION = 30_000;
 
     @Override
     public JobType type() {
@@ -62,7 +73,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                 f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
                 f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42));
         return new TrainRequest(f.string("model", null), spec, f.integer("epochs", 1), f.integer("batchSize", 128),
-                f.integer("limit", 0), f.integer("heldOut", 5000), f.integers("windowSizes", defaults.windowSizes()),
+                f.integer("limit", 0), f.integer("heldOut", 5000), f.integer("validation", 0),
+                f.integers("windowSizes", defaults.windowSizes()),
                 f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
                 f.integer("replicates", defaults.replicates()));
     }
@@ -102,6 +114,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         o.addProperty("batchSize", batchSize);
         o.addProperty("limit", limit);
         o.addProperty("heldOut", heldOut);
+        o.addProperty("validation", validation);
         JsonArray windows = new JsonArray();
         windowSizes.forEach(windows::add);
         o.add("windowSizes", windows);

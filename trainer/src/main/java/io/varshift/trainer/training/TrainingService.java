@@ -60,12 +60,17 @@ public final class TrainingService {
     public Trained train(TrainRequest request, JobContext context) {
         ModelSpec spec = request.spec();
         FashionMnist data = FashionMnist.in(dataDir);
-        ImageSet train = limit(data.train(), request.limit());
-        ImageSet heldOut = limit(data.test(), request.heldOut());
+        ImageSet allTrain = data.train();
+        int trainEnd = allTrain.size() - request.validation();
+        ImageSet train = limit(allTrain.slice(0, trainEnd), request.limit());
+        ImageSet testHeldOut = limit(data.test(), request.heldOut());
+        // The calibration's clean samples: the first test images, then the training images held back.
+        ImageSet heldOut = request.validation() == 0 ? testHeldOut
+                : ImageSet.concat(testHeldOut, allTrain.slice(trainEnd, allTrain.size()));
         Device device = device();
-        LOG.infof("training %s on %s (%s): %d training samples, %d held-out, %d epoch(s), batch %d", request.model(),
-                device, Engine.getInstance().getEngineName(), train.size(), heldOut.size(), request.epochs(),
-                request.batchSize());
+        LOG.infof("training %s on %s (%s): %d training samples, %d held-out (%d test, %d validation), %d epoch(s),"
+                + " batch %d", request.model(), device, Engine.getInstance().getEngineName(), train.size(),
+                heldOut.size(), testHeldOut.size(), request.validation(), request.epochs(), request.batchSize());
         metrics.device(device.toString());
         // The engine seed fixes parameter initialisation and dropout masks; the shuffle has its own Random.
         Engine.getInstance().setRandomSeed((int) spec.seed());
@@ -102,7 +107,10 @@ public final class TrainingService {
                     heldOut.size(), trainingTime);
             summary.addProperty("epochs", request.epochs());
             summary.addProperty("trainingSamples", train.size());
-            summary.addProperty("heldOutSamples", heldOut.size());
+            // heldOutSamples counts test images only: evaluate-alarms takes the test images after them as unseen.
+            summary.addProperty("heldOutSamples", testHeldOut.size());
+            summary.addProperty("validationSamples", request.validation());
+            summary.addProperty("calibrationSamples", heldOut.size());
             summary.addProperty("heldOutAccuracy", reference.accuracy());
             summary.addProperty("batchSize", request.batchSize());
             summary.addProperty("learningRate", LEARNING_RATE);

@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.TrainRequest;
@@ -35,7 +36,7 @@ class AlarmEvaluationTest {
     static void trainAndEvaluate() {
         models = new ModelStore(store);
         TrainRequest request = new TrainRequest("tiny", TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 3),
-                1, 64, 2000, 500, List.of(64), 1e-3, 400);
+                1, 64, 2000, 500, 0, List.of(64), 1e-3, 400);
         try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
                 new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
             JsonObject sections = new JsonObject();
@@ -89,7 +90,7 @@ class AlarmEvaluationTest {
 
     @Test
     void everyShiftAndSeverityHasPowerForEveryWindowSize() {
-        assertThat(result.getAsJsonObject("power").getAsJsonArray("shifts")).hasSize(6 * 4);
+        assertThat(result.getAsJsonObject("power").getAsJsonArray("shifts")).hasSize(ShiftKind.values().length * 4);
         JsonObject invertHalf = result.getAsJsonObject("power").getAsJsonArray("shifts").asList().stream()
                 .map(e -> e.getAsJsonObject())
                 .filter(s -> s.get("shift").getAsString().equals("invert") && s.get("severity").getAsDouble() == 0.5)

@@ -33,7 +33,7 @@ class TrainingServiceTest {
 
     private static TrainRequest request(String model, int limit) {
         return new TrainRequest(model, TrainRequest.spec("convnet", 8, 2, "before-bn", "bernoulli", 0.3, 0, 7),
-                1, 64, limit, 500, List.of(64), 1e-4, 200);
+                1, 64, limit, 500, 300, List.of(64), 1e-4, 200);
     }
 
     @Test
@@ -41,7 +41,10 @@ class TrainingServiceTest {
         TrainRequest request = request("subset", 2000);
         try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
             assertThat(trained.reference().accuracy()).isGreaterThan(0.3);
+            // 500 test images and the last 300 training images, which are not trained on, calibrate.
             assertThat(trained.summary().get("heldOutSamples").getAsInt()).isEqualTo(500);
+            assertThat(trained.summary().get("validationSamples").getAsInt()).isEqualTo(300);
+            assertThat(trained.summary().get("calibrationSamples").getAsInt()).isEqualTo(800);
             assertThat(registry.get("varshift_trainer_epoch_loss").tag("model", "subset").gauge().value())
                     .isPositive();
             ModelCalibration calibration = trained.reference().reference().calibration().orElseThrow();
@@ -49,7 +52,7 @@ class TrainingServiceTest {
             assertThat(calibration.layers()).extracting(ClassConditionalBaseline::layer)
                     .containsExactlyElementsOf(trained.reference().reference().layers().stream()
                             .map(LayerReference::name).toList());
-            assertThat(calibration.heldOutSamples()).isEqualTo(500);
+            assertThat(calibration.heldOutSamples()).isEqualTo(800);
 
             ModelStore models = new ModelStore(store);
             int version = ArtifactWriter.write(models, "subset", request.spec(), trained.model().getBlock(),
