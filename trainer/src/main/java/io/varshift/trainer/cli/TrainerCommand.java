@@ -10,7 +10,8 @@ import java.io.PrintWriter;
 @Command(name = "trainer", mixinStandardHelpOptions = true,
         description = "Trains, measures, adjusts and recalibrates the models Varshift watches.",
         subcommands = {TrainCommand.class, ReportCommand.class, AdjustBnCommand.class, RecalibrateCommand.class,
-                ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class, EvaluateAlarmsCommand.class})
+                ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class, EvaluateAlarmsCommand.class,
+                BenchmarkDetectorsCommand.class})
 public class TrainerCommand implements Runnable {
 
     @CommandLine.Spec

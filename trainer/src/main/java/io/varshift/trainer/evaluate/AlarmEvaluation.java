@@ -1,6 +1,5 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -13,13 +12,9 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.report.AtomicFiles;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 /**
@@ -132,16 +127,8 @@ public final class AlarmEvaluation {
 
     /** Writes the JSON atomically (a reader never sees half of it) and returns its path. */
     public static Path write(JsonObject result, Path outDir) {
-        try {
-            Files.createDirectories(outDir);
-            Path target = outDir.resolve(JSON_FILE);
-            Path temp = Files.createTempFile(outDir, ".tmp-", JSON_FILE);
-            Files.writeString(temp, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                    .create().toJson(result), StandardCharsets.UTF_8);
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return target;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + JSON_FILE + " to " + outDir + ": " + e.getMessage(), e);
-        }
+        Path target = outDir.resolve(JSON_FILE);
+        AtomicFiles.writeJson(target, result, "alarm evaluation");
+        return target;
     }
 }

@@ -5,17 +5,17 @@ package io.varshift.trainer.evaluate;
  * binomial tails at the observed count are not below (1 − level)/2. Conservative, and right at the
  * counts a false-alarm evaluation sees (0 of 10 000), where the normal approximation fails.
  */
-record BinomialInterval(long successes, long trials, double lower, double upper) {
+public record BinomialInterval(long successes, long trials, double lower, double upper) {
 
     static final double LEVEL = 0.95;
     private static final int BISECTIONS = 200;
 
-    double rate() {
+    public double rate() {
         return (double) successes / trials;
     }
 
     /** @throws IllegalArgumentException when trials &lt; 1 or successes is outside [0, trials] */
-    static BinomialInterval clopperPearson(long successes, long trials) {
+    public static BinomialInterval clopperPearson(long successes, long trials) {
         if (trials < 1 || successes < 0 || successes > trials) {
             throw new IllegalArgumentException("binomial interval: " + successes + " successes of " + trials
                     + " trials; need trials >= 1 and 0 <= successes <= trials");

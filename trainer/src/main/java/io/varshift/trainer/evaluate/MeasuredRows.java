@@ -4,6 +4,7 @@ import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.training.EvalPass;
@@ -16,7 +17,7 @@ import java.util.List;
  * sample's predicted class and true label, and the accuracy. Windows of traffic are then composed
  * from the rows and judged without further forward passes.
  */
-final class MeasuredRows {
+public final class MeasuredRows {
 
     private final List<SampleContributions> layers;
     private final int[] predicted;
@@ -33,41 +34,51 @@ final class MeasuredRows {
     }
 
     static MeasuredRows measure(LoadedModel model, ImageSet set, int batchSize, JobContext context, String phase) {
-        if (!set.hasLabels()) {
-            throw new IllegalArgumentException("evaluate-alarms: the image set has no labels; the traffic orders"
-                    + " are built from true labels");
-        }
         EvalPass.Measured pass = EvalPass.measure(model.block(), model.probes(), model.model().getNDManager(), set,
                 batchSize, true, context, phase);
+        return of(pass.collector(), pass.predicted(), set, pass.accuracy(), model.spec().classes().size());
+    }
+
+    /**
+     * The rows of a pass that kept per-sample contributions.
+     *
+     * @throws IllegalArgumentException when the set has no labels (traffic orders are built from them)
+     */
+    public static MeasuredRows of(BnMomentsCollector collector, int[] predicted, ImageSet set, double accuracy,
+            int classes) {
+        if (!set.hasLabels()) {
+            throw new IllegalArgumentException("the image set has no labels; traffic orders and accuracy are built"
+                    + " from true labels");
+        }
         List<SampleContributions> layers = new ArrayList<>();
-        for (int i = 0; i < pass.collector().layerCount(); i++) {
-            layers.add(pass.collector().sampleContributions(i));
+        for (int i = 0; i < collector.layerCount(); i++) {
+            layers.add(collector.sampleContributions(i));
         }
         int[] labels = new int[set.size()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = set.label(i);
         }
-        return new MeasuredRows(layers, pass.predicted(), labels, pass.accuracy(), model.spec().classes().size());
+        return new MeasuredRows(layers, predicted, labels, accuracy, classes);
     }
 
-    int samples() {
+    public int samples() {
         return predicted.length;
     }
 
-    int[] labels() {
+    public int[] labels() {
         return labels;
     }
 
-    double accuracy() {
+    public double accuracy() {
         return accuracy;
     }
 
     /** Judges windows composed from these rows against a calibration, reusing its buffers. */
-    Judge judge(ModelCalibration calibration, int largestWindow) {
+    public Judge judge(ModelCalibration calibration, int largestWindow) {
         return new Judge(calibration, largestWindow);
     }
 
-    final class Judge {
+    public final class Judge {
         private final ModelCalibration calibration;
         private final float[][] scratch1;
         private final float[][] scratch2;
@@ -100,7 +111,7 @@ final class MeasuredRows {
          * The window rows[0..n): each layer's summed moments and cell scores and the predicted-class
          * counts, judged.
          */
-        ModelCalibration.Judgement window(int[] rows, int n, ModelCalibration.WindowNull nulls) {
+        public ModelCalibration.Judgement window(int[] rows, int n, ModelCalibration.WindowNull nulls) {
             List<ChannelMoments> moments = new ArrayList<>(layers.size());
             for (int l = 0; l < layers.size(); l++) {
                 moments.add(layers.get(l).sum(rows, n, scratch1[l], scratch2[l]));

@@ -5,13 +5,12 @@ import com.google.gson.JsonObject;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.corruption.ShiftKind;
+import io.varshift.core.corruption.ShiftedImages;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.trainer.jobs.JobContext;
 
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.SplittableRandom;
@@ -24,32 +23,6 @@ import java.util.SplittableRandom;
  * the trial and the median delay (in windows; null when more than half never alarm).
  */
 final class PowerEvaluation {
-
-    /** One detector's outcome over the trials of one cell. */
-    record Detection(BinomialInterval alarmWithin, Integer medianDelay) {
-
-        /** @param delays per trial the first alarming window (1-based), 0 for none within the trial */
-        static Detection of(int[] delays) {
-            long alarmed = Arrays.stream(delays).filter(d -> d > 0).count();
-            int[] sorted = Arrays.stream(delays).map(d -> d == 0 ? Integer.MAX_VALUE : d).sorted().toArray();
-            int median = sorted[(sorted.length - 1) / 2];
-            return new Detection(BinomialInterval.clopperPearson(alarmed, delays.length),
-                    median == Integer.MAX_VALUE ? null : median);
-        }
-
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("alarmWithin", alarmWithin.rate());
-            o.addProperty("alarmWithinLower", alarmWithin.lower());
-            o.addProperty("alarmWithinUpper", alarmWithin.upper());
-            if (medianDelay != null) {
-                o.addProperty("medianDelay", medianDelay);
-            } else {
-                o.add("medianDelay", com.google.gson.JsonNull.INSTANCE);
-            }
-            return o;
-        }
-    }
 
     record WindowCell(int windowSize, int trials, Detection perWindow, Detection sequential, int warmupSignals) {
         JsonObject toJson() {
@@ -97,7 +70,7 @@ final class PowerEvaluation {
             for (double severity : config.severities()) {
                 String phase = String.format(java.util.Locale.ROOT, "%s %.2f (%d/%d)", shift.cliName(), severity,
                         ++done, total);
-                ImageSet shifted = shifted(unseen, shift, severity, new Random(config.seed() ^ shift.ordinal() * 977L
+                ImageSet shifted = ShiftedImages.of(unseen, shift, severity, new Random(config.seed() ^ shift.ordinal() * 977L
                         ^ Double.doubleToLongBits(severity)));
                 MeasuredRows rows = MeasuredRows.measure(model, shifted, batchSize, context, phase);
                 List<WindowCell> windows = new ArrayList<>();
@@ -139,34 +112,12 @@ final class PowerEvaluation {
                 if (perWindow[t] == 0 && j.modelP() < config.powerAlpha()) {
                     perWindow[t] = w;
                 }
-                if (cusum.observe(FalseAlarmEvaluation.score(j.modelP())) && sequential[t] == 0) {
+                if (cusum.observe(Cusum.score(j.modelP())) && sequential[t] == 0) {
                     sequential[t] = w;
                 }
             }
         }
         return new WindowCell(size, config.powerTrials(), Detection.of(perWindow), Detection.of(sequential),
                 warmupSignals);
-    }
-
-    /** The images with the shift applied, each image once, in order; labels kept. */
-    static ImageSet shifted(ImageSet clean, ShiftKind shift, double severity, Random random) {
-        long[] shape = clean.sampleShape();
-        int height = (int) shape[shape.length - 2];
-        int width = (int) shape[shape.length - 1];
-        int sample = clean.sampleSize();
-        if ((long) height * width != sample) {
-            throw new IllegalArgumentException("evaluate-alarms: the shifts need single-channel images; samples of"
-                    + " shape " + Arrays.toString(shape) + " are not");
-        }
-        float[] out = new float[clean.size() * sample];
-        float[] image = new float[sample];
-        int[] labels = new int[clean.size()];
-        for (int i = 0; i < clean.size(); i++) {
-            clean.copySample(i, FloatBuffer.wrap(image));
-            shift.apply(image, image, height, width, severity, random);
-            System.arraycopy(image, 0, out, i * sample, sample);
-            labels[i] = clean.label(i);
-        }
-        return ImageSet.ofFloats(out, labels, shape);
     }
 }

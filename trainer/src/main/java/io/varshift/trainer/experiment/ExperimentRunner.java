@@ -1,6 +1,5 @@
 package io.varshift.trainer.experiment;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -12,6 +11,7 @@ import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
 import io.varshift.trainer.jobs.JobCancelledException;
 import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.training.TrainingMetrics;
 import io.varshift.trainer.training.TrainingService;
 
@@ -226,8 +226,7 @@ final class ExperimentRunner {
     }
 
     private static void write(Path file, JsonObject json) {
-        AtomicFiles.write(file, new GsonBuilder().setPrettyPrinting().create().toJson(json)
-                .getBytes(StandardCharsets.UTF_8), "experiment result");
+        AtomicFiles.writeJson(file, json, "experiment result");
     }
 
     private static String minutes(double seconds) {

@@ -1,5 +1,6 @@
 package io.varshift.trainer.experiment;
 
+import io.varshift.trainer.report.AtomicFiles;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;

@@ -3,6 +3,7 @@ package io.varshift.trainer.experiment;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.trainer.report.AtomicFiles;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 import java.nio.charset.StandardCharsets;

@@ -1,13 +1,17 @@
-package io.varshift.trainer.experiment;
+package io.varshift.trainer.report;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Whole-file writes through a sibling temp file and an atomic rename: readers never see half a file. */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     private AtomicFiles() {
     }
@@ -16,7 +20,7 @@ final class AtomicFiles {
      * @param what names the file in the error, e.g. "cell result"
      * @throws UncheckedIOException naming the file and the fix
      */
-    static void write(Path target, byte[] bytes, String what) {
+    public static void write(Path target, byte[] bytes, String what) {
         Path temp = target.resolveSibling("." + target.getFileName() + ".tmp");
         try {
             Files.createDirectories(target.toAbsolutePath().getParent());
@@ -26,5 +30,11 @@ final class AtomicFiles {
             throw new UncheckedIOException("cannot write " + what + " " + target + ": " + e.getMessage()
                     + "; check that the folder is writable", e);
         }
+    }
+
+    /** Indented JSON (non-finite numbers kept as NaN/Infinity), written as {@link #write}. */
+    public static void writeJson(Path target, JsonObject json, String what) {
+        write(target, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json)
+                .getBytes(StandardCharsets.UTF_8), what);
     }
 }

@@ -1,0 +1,426 @@
+package io.varshift.trainer.benchmark;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.jfree.chart.ChartFactory;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.data.category.DefaultCategoryDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.Color;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The detector benchmark's report, generated from a stored {@code detectors.json} alone: the clean
+ * false-alarm rates, the detection table, the recovery table, two charts, and a reading whose every
+ * sentence is computed from the numbers.
+ */
+public final class DetectorReport {
+
+    /** A corruption "costs accuracy" from this many points on. */
+    static final double COSTLY_DROP_POINTS = 2;
+    /** "Detected": an alarm within the trial with at least this probability. */
+    static final double DETECTED = 0.9;
+    /** Where a detection that never came is drawn on the delay axis. */
+    private static final double NEVER = 6;
+    private static final double SERIES_OFFSET = 0.12;
+    private static final int CHART_WIDTH = 900;
+    private static final int CHART_HEIGHT = 560;
+
+    private final JsonObject json;
+
+    public DetectorReport(JsonObject json) {
+        this.json = json;
+    }
+
+    /** @throws IllegalArgumentException when the file is not a benchmark result */
+    public static DetectorReport read(Path file) {
+        try {
+            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+            if (!e.isJsonObject() || !e.getAsJsonObject().has("cells") || !e.getAsJsonObject().has("detectors")) {
+                throw new IllegalArgumentException(file + " is not a benchmark-detectors result (no 'cells' or"
+                        + " 'detectors'); give the detectors.json that benchmark-detectors wrote");
+            }
+            return new DetectorReport(e.getAsJsonObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (com.google.gson.JsonParseException e) {
+            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Writes the markdown and its charts ({@code NAME-delay.png}, {@code NAME-recovery.png}) beside it.
+     *
+     * @param grid the corruption grid PNG, written as {@code NAME-corruptions.png}; null to leave it out
+     * @return the chart paths
+     */
+    public List<Path> write(Path markdown, String source, byte[] grid) {
+        String name = markdown.getFileName().toString();
+        if (!name.endsWith(".md")) {
+            throw new IllegalArgumentException("report " + markdown + " must name a .md file");
+        }
+        String stem = name.substring(0, name.length() - 3);
+        Path delay = markdown.resolveSibling(stem + "-delay.png");
+        Path recovery = markdown.resolveSibling(stem + "-recovery.png");
+        Path corruptions = markdown.resolveSibling(stem + "-corruptions.png");
+        try {
+            if (markdown.getParent() != null) {
+                Files.createDirectories(markdown.getParent());
+            }
+            Files.write(delay, png(delayChart()));
+            Files.write(recovery, png(recoveryChart()));
+            if (grid != null) {
+                Files.write(corruptions, grid);
+            }
+            Files.writeString(markdown, markdown(source, delay.getFileName().toString(),
+                    recovery.getFileName().toString(), Files.exists(corruptions)
+                            ? corruptions.getFileName().toString() : null), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the detector report " + markdown + ": " + e.getMessage(), e);
+        }
+        return List.of(delay, recovery);
+    }
+
+    /** The false-alarm and detection tables as text, for the console. */
+    public String consoleTables() {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format(Locale.ROOT, "%-16s %10s %24s %10s%n", "detector", "threshold", "clean rate [95% CI]",
+                "ms/window"));
+        for (JsonObject d : detectors()) {
+            b.append(String.format(Locale.ROOT, "%-16s %10.3f %8.4f [%.4f,%.4f] %10.2f%n", d.get("name").getAsString(),
+                    d.get("threshold").getAsDouble(), d.get("cleanRate").getAsDouble(),
+                    d.get("cleanLower").getAsDouble(), d.get("cleanUpper").getAsDouble(),
+                    d.get("msPerWindow").getAsDouble()));
+        }
+        b.append('\n');
+        b.append(String.format(Locale.ROOT, "%-12s %5s %7s", "shift", "sev", "drop"));
+        for (String d : detectionNames()) {
+            b.append(String.format(Locale.ROOT, " %14s", d));
+        }
+        b.append('\n');
+        for (JsonObject c : cells()) {
+            b.append(String.format(Locale.ROOT, "%-12s %5.2f %7.2f", c.get("shift").getAsString(),
+                    c.get("severity").getAsDouble(), c.get("accuracyDropPoints").getAsDouble()));
+            for (String d : detectionNames()) {
+                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(d);
+                b.append(String.format(Locale.ROOT, " %9.2f (%s)", o.get("alarmWithin").getAsDouble(), delay(o)));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    String markdown(String source, String delayChart, String recoveryChart, String corruptionGrid) {
+        JsonObject config = json.getAsJsonObject("config");
+        JsonObject split = json.getAsJsonObject("split");
+        double alpha = config.get("alpha").getAsDouble();
+        int window = config.get("windowSize").getAsInt();
+        StringBuilder b = new StringBuilder();
+        b.append("# Detector benchmark\n\n");
+        b.append("Generated by `./varshift trainer benchmark-detectors` from `").append(source)
+                .append("`; do not edit by hand: rerun the command (`--report-from FILE` rewrites this page from the"
+                        + " stored JSON alone).\n\n");
+        b.append(String.format(Locale.ROOT, "Model `%s` v%d, config `%s`: windows of %d images, per-window α = %s,"
+                        + " %d trials of %d corrupted windows per corruption and severity (after %d clean windows"
+                        + " for the CUSUM). The calibration used %d images (%d held-out test images, %d held-back"
+                        + " training images); every rate below is measured on %d test images it never saw"
+                        + " (clean accuracy %.4f).%n%n",
+                json.get("model").getAsString(), json.get("version").getAsInt(), config.get("name").getAsString(),
+                window, alpha, config.get("trials").getAsInt(), config.get("windowsPerTrial").getAsInt(),
+                config.get("warmupWindows").getAsInt(), split.get("calibrationSamples").getAsInt(),
+                split.get("heldOutTestSamples").getAsInt(), split.get("validationSamples").getAsInt(),
+                split.get("unseenSamples").getAsInt(), json.getAsJsonObject("unseen").get("accuracy").getAsDouble()));
+        b.append("## The detectors\n\n");
+        b.append("| detector | what it tests |\n| --- | --- |\n");
+        for (JsonObject d : detectors()) {
+            b.append("| `").append(d.get("name").getAsString()).append("` | ").append(d.get("description").getAsString())
+                    .append(" |\n");
+        }
+        b.append("| `varshift-cusum` | the CUSUM over Varshift's window scores (in-control ARL ")
+                .append(String.format(Locale.ROOT, "%.0f", config.get("cusumArl").getAsDouble()))
+                .append(" windows) |\n\n");
+        b.append("Each peer's threshold is its (1 − α) quantile over ").append(config.get("calibrationWindows"))
+                .append(" clean windows drawn from the odd-numbered calibration images, its reference being the"
+                        + " even-numbered ones; Varshift keeps the calibration stored with the model.\n\n");
+        b.append("## Clean false-alarm rates\n\n");
+        b.append(String.format(Locale.ROOT, "%d clean windows of unseen images. The comparison is fair when every"
+                + " rate lies within [0.5α, 2α] = [%s, %s].%n%n", detectors().get(0).get("cleanWindows").getAsInt(),
+                fmt(alpha / 2), fmt(2 * alpha)));
+        b.append("| detector | threshold (−log10 p; MMD²) | clean rate | 95 % interval | within [0.5α, 2α] | own decision (p < α) |"
+                + " statistic ms/window |\n| --- | ---: | ---: | --- | --- | ---: | ---: |\n");
+        List<String> unfair = new ArrayList<>();
+        for (JsonObject d : detectors()) {
+            double rate = d.get("cleanRate").getAsDouble();
+            boolean fair = rate >= alpha / 2 && rate <= 2 * alpha;
+            if (!fair) {
+                unfair.add(d.get("name").getAsString());
+            }
+            String own = d.has("ownDecisionRate") ? fmt(d.get("ownDecisionRate").getAsDouble())
+                    + (d.has("ownDecisionWindows") ? " (" + d.get("ownDecisionWindows").getAsInt() + " windows)" : "")
+                    : "—";
+            b.append(String.format(Locale.ROOT, "| `%s` | %.4g | %s | [%s, %s] | %s | %s | %.2f |%n",
+                    d.get("name").getAsString(), d.get("threshold").getAsDouble(), fmt(rate),
+                    fmt(d.get("cleanLower").getAsDouble()), fmt(d.get("cleanUpper").getAsDouble()),
+                    fair ? "yes" : "**no**", own, d.get("msPerWindow").getAsDouble()));
+        }
+        JsonObject forward = json.getAsJsonObject("forward");
+        b.append(String.format(Locale.ROOT, "%nEvery detector starts from the model's forward: %.1f ms per window of %d"
+                        + " without probes, %.1f ms with the BN probes, cell means, penultimate features and softmax"
+                        + " kept (what this benchmark runs; the agent's own probe cost is in agent.md).%n%n",
+                forward.get("plainMsPerWindow").getAsDouble(), window,
+                forward.get("measuredMsPerWindow").getAsDouble()));
+        b.append(unfair.isEmpty() ? "Every detector's clean rate is within [0.5α, 2α].\n\n"
+                : "Outside [0.5α, 2α]: " + String.join(", ", unfair) + "; their detection figures are not on equal"
+                        + " terms.\n\n");
+        if (corruptionGrid != null) {
+            b.append("## The corruption suite\n\n![one test image under every corruption and severity](")
+                    .append(corruptionGrid).append(")\n\n");
+        }
+        b.append("## Detection\n\n");
+        b.append(String.format(Locale.ROOT, "P(alarm within %d windows), median delay in windows in brackets (— when"
+                + " more than half the trials never alarm).%n%n", config.get("windowsPerTrial").getAsInt()));
+        b.append("| corruption | severity | accuracy | drop (points) |");
+        detectionNames().forEach(d -> b.append(" `").append(d).append("` |"));
+        b.append("\n| --- | ---: | ---: | ---: |");
+        detectionNames().forEach(d -> b.append(" ---: |"));
+        b.append('\n');
+        for (JsonObject c : cells()) {
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f | %.2f |", c.get("shift").getAsString(),
+                    c.get("severity").getAsDouble(), c.get("accuracy").getAsDouble(),
+                    c.get("accuracyDropPoints").getAsDouble()));
+            for (String d : detectionNames()) {
+                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(d);
+                b.append(String.format(Locale.ROOT, " %.2f (%s) |", o.get("alarmWithin").getAsDouble(), delay(o)));
+            }
+            b.append('\n');
+        }
+        b.append("\n![median delay against accuracy drop, per detector](").append(delayChart).append(")\n\n");
+        b.append("## Label-free recovery\n\n");
+        b.append("Accuracy on each corrupted pool after re-estimating every BN layer's running statistics (Adjust BN)"
+                + " on N unlabeled images drawn from it, against no adaptation and against re-estimation on the whole"
+                + " pool; accuracy is measured on the whole pool.\n\n");
+        List<String> sizes = recoveryKeys();
+        b.append("| corruption | severity | no adaptation |");
+        sizes.forEach(s -> b.append(" N = ").append(s).append(" |"));
+        b.append("\n| --- | ---: | ---: |");
+        sizes.forEach(s -> b.append(" ---: |"));
+        b.append('\n');
+        for (JsonObject c : cells()) {
+            JsonObject r = c.getAsJsonObject("recovery");
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f |", c.get("shift").getAsString(),
+                    c.get("severity").getAsDouble(), r.get("none").getAsDouble()));
+            for (String s : sizes) {
+                b.append(r.has(s) ? String.format(Locale.ROOT, " %.4f |", r.get(s).getAsDouble()) : " — |");
+            }
+            b.append('\n');
+        }
+        b.append("\n![mean accuracy over the corruptions per severity, by adaptation size](").append(recoveryChart)
+                .append(")\n\n");
+        b.append("## Reading\n\n").append(reading(alpha));
+        return b.toString();
+    }
+
+    /** Sentences computed from the table: wins, losses and recovery, for a user choosing a monitor. */
+    String reading(double alpha) {
+        StringBuilder b = new StringBuilder();
+        List<JsonObject> costly = cells().stream().filter(c -> c.get("accuracyDropPoints").getAsDouble()
+                >= COSTLY_DROP_POINTS).toList();
+        b.append(String.format(Locale.ROOT, "- %d of %d corruption settings cost at least %.0f points of accuracy."
+                + " Detected (P ≥ %.1f within the trial) among them:", costly.size(), cells().size(),
+                COSTLY_DROP_POINTS, DETECTED));
+        for (String d : detectionNames()) {
+            long n = costly.stream().filter(detected(d)).count();
+            b.append(String.format(Locale.ROOT, " `%s` %d,", d, n));
+        }
+        b.setLength(b.length() - 1);
+        b.append(".\n");
+        List<String> varshiftMisses = new ArrayList<>();
+        Map<String, List<String>> peerWins = new LinkedHashMap<>();
+        for (JsonObject c : costly) {
+            boolean ours = detected(VarshiftDetector.NAME).test(c) || detected(VarshiftDetector.NAME + "-cusum").test(c);
+            if (!ours) {
+                varshiftMisses.add(label(c));
+                for (String d : detectionNames()) {
+                    if (!d.startsWith(VarshiftDetector.NAME) && detected(d).test(c)) {
+                        peerWins.computeIfAbsent(d, k -> new ArrayList<>()).add(label(c));
+                    }
+                }
+            }
+        }
+        b.append(varshiftMisses.isEmpty()
+                ? "- Varshift (per-window or CUSUM) detects every setting that costs accuracy.\n"
+                : "- Costly settings Varshift (per-window and CUSUM) misses: " + String.join(", ", varshiftMisses)
+                        + ".\n");
+        peerWins.forEach((d, list) -> b.append("- Of those, `").append(d).append("` detects: ")
+                .append(String.join(", ", list)).append(".\n"));
+        List<String> peerMisses = new ArrayList<>();
+        for (JsonObject c : costly) {
+            if (detected(VarshiftDetector.NAME).test(c)) {
+                List<String> missing = new ArrayList<>();
+                for (String d : detectionNames()) {
+                    if (!d.startsWith(VarshiftDetector.NAME) && !detected(d).test(c)) {
+                        missing.add(d);
+                    }
+                }
+                if (missing.size() == detectionNames().size() - 2) {
+                    peerMisses.add(label(c));
+                }
+            }
+        }
+        b.append(peerMisses.isEmpty() ? "- No costly setting is detected by Varshift alone.\n"
+                : "- Costly settings only Varshift detects (every peer misses): " + String.join(", ", peerMisses)
+                        + ".\n");
+        List<JsonObject> harmless = cells().stream().filter(c -> c.get("accuracyDropPoints").getAsDouble()
+                < COSTLY_DROP_POINTS).toList();
+        b.append(String.format(Locale.ROOT, "- Of the %d settings that cost less than %.0f points, detected:",
+                harmless.size(), COSTLY_DROP_POINTS));
+        for (String d : detectionNames()) {
+            b.append(String.format(Locale.ROOT, " `%s` %d,", d, harmless.stream().filter(detected(d)).count()));
+        }
+        b.setLength(b.length() - 1);
+        b.append(" (an alarm there is a change a user may or may not want to hear of).\n");
+        List<String> sizes = recoveryKeys();
+        b.append("- Recovery, mean accuracy over the costly settings: no adaptation ")
+                .append(String.format(Locale.ROOT, "%.4f", mean(costly, "none")));
+        for (String s : sizes) {
+            b.append(String.format(Locale.ROOT, ", N = %s: %.4f", s, mean(costly, s)));
+        }
+        b.append(".\n");
+        long hurt = costly.stream().filter(c -> {
+            JsonObject r = c.getAsJsonObject("recovery");
+            return r.get("all").getAsDouble() < r.get("none").getAsDouble();
+        }).count();
+        b.append(String.format(Locale.ROOT, "- Re-estimating on the whole pool lowers accuracy in %d of the %d costly"
+                + " settings.%n", hurt, costly.size()));
+        return b.toString();
+    }
+
+    private static String label(JsonObject c) {
+        return String.format(Locale.ROOT, "%s %.2f (−%.1f pt)", c.get("shift").getAsString(),
+                c.get("severity").getAsDouble(), c.get("accuracyDropPoints").getAsDouble());
+    }
+
+    private static Predicate<JsonObject> detected(String detector) {
+        return c -> c.getAsJsonObject("detection").getAsJsonObject(detector).get("alarmWithin").getAsDouble()
+                >= DETECTED;
+    }
+
+    private static double mean(List<JsonObject> cells, String key) {
+        return cells.stream().filter(c -> c.getAsJsonObject("recovery").has(key))
+                .mapToDouble(c -> c.getAsJsonObject("recovery").get(key).getAsDouble()).average().orElse(Double.NaN);
+    }
+
+    /** Median delay against accuracy drop, one series per detector; never detected at {@value #NEVER}. */
+    JFreeChart delayChart() {
+        XYSeriesCollection data = new XYSeriesCollection();
+        List<String> names = detectionNames();
+        for (int i = 0; i < names.size(); i++) {
+            XYSeries series = new XYSeries(names.get(i));
+            // Each detector's points sit a little above or below the whole delays, so that equal delays stay visible.
+            double offset = (i - (names.size() - 1) / 2.0) * SERIES_OFFSET;
+            for (JsonObject c : cells()) {
+                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(names.get(i));
+                double drop = Math.max(0, c.get("accuracyDropPoints").getAsDouble());
+                series.add(drop, (never(o) ? NEVER : o.get("medianDelay").getAsDouble()) + offset);
+            }
+            data.addSeries(series);
+        }
+        JFreeChart chart = ChartFactory.createScatterPlot("Median detection delay vs accuracy cost, "
+                        + json.get("model").getAsString() + " v" + json.get("version").getAsInt() + " (" + (int) NEVER
+                        + " = not within the trial; detectors offset by " + SERIES_OFFSET + ")",
+                "accuracy drop (points)", "median delay (windows)", data, PlotOrientation.VERTICAL, true, false,
+                false);
+        chart.getXYPlot().getRangeAxis().setRange(0.5, NEVER + 0.5);
+        chart.getXYPlot().setBackgroundPaint(Color.WHITE);
+        chart.getXYPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
+        chart.getXYPlot().setDomainGridlinePaint(Color.LIGHT_GRAY);
+        return chart;
+    }
+
+    /** Mean accuracy over the corruptions per severity, one line per adaptation. */
+    JFreeChart recoveryChart() {
+        DefaultCategoryDataset data = new DefaultCategoryDataset();
+        List<String> keys = new ArrayList<>();
+        keys.add("none");
+        keys.addAll(recoveryKeys());
+        Map<Double, List<JsonObject>> bySeverity = new LinkedHashMap<>();
+        cells().forEach(c -> bySeverity.computeIfAbsent(c.get("severity").getAsDouble(), k -> new ArrayList<>()).add(c));
+        for (String key : keys) {
+            String series = key.equals("none") ? "no adaptation" : "N = " + key;
+            bySeverity.forEach((severity, list) -> data.addValue(mean(list, key), series,
+                    String.format(Locale.ROOT, "%.2f", severity)));
+        }
+        JFreeChart chart = ChartFactory.createLineChart("Accuracy after BN re-estimation on N unlabeled corrupted"
+                        + " images (mean over corruptions)", "severity", "accuracy", data, PlotOrientation.VERTICAL,
+                true, false, false);
+        chart.getCategoryPlot().setBackgroundPaint(Color.WHITE);
+        chart.getCategoryPlot().setRangeGridlinePaint(Color.LIGHT_GRAY);
+        ((NumberAxis) chart.getCategoryPlot().getRangeAxis()).setAutoRangeIncludesZero(false);
+        return chart;
+    }
+
+    private static byte[] png(JFreeChart chart) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            ChartUtils.writeChartAsPNG(out, chart, CHART_WIDTH, CHART_HEIGHT);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot render a benchmark chart: " + e.getMessage(), e);
+        }
+        return out.toByteArray();
+    }
+
+    private static String delay(JsonObject detection) {
+        return never(detection) ? "—" : detection.get("medianDelay").getAsString();
+    }
+
+    /** No median delay: more than half the trials never alarm (stored as null, or left out of the JSON). */
+    private static boolean never(JsonObject detection) {
+        return !detection.has("medianDelay") || detection.get("medianDelay").isJsonNull();
+    }
+
+    private static String fmt(double rate) {
+        return String.format(Locale.ROOT, "%.4f", rate);
+    }
+
+    private List<JsonObject> detectors() {
+        List<JsonObject> out = new ArrayList<>();
+        json.getAsJsonArray("detectors").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
+    }
+
+    private List<JsonObject> cells() {
+        List<JsonObject> out = new ArrayList<>();
+        json.getAsJsonArray("cells").forEach(e -> out.add(e.getAsJsonObject()));
+        return out;
+    }
+
+    /** The detection columns in the order the first cell lists them (Varshift, its CUSUM, the peers). */
+    List<String> detectionNames() {
+        return new ArrayList<>(cells().get(0).getAsJsonObject("detection").keySet());
+    }
+
+    /** The recovery sizes in the stored order, then "all". */
+    private List<String> recoveryKeys() {
+        List<String> keys = new ArrayList<>();
+        json.getAsJsonObject("config").getAsJsonArray("recoverySizes").forEach(e -> keys.add(e.getAsString()));
+        keys.add("all");
+        return keys;
+    }
+}
