@@ -97,6 +97,20 @@ public final class KolmogorovSmirnov {
     }
 
     /**
+     * D between a window W of m rows of a sample C of n rows and the rest C∖W, from D(W, C): the rest's
+     * ECDF is (n·F_C − m·F_W)/(n − m), so F_W − F_{C∖W} = n/(n − m)·(F_W − F_C) at every point.
+     *
+     * @throws IllegalArgumentException when m is not in 1..n−1
+     */
+    public static double leaveOutStatistic(double againstAll, int m, int n) {
+        if (m < 1 || m >= n) {
+            throw new IllegalArgumentException("Kolmogorov-Smirnov: a window of " + m + " rows of a sample of " + n
+                    + " leaves no rest; need 1 <= m < n");
+        }
+        return Math.min(1, againstAll * n / (n - m));
+    }
+
+    /**
      * The asymptotic two-sided p-value: with en = sqrt(n·m/(n + m)), p = Q_KS((en + 0.12 + 0.11/en)·D).
      *
      * @throws IllegalArgumentException when a sample size is below 1 or D lies outside [0, 1]

@@ -188,6 +188,28 @@ public final class MmdDetector implements WindowDetector {
     }
 
     /**
+     * The biased MMD² between a window of the reference's own rows and the rest of the reference:
+     * with W ⊂ R, the sums over (R∖W)² and W × (R∖W) follow from those over R², W × R and W², so the
+     * cost is that of {@link #mmd2}. A random window of reference rows against the rest is distributed
+     * as a fresh window against a reference of n − m rows: the null a threshold is calibrated on.
+     *
+     * @param rows m rows that are rows of the kept reference (the caller's promise; not checked), m &lt; n
+     * @throws IllegalArgumentException when the window is empty, not whole rows, holds NaN, or is not smaller
+     *         than the reference
+     */
+    public double leaveOutMmd2(float[] rows) {
+        int m = fillWindowKernels(rows);
+        if (m >= n) {
+            throw new IllegalArgumentException(NAME + ": a window of " + m + " reference rows leaves nothing of a"
+                    + " reference of " + n);
+        }
+        int rest = n - m;
+        double restPairs = referenceSum - 2 * crossSum + windowSum;
+        double crossPairs = crossSum - windowSum;
+        return windowSum / ((double) m * m) + restPairs / ((double) rest * rest) - 2 * crossPairs / ((double) m * rest);
+    }
+
+    /**
      * The permutation test: pool the reference subsample and the window, relabel a random m of the pooled rows
      * as the window {@code permutations} times, and count the relabellings whose MMD² reaches the observed one.
      *

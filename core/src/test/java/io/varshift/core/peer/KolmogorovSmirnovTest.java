@@ -66,6 +66,28 @@ class KolmogorovSmirnovTest {
     }
 
     @Test
+    void theStatisticAgainstTheRestFollowsFromTheStatisticAgainstTheWhole() {
+        SplittableRandom random = new SplittableRandom(21);
+        for (int trial = 0; trial < 50; trial++) {
+            // Rounded values, so that ties between the window and the rest are common.
+            double[] all = new double[60];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = Math.round(random.nextGaussian() * 4) / 4.0;
+            }
+            int m = 1 + random.nextInt(all.length - 1);
+            double[] window = Arrays.copyOfRange(all, 0, m);
+            double[] rest = Arrays.copyOfRange(all, m, all.length);
+            double[] sortedAll = all.clone();
+            Arrays.sort(sortedAll);
+            Arrays.sort(window);
+            Arrays.sort(rest);
+            assertThat(KolmogorovSmirnov.leaveOutStatistic(KolmogorovSmirnov.statistic(window, sortedAll), m,
+                    all.length)).isCloseTo(KolmogorovSmirnov.statistic(window, rest), within(1e-12));
+        }
+        assertThatThrownBy(() -> KolmogorovSmirnov.leaveOutStatistic(0.1, 5, 5)).hasMessageContaining("leaves no rest");
+    }
+
+    @Test
     void aTieAcrossTheSamplesMovesBothDistributionFunctionsBeforeTheGapIsRead() {
         // At 2 both ECDFs reach 3/4; reading the gap after a's 2s but before b's would give 3/4.
         double[] a = {1, 2, 2, 3};

@@ -64,6 +64,22 @@ class MmdDetectorTest {
     }
 
     @Test
+    void aWindowOfReferenceRowsIsMeasuredAgainstTheRestOfTheReference() {
+        SplittableRandom random = new SplittableRandom(12);
+        float[] reference = gaussianRows(random, 40, 3, 0);
+        MmdDetector detector = new MmdDetector(reference, 3, 100, 10, 1);
+        // Rows 5..16 as the window, the other 28 as the rest.
+        float[] window = java.util.Arrays.copyOfRange(reference, 5 * 3, 17 * 3);
+        float[] rest = new float[28 * 3];
+        System.arraycopy(reference, 0, rest, 0, 5 * 3);
+        System.arraycopy(reference, 17 * 3, rest, 5 * 3, 23 * 3);
+
+        assertThat(detector.leaveOutMmd2(window)).isCloseTo(bruteMmd2(rest, window, 3, detector.sigma()),
+                within(1e-12));
+        assertThatThrownBy(() -> detector.leaveOutMmd2(reference)).hasMessageContaining("leaves nothing");
+    }
+
+    @Test
     void mmd2AndSigmaCoverEveryReferencePairAcrossBlocks() {
         SplittableRandom random = new SplittableRandom(19);
         // 600 rows: the reference is paired with itself in blocks of 256.

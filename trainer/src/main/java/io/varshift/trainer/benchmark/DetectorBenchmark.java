@@ -20,6 +20,7 @@ import io.varshift.trainer.evaluate.EvaluationConfig;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.training.EvalPass;
+import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -37,8 +38,8 @@ import java.util.SplittableRandom;
  *
  * <ol>
  *   <li>The calibration images (the model's held-out test images and held-back training images) are
- *       split by parity: even rows are the peers' reference, windows of odd rows set each peer's
- *       threshold at the per-window α (its (1 − α) quantile). Varshift keeps its stored calibration.</li>
+ *       every peer's reference; windows of them, each scored against the rest, set each peer's threshold
+ *       at the per-window α (its (1 − α) quantile). Varshift keeps its stored calibration.</li>
  *   <li>Clean windows of unseen images measure every detector's false-alarm rate, calibrated and, where
  *       it has one, at its method's own p &lt; α.</li>
  *   <li>Per corruption and severity: the unseen images corrupted (one pass), trials of consecutive
@@ -51,6 +52,7 @@ import java.util.SplittableRandom;
 public final class DetectorBenchmark {
 
     public static final String JSON_FILE = "detectors.json";
+    private static final Logger LOG = Logger.getLogger(DetectorBenchmark.class);
     private static final long GRID_SEED = 7;
 
     private final Path dataDir;
@@ -79,9 +81,7 @@ public final class DetectorBenchmark {
             NDArray projection = projection(model, split.calibration(), config);
             Pool reference = Pool.measure(model, split.calibration(), projection, batchSize, context,
                     "calibration images");
-            int[] even = parity(reference.size(), 0);
-            int[] odd = parity(reference.size(), 1);
-            List<BenchmarkDetector> peers = PeerDetectors.all(reference, even, config);
+            List<BenchmarkDetector> peers = PeerDetectors.all(reference, config);
             List<BenchmarkDetector> detectors = new ArrayList<>();
             detectors.add(varshift);
             detectors.addAll(peers);
@@ -90,7 +90,7 @@ public final class DetectorBenchmark {
             SplittableRandom random = new SplittableRandom(config.seed());
             thresholds.put(varshift.name(), -Math.log10(config.alpha()));
             for (BenchmarkDetector peer : peers) {
-                thresholds.put(peer.name(), threshold(peer, reference, odd, config, random, timings, context));
+                thresholds.put(peer.name(), threshold(peer, reference.size(), config, random, timings, context));
             }
 
             Pool clean = Pool.measure(model, split.unseen(), projection, batchSize, context, "unseen images");
@@ -100,6 +100,11 @@ public final class DetectorBenchmark {
                     detectorJson, (PeerDetectors.Mmd) peers.stream().filter(p -> p instanceof PeerDetectors.Mmd)
                             .findFirst().orElseThrow(), context);
             varshift.forget(clean);
+            for (JsonElement d : detectorJson) {
+                LOG.infof("%s: clean false-alarm rate %.4f at alpha %s on %d unseen windows",
+                        d.getAsJsonObject().get("name").getAsString(), d.getAsJsonObject().get("cleanRate").getAsDouble(),
+                        config.alpha(), config.cleanWindows());
+            }
 
             JsonArray cells = new JsonArray();
             int total = config.shifts().size() * config.severities().size();
@@ -162,17 +167,20 @@ public final class DetectorBenchmark {
                 ShiftKind.SUITE_SEVERITIES, GRID_SEED);
     }
 
-    /** The peer's (1 − α) quantile over calibration windows of odd rows: its rate there is α. */
-    private static double threshold(BenchmarkDetector peer, Pool reference, int[] odd, BenchmarkConfig config,
+    /**
+     * The peer's (1 − α) quantile over windows of its reference rows, each scored against the rest
+     * ({@link BenchmarkDetector#calibrationScore}): its rate there is α.
+     */
+    private static double threshold(BenchmarkDetector peer, int referenceRows, BenchmarkConfig config,
             SplittableRandom random, Timings timings, JobContext context) {
         int size = config.windowSize();
         int[] window = new int[size];
         double[] scores = new double[config.calibrationWindows()];
-        WindowDraw draw = new WindowDraw(odd);
+        WindowDraw draw = WindowDraw.all(referenceRows);
         for (int w = 0; w < scores.length; w++) {
             draw.draw(random, window);
             long started = System.nanoTime();
-            scores[w] = peer.score(reference, window, size);
+            scores[w] = peer.calibrationScore(window, size);
             timings.add(peer.name(), System.nanoTime() - started);
             if (w % 100 == 99) {
                 context.checkCancelled();
@@ -322,14 +330,6 @@ public final class DetectorBenchmark {
             values[i] = (float) (random.nextGaussian() * scale);
         }
         return model.model().getNDManager().create(values, new Shape(width, dim));
-    }
-
-    private static int[] parity(int n, int remainder) {
-        int[] rows = new int[(n + 1 - remainder) / 2];
-        for (int i = 0; i < rows.length; i++) {
-            rows[i] = 2 * i + remainder;
-        }
-        return rows;
     }
 
     /** Total time per detector, for the cost per window. */

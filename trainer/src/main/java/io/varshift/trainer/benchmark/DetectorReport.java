@@ -156,9 +156,12 @@ public final class DetectorReport {
         b.append("| `varshift-cusum` | the CUSUM over Varshift's window scores (in-control ARL ")
                 .append(String.format(Locale.ROOT, "%.0f", config.get("cusumArl").getAsDouble()))
                 .append(" windows) |\n\n");
-        b.append("Each peer's threshold is its (1 − α) quantile over ").append(config.get("calibrationWindows"))
-                .append(" clean windows drawn from the odd-numbered calibration images, its reference being the"
-                        + " even-numbered ones; Varshift keeps the calibration stored with the model.\n\n");
+        b.append("Every peer's reference is all the calibration images. Its threshold is its (1 − α) quantile over ")
+                .append(config.get("calibrationWindows"))
+                .append(" windows of those images, each scored against the rest of them (a random split of i.i.d."
+                        + " images gives two independent samples, so these scores follow the null of a fresh window"
+                        + " against the reference; windows from a separate fixed pool would carry that pool's own"
+                        + " offset in every window). Varshift keeps the calibration stored with the model.\n\n");
         b.append("## Clean false-alarm rates\n\n");
         b.append(String.format(Locale.ROOT, "%d clean windows of unseen images. The comparison is fair when every"
                 + " rate lies within [0.5α, 2α] = [%s, %s].%n%n", detectors().get(0).get("cleanWindows").getAsInt(),

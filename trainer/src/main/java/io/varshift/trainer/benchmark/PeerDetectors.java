@@ -1,10 +1,13 @@
 package io.varshift.trainer.benchmark;
 
+import io.varshift.core.calibration.PredictionMix;
 import io.varshift.core.peer.FeatureKsDetector;
+import io.varshift.core.peer.KolmogorovSmirnov;
 import io.varshift.core.peer.MmdDetector;
 import io.varshift.core.peer.SoftmaxDetector;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
@@ -18,19 +21,21 @@ final class PeerDetectors {
     private PeerDetectors() {
     }
 
-    /** KS per pixel, MMD on features, BBSD on softmax, all with {@code referenceRows} of {@code reference}. */
-    static List<BenchmarkDetector> all(Pool reference, int[] referenceRows, BenchmarkConfig config) {
-        return List.of(new KsPixels(reference, referenceRows), new Mmd(reference, referenceRows, config),
-                new Bbsd(reference, referenceRows));
+    /** KS per pixel, MMD on features, BBSD on softmax, each with every row of {@code reference}. */
+    static List<BenchmarkDetector> all(Pool reference, BenchmarkConfig config) {
+        int[] rows = WindowDraw.all(reference.size()).rows();
+        return List.of(new KsPixels(reference, rows), new Mmd(reference, rows, config), new Bbsd(reference, rows));
     }
 
     /** alibi-detect's KSDrift on the raw pixels: one KS test per pixel, Bonferroni over the pixels. */
     static final class KsPixels implements BenchmarkDetector {
         private final FeatureKsDetector test;
+        private final Pool reference;
         private final int pixels;
         private float[] window = new float[0];
 
         KsPixels(Pool reference, int[] rows) {
+            this.reference = reference;
             pixels = reference.images.sampleSize();
             test = new FeatureKsDetector(gatherPixels(reference, rows, rows.length, new float[rows.length * pixels]),
                     pixels);
@@ -49,10 +54,23 @@ final class PeerDetectors {
 
         @Override
         public double score(Pool pool, int[] rows, int n) {
+            return VarshiftDetector.logP(test.test(window(pool, rows, n)).pValue());
+        }
+
+        /** Every pixel has the same sample sizes, so the smallest p is that of the largest D. */
+        @Override
+        public double calibrationScore(int[] referenceRows, int n) {
+            int all = test.referenceRows();
+            double d = KolmogorovSmirnov.leaveOutStatistic(test.test(window(reference, referenceRows, n)).statistic(),
+                    n, all);
+            return VarshiftDetector.logP(Math.min(1, pixels * KolmogorovSmirnov.pValue(d, n, all - n)));
+        }
+
+        private float[] window(Pool pool, int[] rows, int n) {
             if (window.length != n * pixels) {
                 window = new float[n * pixels];
             }
-            return VarshiftDetector.logP(test.test(gatherPixels(pool, rows, n, window)).pValue());
+            return gatherPixels(pool, rows, n, window);
         }
 
         @Override
@@ -72,18 +90,23 @@ final class PeerDetectors {
     /**
      * alibi-detect's MMDDrift / TorchDrift's kernel MMD on the classifier's input features (projected to
      * a few dimensions by a fixed Gaussian matrix), RBF kernel with the median heuristic. The benchmark
-     * thresholds the MMD² itself; the permutation p-value, the peers' own decision, is computed on a
-     * subset of the clean windows because it costs a kernel matrix per permutation.
+     * thresholds the MMD² against every reference row; the permutation p-value, the peers' own decision,
+     * uses a subsample of {@code mmdReference} rows (its kernel matrix is quadratic in them) and is
+     * computed on a subset of the clean windows.
      */
     static final class Mmd implements BenchmarkDetector {
         private final MmdDetector test;
+        private final MmdDetector permutation;
+        private final Pool reference;
         private final int dim;
         private float[] window = new float[0];
 
         Mmd(Pool reference, int[] rows, BenchmarkConfig config) {
+            this.reference = reference;
             dim = reference.featureDim;
-            test = new MmdDetector(gather(reference.features, dim, rows, rows.length, new float[rows.length * dim]),
-                    dim, config.mmdReference(), config.permutations(), config.seed());
+            float[] features = gather(reference.features, dim, rows, rows.length, new float[rows.length * dim]);
+            test = new MmdDetector(features, dim, rows.length, config.permutations(), config.seed());
+            permutation = new MmdDetector(features, dim, config.mmdReference(), config.permutations(), config.seed());
         }
 
         @Override
@@ -103,12 +126,17 @@ final class PeerDetectors {
         }
 
         @Override
+        public double calibrationScore(int[] referenceRows, int n) {
+            return test.leaveOutMmd2(window(reference, referenceRows, n));
+        }
+
+        @Override
         public boolean scoreIsLogP() {
             return false;
         }
 
         double permutationPValue(Pool pool, int[] rows, int n, int permutations, Random random) {
-            return test.permutationTest(window(pool, rows, n), permutations, random).pValue();
+            return permutation.permutationTest(window(pool, rows, n), permutations, random).pValue();
         }
 
         private float[] window(Pool pool, int[] rows, int n) {
@@ -122,13 +150,24 @@ final class PeerDetectors {
     /** "Failing Loudly"'s BBSD: KS on the max-softmax and chi-square on the predicted classes, Bonferroni. */
     static final class Bbsd implements BenchmarkDetector {
         private final SoftmaxDetector test;
+        private final Pool reference;
         private final int classes;
+        private final long[] referenceCounts;
+        private final long[] windowCounts;
+        private final long[] restCounts;
         private float[] window = new float[0];
 
         Bbsd(Pool reference, int[] rows) {
+            this.reference = reference;
             classes = reference.classes;
             test = SoftmaxDetector.ofProbabilities(gather(reference.softmax, classes, rows, rows.length,
                     new float[rows.length * classes]), classes);
+            referenceCounts = new long[classes];
+            for (int r : rows) {
+                referenceCounts[reference.predicted[r]]++;
+            }
+            windowCounts = new long[classes];
+            restCounts = new long[classes];
         }
 
         @Override
@@ -144,10 +183,32 @@ final class PeerDetectors {
 
         @Override
         public double score(Pool pool, int[] rows, int n) {
+            return VarshiftDetector.logP(test.test(window(pool, rows, n)).pValue());
+        }
+
+        /** The KS part by the leave-out identity, the chi-square against the rest's counts. */
+        @Override
+        public double calibrationScore(int[] referenceRows, int n) {
+            SoftmaxDetector.Outcome outcome = test.test(window(reference, referenceRows, n));
+            int all = reference.size();
+            double ks = KolmogorovSmirnov.pValue(KolmogorovSmirnov.leaveOutStatistic(outcome.statistic(), n, all),
+                    n, all - n);
+            Arrays.fill(windowCounts, 0);
+            for (int i = 0; i < n; i++) {
+                windowCounts[reference.predicted[referenceRows[i]]]++;
+            }
+            for (int k = 0; k < classes; k++) {
+                restCounts[k] = referenceCounts[k] - windowCounts[k];
+            }
+            double chiSquare = PredictionMix.pValue(windowCounts, restCounts);
+            return VarshiftDetector.logP(Math.min(1, 2 * Math.min(ks, chiSquare)));
+        }
+
+        private float[] window(Pool pool, int[] rows, int n) {
             if (window.length != n * classes) {
                 window = new float[n * classes];
             }
-            return VarshiftDetector.logP(test.test(gather(pool.softmax, classes, rows, n, window)).pValue());
+            return gather(pool.softmax, classes, rows, n, window);
         }
 
         @Override

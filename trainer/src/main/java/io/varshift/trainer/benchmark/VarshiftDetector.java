@@ -55,6 +55,12 @@ final class VarshiftDetector implements BenchmarkDetector {
         return logP(pValue(pool, rows, n));
     }
 
+    /** Varshift keeps its stored calibration; the benchmark does not re-threshold it. */
+    @Override
+    public double calibrationScore(int[] referenceRows, int n) {
+        throw new UnsupportedOperationException("Varshift is judged with the calibration stored with the model");
+    }
+
     @Override
     public boolean scoreIsLogP() {
         return true;

@@ -27,6 +27,11 @@ final class WindowDraw {
         return new WindowDraw(rows);
     }
 
+    /** The pool's rows, in their current order. */
+    int[] rows() {
+        return rows.clone();
+    }
+
     /**
      * Writes {@code out.length} distinct rows, uniformly chosen and in random order.
      *
