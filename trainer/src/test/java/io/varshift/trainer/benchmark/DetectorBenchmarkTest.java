@@ -1,16 +1,12 @@
 package io.varshift.trainer.benchmark;
 
 import com.google.gson.JsonObject;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.TrainRequest;
-import io.varshift.trainer.training.ArtifactWriter;
-import io.varshift.trainer.training.TrainingMetrics;
-import io.varshift.trainer.training.TrainingService;
+import io.varshift.trainer.training.TinyModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,19 +29,9 @@ class DetectorBenchmarkTest {
 
     @BeforeAll
     static void trainAndBenchmark() {
-        ModelStore models = new ModelStore(store);
         // 500 held-out test images and 300 held-back training images calibrate: the benchmark must rebuild
         // the same split.
-        TrainRequest request = new TrainRequest("tiny", TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 3),
-                1, 64, 2000, 500, 300, List.of(64), 1e-3, 400);
-        try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
-                new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
-            int version = ArtifactWriter.write(models, "tiny", request.spec(), trained.model().getBlock(),
-                    trained.reference().reference(), sections);
-            tiny = models.load("tiny", version);
-        }
+        tiny = TinyModel.train(new ModelStore(store), 500, 300, trained -> { });
         result = new DetectorBenchmark(FashionMnist.DEFAULT_DIR).run(tiny, BenchmarkConfig.QUICK, 256,
                 JobContext.silent());
     }

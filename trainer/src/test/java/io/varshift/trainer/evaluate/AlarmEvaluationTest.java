@@ -1,23 +1,19 @@
 package io.varshift.trainer.evaluate;
 
 import com.google.gson.JsonObject;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.training.ArtifactWriter;
-import io.varshift.trainer.training.TrainingMetrics;
-import io.varshift.trainer.training.TrainingService;
+import io.varshift.trainer.training.TinyModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,22 +31,15 @@ class AlarmEvaluationTest {
     @BeforeAll
     static void trainAndEvaluate() {
         models = new ModelStore(store);
-        TrainRequest request = new TrainRequest("tiny", TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 3),
-                1, 64, 2000, 500, 0, List.of(64), 1e-3, 400);
-        try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
-                new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
-            int version = ArtifactWriter.write(models, "tiny", request.spec(), trained.model().getBlock(),
-                    trained.reference().reference(), sections);
-            tiny = models.load("tiny", version);
+        tiny = TinyModel.train(models, 500, 0, trained -> {
+            // The next version claims 9500 held-out images, so that too few unseen ones remain.
             JsonObject unseenTooFew = new JsonObject();
             JsonObject training = trained.summary().deepCopy();
             training.addProperty("heldOutSamples", 9500);
             unseenTooFew.add("training", training);
-            ArtifactWriter.write(models, "tiny", request.spec(), trained.model().getBlock(),
-                    trained.reference().reference(), unseenTooFew);
-        }
+            ArtifactWriter.write(models, TinyModel.NAME, TinyModel.spec(),
+                    trained.model().getBlock(), trained.reference().reference(), unseenTooFew);
+        });
         result = new AlarmEvaluation(models, FashionMnist.DEFAULT_DIR).evaluate(tiny, EvaluationConfig.QUICK, 256,
                 JobContext.silent());
     }
