@@ -144,6 +144,11 @@ public final class ModelCalibration {
         return falseAlarmRate;
     }
 
+    /** The calibrator's seed: with the same rows, replicates and window sizes it reproduces this calibration. */
+    public long seed() {
+        return seed;
+    }
+
     /** The score threshold, −log10 α, shared by every layer, the model and the prediction mix. */
     public double scoreThreshold() {
         return Judgement.score(falseAlarmRate);

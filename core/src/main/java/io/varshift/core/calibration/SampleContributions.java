@@ -188,6 +188,40 @@ public final class SampleContributions {
         return m;
     }
 
+    /**
+     * The given rows (in that order, repetition allowed) as a new set of contributions with this
+     * layer's shift, cells included when every row has them: how an evaluation splits one measured
+     * pass into a calibration part and an unseen part without a second forward.
+     *
+     * @throws IllegalArgumentException when a row is outside [0, samples)
+     */
+    public SampleContributions select(int[] rows) {
+        int channels = shift.length;
+        float[] r1 = new float[rows.length * channels];
+        float[] r2 = new float[rows.length * channels];
+        boolean withCells = hasCells();
+        int width = withCells ? cellFeatures() : 0;
+        float[] c = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            int row = rows[i];
+            if (row < 0 || row >= samples) {
+                throw new IllegalArgumentException("sample contributions: row " + row + " is outside [0, " + samples
+                        + ")");
+            }
+            System.arraycopy(s1, row * channels, r1, i * channels, channels);
+            System.arraycopy(s2, row * channels, r2, i * channels, channels);
+            if (withCells) {
+                System.arraycopy(cells, row * width, c, i * width, width);
+            }
+        }
+        SampleContributions out = new SampleContributions(shift, positionsPerSample);
+        out.add(r1, r2, rows.length);
+        if (withCells) {
+            out.addCells(c, rows.length, cellsPerChannel);
+        }
+        return out;
+    }
+
     /** All contributions summed: the clean baseline's moments. */
     public ChannelMoments total() {
         ChannelMoments m = new ChannelMoments(shift);

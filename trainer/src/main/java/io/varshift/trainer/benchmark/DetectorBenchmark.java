@@ -17,6 +17,7 @@ import io.varshift.core.spec.ModelLoader;
 import io.varshift.trainer.evaluate.BinomialInterval;
 import io.varshift.trainer.evaluate.Detection;
 import io.varshift.trainer.evaluate.EvaluationConfig;
+import io.varshift.trainer.evaluate.HeldOutTestImages;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.training.EvalPass;
@@ -355,13 +356,8 @@ public final class DetectorBenchmark {
     record Split(ImageSet calibration, ImageSet unseen, int heldOut, int validation) {
 
         static Split of(ModelArtifact artifact, FashionMnist data, int poolLimit, String name) {
-            JsonElement training = artifact.modelJson().get("training");
-            if (training == null || !training.isJsonObject() || !training.getAsJsonObject().has("heldOutSamples")) {
-                throw new IllegalArgumentException(name + ": model.json has no training.heldOutSamples, so the"
-                        + " images the calibration used are unknown; benchmark a model trained by this trainer");
-            }
-            JsonObject t = training.getAsJsonObject();
-            int heldOut = t.get("heldOutSamples").getAsInt();
+            int heldOut = HeldOutTestImages.of(artifact, "benchmark-detectors");
+            JsonObject t = artifact.modelJson().getAsJsonObject("training");
             int validation = t.has("validationSamples") ? t.get("validationSamples").getAsInt() : 0;
             ImageSet test = data.test();
             ImageSet train = data.train();

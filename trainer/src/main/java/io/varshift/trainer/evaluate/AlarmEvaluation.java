@@ -1,12 +1,12 @@
 package io.varshift.trainer.evaluate;
 
 import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.LoadedModel;
@@ -15,13 +15,23 @@ import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * {@code trainer evaluate-alarms}: measures a model's promised rates offline on the test images its
  * calibration never saw (indices [heldOutSamples, 10000) of the Fashion-MNIST test split): realised
  * false-alarm rates under clean traffic orders, then power and delay under every replay shift.
  * Writes one JSON document, which {@link AlarmReport} turns into the markdown report.
+ *
+ * <p>The calibration promises its rate on average over the luck of its held-out sample; one
+ * calibration judged on one unseen pool shows that luck as well (statistics.md). So the false-alarm
+ * rates pool {@link EvaluationConfig#splits()} splits of the same measured test images: split 1 is
+ * the model's own calibration against the images after it; every further split deals the images at
+ * random into a calibration part of the same size, calibrated afresh by the same calibrator (same
+ * replicates and window sizes, seed + split), and an unseen part. Power uses split 1.
  */
 public final class AlarmEvaluation {
 
@@ -50,7 +60,7 @@ public final class AlarmEvaluation {
      */
     public JsonObject evaluate(ModelArtifact artifact, EvaluationConfig config, int batchSize, JobContext context) {
         String name = "model '" + artifact.name() + "' v" + artifact.version();
-        int heldOut = heldOutSamples(artifact, name);
+        int heldOut = HeldOutTestImages.of(artifact, "evaluate-alarms");
         ImageSet test = FashionMnist.in(dataDir).test();
         int end = config.unseenLimit() == 0 ? test.size() : Math.min(test.size(), heldOut + config.unseenLimit());
         int unseenCount = Math.max(0, end - heldOut);
@@ -64,27 +74,66 @@ public final class AlarmEvaluation {
             ModelCalibration calibration = model.reference().calibration().orElseThrow(() ->
                     new IllegalArgumentException(name + " has no calibration in reference.json; retrain or recalibrate"
                             + " it with this trainer"));
-            MeasuredRows clean = MeasuredRows.measure(model, unseen, batchSize, context, "unseen images");
-            FalseAlarmEvaluation.Result falseAlarms = FalseAlarmEvaluation.run(clean, calibration,
-                    TrafficOrder.STANDARD, config, context);
+            MeasuredRows measured = MeasuredRows.measure(model, test.slice(0, end), batchSize, context, "test images");
+            List<FalseAlarmEvaluation.Split> splits = splits(measured, heldOut, calibration, model.probes().layerNames(),
+                    config, name, context);
+            MeasuredRows clean = splits.get(0).unseen();
+            FalseAlarmEvaluation.Result falseAlarms = FalseAlarmEvaluation.run(splits, TrafficOrder.STANDARD, config,
+                    context);
             List<PowerEvaluation.ShiftCell> power = PowerEvaluation.run(model, unseen, clean.accuracy(), calibration,
                     falseAlarms.shuffledScores(), config, batchSize, context);
-            return json(artifact, heldOut, end, clean.accuracy(), calibration, config, falseAlarms, power);
+            return json(artifact, heldOut, end, clean.accuracy(), calibration, config, splits, falseAlarms, power);
         }
     }
 
-    private static int heldOutSamples(ModelArtifact artifact, String name) {
-        JsonElement training = artifact.modelJson().get("training");
-        if (training == null || !training.isJsonObject() || !training.getAsJsonObject().has("heldOutSamples")) {
-            throw new IllegalArgumentException(name + ": model.json has no training.heldOutSamples, so the images the"
-                    + " calibration used are unknown; evaluate a model trained by this trainer");
+    /**
+     * Split 1: the model's calibration, unseen rows [heldOut, end). Splits 2..: a random deal of rows
+     * [0, end) into heldOut calibration rows, calibrated afresh, and the rest. A calibration that also
+     * used held-back training images cannot be re-dealt from test images alone: it is evaluated on split
+     * 1 only.
+     */
+    private static List<FalseAlarmEvaluation.Split> splits(MeasuredRows measured, int heldOut,
+            ModelCalibration calibration, List<String> layerNames, EvaluationConfig config, String name,
+            JobContext context) {
+        int end = measured.samples();
+        List<FalseAlarmEvaluation.Split> splits = new ArrayList<>();
+        splits.add(new FalseAlarmEvaluation.Split(measured.select(range(heldOut, end)), calibration));
+        if (calibration.heldOutSamples() != heldOut) {
+            context.progress(0, name + ": calibrated on " + calibration.heldOutSamples() + " rows, " + heldOut
+                    + " of them test images; evaluating its own split only");
+            return splits;
         }
-        return training.getAsJsonObject().get("heldOutSamples").getAsInt();
+        int replicates = calibration.windows().get(0).replicates();
+        for (int s = 1; s < config.splits(); s++) {
+            context.checkCancelled();
+            context.progress((double) s / config.splits(), "calibrating split " + (s + 1) + " of " + config.splits());
+            int[] order = range(0, end);
+            SplittableRandom random = new SplittableRandom(config.seed() + s);
+            for (int i = end - 1; i > 0; i--) {
+                int j = random.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            MeasuredRows calibrationRows = measured.select(Arrays.copyOfRange(order, 0, heldOut));
+            ModelCalibration fresh = new ModelCalibrator(replicates, calibration.seed() + s).calibrate(
+                    calibrationRows.heldOut(layerNames), calibration.windowSizes(), calibration.falseAlarmRate());
+            splits.add(new FalseAlarmEvaluation.Split(measured.select(Arrays.copyOfRange(order, heldOut, end)), fresh));
+        }
+        return splits;
+    }
+
+    private static int[] range(int from, int to) {
+        int[] rows = new int[to - from];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = from + i;
+        }
+        return rows;
     }
 
     private static JsonObject json(ModelArtifact artifact, int heldOut, int to, double accuracy,
-            ModelCalibration calibration, EvaluationConfig config, FalseAlarmEvaluation.Result falseAlarms,
-            List<PowerEvaluation.ShiftCell> power) {
+            ModelCalibration calibration, EvaluationConfig config, List<FalseAlarmEvaluation.Split> splits,
+            FalseAlarmEvaluation.Result falseAlarms, List<PowerEvaluation.ShiftCell> power) {
         JsonObject o = new JsonObject();
         o.addProperty("model", artifact.name());
         o.addProperty("version", artifact.version());
@@ -107,6 +156,18 @@ public final class AlarmEvaluation {
         unseen.addProperty("samples", to - heldOut);
         unseen.addProperty("accuracy", accuracy);
         o.add("unseen", unseen);
+        JsonArray splitArray = new JsonArray();
+        for (int s = 0; s < splits.size(); s++) {
+            JsonObject split = new JsonObject();
+            split.addProperty("split", s + 1);
+            split.addProperty("calibrationRows", s == 0 ? "the model's own: test images 0 to " + heldOut
+                    : "a random " + heldOut + " of test images 0 to " + to + " (deal seed " + (config.seed() + s) + ")");
+            split.addProperty("calibrationSeed", splits.get(s).calibration().seed());
+            split.addProperty("unseenSamples", splits.get(s).unseen().samples());
+            split.addProperty("unseenAccuracy", splits.get(s).unseen().accuracy());
+            splitArray.add(split);
+        }
+        o.add("splits", splitArray);
         JsonArray cells = new JsonArray();
         falseAlarms.cells().forEach(cell -> cells.add(cell.toJson()));
         o.add("falseAlarms", cells);

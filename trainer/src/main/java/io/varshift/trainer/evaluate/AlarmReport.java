@@ -1,5 +1,6 @@
 package io.varshift.trainer.evaluate;
 
+import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -60,13 +61,13 @@ public final class AlarmReport {
     /** The false-alarm table as fixed-width text, for the console. */
     public String falseAlarmTable() {
         StringBuilder b = new StringBuilder();
-        b.append(String.format(Locale.ROOT, "%-14s %6s %7s %7s %7s %-23s %-7s %9s%n", "order", "window", "alpha",
-                "windows", "alarms", "rate [95% CI]", "<=2a", "mix rate"));
+        b.append(String.format(Locale.ROOT, "%-14s %6s %7s %7s %7s %-23s %-7s %-19s %9s%n", "order", "window", "alpha",
+                "windows", "alarms", "rate [95% CI]", "<=2a", "per split min-max", "mix rate"));
         for (JsonObject c : cells()) {
-            b.append(String.format(Locale.ROOT, "%-14s %6d %7.0e %7d %7d %-23s %-7s %9.4f%n", c.get("order").getAsString(),
-                    c.get("windowSize").getAsInt(), c.get("alpha").getAsDouble(), c.get("windows").getAsLong(),
-                    c.get("modelAlarms").getAsLong(), rateWithInterval(c), verdict(c), c.get("predictionMixRate")
-                            .getAsDouble()));
+            b.append(String.format(Locale.ROOT, "%-14s %6d %7.0e %7d %7d %-23s %-7s %-19s %9.4f%n",
+                    c.get("order").getAsString(), c.get("windowSize").getAsInt(), c.get("alpha").getAsDouble(),
+                    c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rateWithInterval(c), verdict(c),
+                    splitRange(c), c.get("predictionMixRate").getAsDouble()));
         }
         return b.toString();
     }
@@ -129,7 +130,7 @@ public final class AlarmReport {
                         + " evaluation uses test images %d to %d (%d images the calibration never saw; clean accuracy"
                         + " %.4f), one eval pass over them, and composes windows from the per-sample sums and cell"
                         + " scores: within a window rows are independent draws with replacement (within their class for the class orders),"
-                        + " as live requests are independent draws from the population. Config `%s`: %d windows per false-alarm cell, %d power trials per cell.%n%n",
+                        + " as live requests are independent draws from the population. Config `%s`: %d windows per false-alarm cell in each split, %d power trials per cell.%n%n",
                 json.get("model").getAsString(), json.get("version").getAsInt(),
                 calibration.get("heldOutSamples").getAsInt(), calibration.get("layers").getAsInt(),
                 calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").getAsInt(),
@@ -142,20 +143,20 @@ public final class AlarmReport {
                 + " column is the share of the same windows whose predicted-class counts test below α (label shift"
                 + " is what it should see in skewed orders); the last three columns are the share of (window, layer)"
                 + " pairs whose layer p-value is below α, for the layer's verdict (both tests, Bonferroni) and for"
-                + " its channel-moment and cell score tests alone. Intervals are exact (Clopper–Pearson) 95 %. They treat"
-                + " windows as independent draws; all windows come from one fixed set of unseen images, so a"
-                + " different set would move the rates by more than the intervals show. That set also differs from"
-                + " the population by its own sampling error, an offset live traffic does not have, which errs"
-                + " towards more alarms here than live, most at the largest window.\n\n");
+                + " its channel-moment and cell score tests alone. Intervals are exact (Clopper–Pearson) 95 % over"
+                + " the pooled windows and treat them as independent draws.\n\n");
+        b.append(splitsParagraph());
         b.append("## False alarms on clean traffic\n\n");
-        b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | prediction mix rate"
-                + " | layer-window rate | moment test | cell test |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | per split (min – max)"
+                + " | prediction mix rate | layer-window rate | moment test | cell test |\n"
+                + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (JsonObject c : cells()) {
-            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s | %s | %s |%n",
+            b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s | %s | %s | %s |%n",
                     c.get("order").getAsString(), c.get("windowSize").getAsInt(), alpha(c.get("alpha").getAsDouble()),
                     c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rate(c.get("modelRate")),
                     rate(c.get("modelLower")), rate(c.get("modelUpper")), c.get("meetsUpperBound").getAsBoolean()
-                            ? "yes" : "**no**", rate(c.get("predictionMixRate")), rate(c.get("layerWindowRate")),
+                            ? "yes" : "**no**", splitRange(c), rate(c.get("predictionMixRate")),
+                    rate(c.get("layerWindowRate")),
                     rate(c.get("momentTestRate")), rate(c.get("cellTestRate"))));
         }
         b.append('\n').append(falseAlarmFindings()).append('\n');
@@ -192,6 +193,39 @@ public final class AlarmReport {
         b.append("![Probability of an alarm within ").append(power.get("windowsPerTrial").getAsInt())
                 .append(" windows against the accuracy a shift costs](").append(chartFile).append(")\n");
         return b.toString();
+    }
+
+    /** How the splits were dealt and why the rates pool them, from the JSON. */
+    String splitsParagraph() {
+        if (!json.has("splits")) {
+            return "";
+        }
+        JsonArray splits = json.getAsJsonArray("splits");
+        StringBuilder accuracies = new StringBuilder();
+        for (JsonElement e : splits) {
+            accuracies.append(accuracies.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f",
+                    e.getAsJsonObject().get("unseenAccuracy").getAsDouble()));
+        }
+        return String.format(Locale.ROOT, "Every false-alarm cell pools %d split%s of the same measured test images, %d"
+                        + " windows each. Split 1 is the model's own calibration judged on the images after it; every"
+                        + " other split deals the test images at random into a calibration part of the same size,"
+                        + " calibrated afresh by the same calibrator (same replicates and window sizes, seed + split),"
+                        + " and an unseen part (unseen accuracies %s). One split's windows all share two fixed"
+                        + " samples, its calibration's and its unseen pool's, so one split's rate carries their"
+                        + " luck (statistics.md: at windows of 1000, from about a third of α to a few α); the"
+                        + " calibration promises the rate averaged over that luck, which the pooled rate measures."
+                        + " The per-split column shows the spread. Each unseen pool also differs from the"
+                        + " population by its own sampling error, an offset live traffic does not have, which errs"
+                        + " towards more alarms here than live, most at the largest window.%n%n",
+                splits.size(), splits.size() == 1 ? "" : "s",
+                json.getAsJsonObject("config").get("falseAlarmWindows").getAsInt(), accuracies);
+    }
+
+    private static String splitRange(JsonObject c) {
+        if (!c.has("splitRates")) {
+            return "—";
+        }
+        return rate(c.get("splitMinRate")) + " – " + rate(c.get("splitMaxRate"));
     }
 
     /** Which cells meet the bounds, from the numbers. */

@@ -1,6 +1,7 @@
 package io.varshift.trainer.evaluate;
 
 import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
@@ -71,6 +72,37 @@ public final class MeasuredRows {
 
     public double accuracy() {
         return accuracy;
+    }
+
+    /**
+     * The given rows of this pass as a pass of their own (every layer's sums and cells, the predicted
+     * classes and labels, the accuracy over them): one measured pass dealt into a calibration part and
+     * an unseen part without a second forward.
+     *
+     * @throws IllegalArgumentException when there are no rows or a row is out of range
+     */
+    public MeasuredRows select(int[] rows) {
+        if (rows.length == 0) {
+            throw new IllegalArgumentException("measured rows: a selection needs at least one row");
+        }
+        List<SampleContributions> selected = new ArrayList<>(layers.size());
+        for (SampleContributions layer : layers) {
+            selected.add(layer.select(rows));
+        }
+        int[] p = new int[rows.length];
+        int[] y = new int[rows.length];
+        int correct = 0;
+        for (int i = 0; i < rows.length; i++) {
+            p[i] = predicted[rows[i]];
+            y[i] = labels[rows[i]];
+            correct += p[i] == y[i] ? 1 : 0;
+        }
+        return new MeasuredRows(selected, p, y, (double) correct / rows.length, classes);
+    }
+
+    /** These rows as the calibrator's held-out data (labels included, so null mixes draw by true class). */
+    public ModelCalibrator.HeldOut heldOut(List<String> layerNames) {
+        return new ModelCalibrator.HeldOut(layerNames, layers, predicted, labels, classes);
     }
 
     /** Judges windows composed from these rows against a calibration, reusing its buffers. */

@@ -51,7 +51,13 @@ class AlarmEvaluationTest {
         assertThat(result.getAsJsonArray("falseAlarms")).hasSize(TrafficOrder.STANDARD.size() * 2);
         result.getAsJsonArray("falseAlarms").forEach(e -> {
             JsonObject cell = e.getAsJsonObject();
-            assertThat(cell.get("windows").getAsInt()).isEqualTo(EvaluationConfig.QUICK.falseAlarmWindows());
+            assertThat(cell.get("windows").getAsInt()).isEqualTo(EvaluationConfig.QUICK.falseAlarmWindows()
+                    * EvaluationConfig.QUICK.splits());
+            // The pooled count is the sum of the splits' own.
+            double pooled = cell.get("modelAlarms").getAsLong();
+            double summed = cell.getAsJsonArray("splitRates").asList().stream()
+                    .mapToDouble(r -> r.getAsDouble() * cell.get("windowsPerSplit").getAsLong()).sum();
+            assertThat(summed).isCloseTo(pooled, org.assertj.core.api.Assertions.within(1e-6));
             assertThat(cell.get("modelLower").getAsDouble()).isLessThanOrEqualTo(cell.get("modelRate").getAsDouble());
             assertThat(cell.get("modelUpper").getAsDouble()).isGreaterThanOrEqualTo(cell.get("modelRate").getAsDouble());
             // A layer is over when either of its tests is under α/2, so its rate lies between the
@@ -60,6 +66,21 @@ class AlarmEvaluationTest {
             assertThat(layer).isLessThanOrEqualTo(cell.get("momentTestRate").getAsDouble()
                     + cell.get("cellTestRate").getAsDouble() + 1e-12);
         });
+    }
+
+    @Test
+    void theFirstSplitIsTheModelsOwnCalibrationAndTheOthersAreFreshDealsOfTheSameImages() {
+        var splits = result.getAsJsonArray("splits");
+        assertThat(splits).hasSize(EvaluationConfig.QUICK.splits());
+        JsonObject own = splits.get(0).getAsJsonObject();
+        JsonObject dealt = splits.get(1).getAsJsonObject();
+        assertThat(own.get("calibrationRows").getAsString()).contains("the model's own");
+        assertThat(own.get("unseenSamples").getAsInt()).isEqualTo(EvaluationConfig.MIN_UNSEEN);
+        // A deal keeps the sizes: 500 calibration rows of the 1500 measured, 1000 unseen.
+        assertThat(dealt.get("unseenSamples").getAsInt()).isEqualTo(EvaluationConfig.MIN_UNSEEN);
+        assertThat(dealt.get("calibrationSeed").getAsLong()).isEqualTo(own.get("calibrationSeed").getAsLong() + 1);
+        // Different images: the unseen accuracy of a random deal is not the first split's to the last digit.
+        assertThat(dealt.get("unseenAccuracy").getAsDouble()).isNotEqualTo(own.get("unseenAccuracy").getAsDouble());
     }
 
     @Test

@@ -70,25 +70,57 @@ class WindowComposerTest {
     }
 
     @Test
-    void shuffledRowsAreIndependentDrawsWithReplacementAsLiveRequestsAre() {
+    void aShuffledWindowHoldsDistinctRowsUntilThePoolIsUsedUp() {
         int[] labels = Arrays.copyOf(balancedLabels(), 1000);
         WindowComposer composer = new WindowComposer(labels);
         int[] rows = new int[1000];
-        composer.compose(TrafficOrder.shuffled(), 1000, new SplittableRandom(3), rows);
-        // 1000 draws from 1000 rows with replacement hold about 1000·(1 − 1/e) = 632 distinct rows.
-        assertThat(Arrays.stream(rows).distinct().count()).isBetween(600L, 665L);
+        composer.compose(TrafficOrder.shuffled(), 600, new SplittableRandom(3), rows);
+        assertThat(Arrays.stream(rows, 0, 600).distinct().count()).isEqualTo(600);
+        // A window as large as the pool holds every row once.
+        composer.compose(TrafficOrder.shuffled(), 1000, new SplittableRandom(4), rows);
+        assertThat(Arrays.stream(rows).distinct().count()).isEqualTo(1000);
     }
 
     @Test
-    void runsDrawWithinTheirClass() {
+    void shuffledWindowMeansVaryAsSamplingWithoutReplacementDoes() {
+        // The row's value is its index; a window of n from M rows without replacement has a mean whose
+        // variance is (M² − 1)/12 · (1/n − 1/M) · M/(M − 1) (the finite-population correction).
+        int m = 500;
+        int n = 100;
+        WindowComposer composer = new WindowComposer(new int[m]);
+        SplittableRandom random = new SplittableRandom(5);
+        int[] rows = new int[n];
+        int windows = 20_000;
+        double sum = 0;
+        double sumSquares = 0;
+        for (int w = 0; w < windows; w++) {
+            composer.compose(TrafficOrder.shuffled(), n, random, rows);
+            double mean = Arrays.stream(rows).average().orElseThrow();
+            sum += mean;
+            sumSquares += mean * mean;
+        }
+        double mean = sum / windows;
+        double variance = sumSquares / windows - mean * mean;
+        double expected = ((double) m * m - 1) / 12 * (1.0 / n - 1.0 / m) * m / (m - 1);
+        assertThat(mean).isCloseTo((m - 1) / 2.0, within(0.5));
+        // 20 000 windows: the variance estimate's relative error is about sqrt(2 / 20 000) = 1 %.
+        assertThat(variance / expected).isCloseTo(1.0, within(0.04));
+    }
+
+    @Test
+    void runsDrawWithinTheirClassWithoutRepeatsUntilTheClassIsUsedUp() {
         int[] labels = Arrays.copyOf(balancedLabels(), 100);
         WindowComposer composer = new WindowComposer(labels);
         int[] rows = new int[64];
         composer.compose(TrafficOrder.runs(64), 64, new SplittableRandom(4), rows);
         long distinctLabels = Arrays.stream(rows).map(r -> labels[r]).distinct().count();
-        // A window of 64 meets at most two runs of 64; 10 rows per label in the pool, so rows repeat.
+        // A window of 64 meets at most two runs of 64; 10 rows per label in the pool, so rows repeat,
+        // but every one of a class's 10 rows is used before any is used again.
         assertThat(distinctLabels).isBetween(1L, 2L);
-        assertThat(Arrays.stream(rows).distinct().count()).isLessThanOrEqualTo(10 * distinctLabels);
+        int[] perLabel = new int[10];
+        Arrays.stream(rows).forEach(r -> perLabel[labels[r]]++);
+        long expectedDistinct = Arrays.stream(perLabel).map(c -> Math.min(c, 10)).sum();
+        assertThat(Arrays.stream(rows).distinct().count()).isEqualTo(expectedDistinct);
     }
 
     @Test
