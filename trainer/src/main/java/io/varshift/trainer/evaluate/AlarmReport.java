@@ -129,8 +129,11 @@ public final class AlarmReport {
                         + " images (%d layers; window sizes %s; %s bootstrap replicates). The"
                         + " evaluation uses test images %d to %d (%d images the calibration never saw; clean accuracy"
                         + " %.4f), one eval pass over them, and composes windows from the per-sample sums and cell"
-                        + " scores: within a window rows are independent draws with replacement (within their class for the class orders),"
-                        + " as live requests are independent draws from the population. Config `%s`: %d windows per false-alarm cell in each split, %d power trials per cell.%n%n",
+                        + " scores: within a window rows are drawn without replacement (within their class for the"
+                        + " class orders, a class's rows starting a fresh pass only when the window has used them"
+                        + " all), so that, over random pools, a window's mean varies around the population's as a"
+                        + " live window's does (statistics.md). Config `%s`: %d windows per false-alarm cell in each"
+                        + " split, %d power trials per cell.%n%n",
                 json.get("model").getAsString(), json.get("version").getAsInt(),
                 calibration.get("heldOutSamples").getAsInt(), calibration.get("layers").getAsInt(),
                 calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").getAsInt(),
@@ -212,11 +215,9 @@ public final class AlarmReport {
                         + " calibrated afresh by the same calibrator (same replicates and window sizes, seed + split),"
                         + " and an unseen part (unseen accuracies %s). One split's windows all share two fixed"
                         + " samples, its calibration's and its unseen pool's, so one split's rate carries their"
-                        + " luck (statistics.md: at windows of 1000, from about a third of α to a few α); the"
+                        + " luck (statistics.md: at windows of 1000, from a fraction of α to a few α); the"
                         + " calibration promises the rate averaged over that luck, which the pooled rate measures."
-                        + " The per-split column shows the spread. Each unseen pool also differs from the"
-                        + " population by its own sampling error, an offset live traffic does not have, which errs"
-                        + " towards more alarms here than live, most at the largest window.%n%n",
+                        + " The per-split column shows the spread.%n%n",
                 splits.size(), splits.size() == 1 ? "" : "s",
                 json.getAsJsonObject("config").get("falseAlarmWindows").getAsInt(), accuracies);
     }
