@@ -77,7 +77,7 @@ public final class NpyDecoder extends BaseDecoder {
     }
 
     /** Validates magic, version and header length; returns where the data starts. */
-    private static int checkPreambleAndHeader(byte[] value) throws Rejection {
+    static int checkPreambleAndHeader(byte[] value) throws Rejection {
         for (int i = 0; i < MAGIC.length; i++) {
             if (i == value.length) {
                 throw new Rejection(RejectReason.TRUNCATED, "value of " + value.length + " bytes ends inside the NPY magic");
@@ -110,7 +110,7 @@ public final class NpyDecoder extends BaseDecoder {
         return (int) (from + headerLength);
     }
 
-    private static int headerFrom(byte[] value) {
+    static int headerFrom(byte[] value) {
         return PREAMBLE + (value[6] == 1 ? 2 : 4);
     }
 

@@ -33,6 +33,14 @@ public final class NpyWriter {
         return out.array();
     }
 
+    /** Little-endian int64 ({@code <i8}) array of {@code shape}, row-major: labels as numpy saves them. */
+    public static byte[] int64(long[] data, int... shape) {
+        checkLength(data.length, shape);
+        ByteBuffer out = start("<i8", shape, (long) data.length * Long.BYTES);
+        out.asLongBuffer().put(data);
+        return out.array();
+    }
+
     private static void checkLength(int length, int[] shape) {
         long product = 1;
         for (int d : shape) {

@@ -150,6 +150,30 @@ public final class ImageSet {
         return new ImageSet(null, values.array(), labels, first.sampleShape.clone(), 0, n);
     }
 
+    /**
+     * A copy holding the given samples in that order (bytes stay bytes): how a user's data set is
+     * dealt into a training and a held-out part by a seeded permutation.
+     *
+     * @throws IndexOutOfBoundsException when an index is outside [0, size)
+     */
+    public ImageSet select(int[] samples) {
+        int[] picked = labels == null ? null : new int[samples.length];
+        byte[] pixels = bytes == null ? null : new byte[samples.length * sampleSize];
+        float[] values = floats == null ? null : new float[samples.length * sampleSize];
+        for (int i = 0; i < samples.length; i++) {
+            int from = offset + Objects.checkIndex(samples[i], size);
+            if (picked != null) {
+                picked[i] = labels[from];
+            }
+            if (pixels != null) {
+                System.arraycopy(bytes, from * sampleSize, pixels, i * sampleSize, sampleSize);
+            } else {
+                System.arraycopy(floats, from * sampleSize, values, i * sampleSize, sampleSize);
+            }
+        }
+        return new ImageSet(pixels, values, picked, sampleShape.clone(), 0, samples.length);
+    }
+
     /** A view of samples [from, to). */
     public ImageSet slice(int from, int to) {
         Objects.checkFromToIndex(from, to, size);

@@ -33,4 +33,16 @@ class ImageSetTest {
         assertThatThrownBy(() -> ImageSet.concat(BYTES, wide)).hasMessageContaining("sample shapes");
         assertThatThrownBy(() -> ImageSet.concat(BYTES, unlabelled)).hasMessageContaining("unlabelled");
     }
+
+    @Test
+    void aSelectionCopiesTheChosenSamplesOfAViewInOrder() {
+        ImageSet picked = BYTES.slice(1, 3).select(new int[] {1, 0, 1});
+        assertThat(picked.size()).isEqualTo(3);
+        assertThat(new float[] {picked.value(0, 0), picked.value(1, 1), picked.value(2, 1)})
+                .containsExactly(0.8f, 0.4f, 0f);
+        assertThat(new int[] {picked.label(0), picked.label(1), picked.label(2)}).containsExactly(9, 8, 9);
+        assertThat(FLOATS.select(new int[] {1}).value(0, 1)).isEqualTo(1f);
+        assertThatThrownBy(() -> BYTES.slice(1, 3).select(new int[] {2}))
+                .isInstanceOf(IndexOutOfBoundsException.class);
+    }
 }
