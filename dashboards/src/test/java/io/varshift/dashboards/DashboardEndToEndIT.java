@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
@@ -61,9 +58,9 @@ class DashboardEndToEndIT {
     @BeforeAll
     static void startTheStack() throws Exception {
         Path store = dir.resolve("store");
-        Path trainerJar = Path.of(System.getProperty("varshift.trainer.jar", "../trainer/target/quarkus-app/quarkus-run.jar"));
-        Path agentJar = Path.of(System.getProperty("varshift.agent.jar", "../agent/target/quarkus-app/quarkus-run.jar"));
-        try (AppProcess trainer = startApp("trainer", trainerJar, Map.of("varshift.trainer.model-store", store.toString()),
+        Path trainerJar = EndToEnd.trainerJar();
+        Path agentJar = EndToEnd.agentJar();
+        try (AppProcess trainer = EndToEnd.startApp("trainer", trainerJar, Map.of("varshift.trainer.model-store", store.toString()),
                 List.of("train", "--model", MODEL, "--width", "8", "--limit", "4000", "--held-out", "2000",
                         "--window-size", Integer.toString(WINDOW), "--replicates", "200"), dir.resolve("trainer.log"))) {
             trainer.awaitSuccess(Duration.ofSeconds(300));
@@ -73,7 +70,7 @@ class DashboardEndToEndIT {
         for (String topic : List.of(TRAFFIC, "e2e-dlq-" + RUN, "e2e-windows-" + RUN, "e2e-alerts-" + RUN)) {
             KafkaBrokerExtension.createTopic(topic, 1);
         }
-        int agentPort = freePort();
+        int agentPort = EndToEnd.freePort();
         Map<String, String> config = new LinkedHashMap<>();
         config.put("quarkus.http.port", Integer.toString(agentPort));
         config.put("varshift.agent.bootstrap-servers", bootstrap);
@@ -89,17 +86,17 @@ class DashboardEndToEndIT {
         config.put("varshift.agent.max-wait", "50ms");
         // Below 1 so that the sampled-out counter, and its panel, have data too.
         config.put("varshift.agent.sample-rate", "0.95");
-        agent = startApp("agent", agentJar, config, List.of(), dir.resolve("agent.log"));
+        agent = EndToEnd.startApp("agent", agentJar, config, List.of(), dir.resolve("agent.log"));
         String metrics = "http://127.0.0.1:" + agentPort + "/q/metrics";
-        await(Duration.ofSeconds(120), "the agent serving " + metrics, () -> agent.alive() && ok(metrics));
+        EndToEnd.await(Duration.ofSeconds(120), "the agent serving " + metrics, () -> agent.alive() && ok(metrics));
 
         Path promConfig = dir.resolve("prometheus.yml");
         Files.writeString(promConfig, Files.readString(DashboardFiles.PROMETHEUS_CONFIG)
                 .replace("127.0.0.1:8090", "127.0.0.1:" + agentPort)
                 .replace("rules/", DashboardFiles.ROOT.resolve("prometheus/rules").toString() + "/"));
-        prometheus = PrometheusServer.start(promConfig, dir.resolve("prometheus"), freePort(), Duration.ofSeconds(60));
+        prometheus = PrometheusServer.start(promConfig, dir.resolve("prometheus"), EndToEnd.freePort(), Duration.ofSeconds(60));
         api = new PrometheusApi(prometheus.url());
-        await(Duration.ofSeconds(60), "Prometheus scraping the agent", () -> api.value("up{job=\"varshift-agent\"}") == 1);
+        EndToEnd.await(Duration.ofSeconds(60), "Prometheus scraping the agent", () -> api.value("up{job=\"varshift-agent\"}") == 1);
     }
 
     @AfterAll
@@ -116,7 +113,7 @@ class DashboardEndToEndIT {
     void cleanTrafficRaisesNoAlarmShiftedTrafficDoesAndEveryPanelHasData() {
         // Test images from 5000 on: the trainer calibrated on the first 2000 held-out ones.
         replay("--count", "1200", "--start", "5000");
-        await(Duration.ofSeconds(120), "5 clean windows in Prometheus",
+        EndToEnd.await(Duration.ofSeconds(120), "5 clean windows in Prometheus",
                 () -> api.value("sum(varshift_windows_closed_total)") >= 5);
         assertThat(api.value("max(max_over_time(varshift_layer_alarm_state[10m]))"))
                 .as("highest alarm state during clean traffic (2 = ALARM); agent log:\n" + agent.tail(40))
@@ -124,7 +121,7 @@ class DashboardEndToEndIT {
 
         sendGarbage();
         replay("--count", "1200", "--start", "6200", "--shift", "invert", "--severity", "1");
-        await(Duration.ofSeconds(120), "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(40),
+        EndToEnd.await(Duration.ofSeconds(120), "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(40),
                 () -> !varianceShiftAlerts().isEmpty());
         System.out.println("e2e: after " + api.value("sum(varshift_windows_closed_total)") + " windows, VarianceShiftAlarm "
                 + varianceShiftAlerts());
@@ -135,27 +132,12 @@ class DashboardEndToEndIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!empty.isEmpty() && System.nanoTime() < deadline) {
             empty.removeIf(q -> !api.query(q).isEmpty());
-            sleep(2000);
+            EndToEnd.sleep(2000);
         }
         assertThat(empty).as("dashboard panel queries without data after clean and shifted traffic").isEmpty();
     }
 
     /** "layer=state" of each VarianceShiftAlarm alert that is pending or firing. */
-    /** An app's runner jar as its own JVM (1 GiB heap), -D properties, the engine cache of this build. */
-    private static AppProcess startApp(String name, Path jar, Map<String, String> properties, List<String> args,
-                                       Path log) {
-        if (!Files.isRegularFile(jar)) {
-            throw new IllegalStateException(name + " jar " + jar + " is missing; build it first: mvn -B -pl " + name
-                    + " -am package -DskipTests (./varshift test builds every module before this test)");
-        }
-        List<String> jvmOptions = new ArrayList<>(List.of("-Xmx1g"));
-        properties.forEach((k, v) -> jvmOptions.add("-D" + k + "=" + v));
-        String engineCache = System.getProperty("varshift.engine.cache",
-                System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache"));
-        return AppProcess.start(name, jar, jvmOptions, args, Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", engineCache),
-                log);
-    }
-
     private static List<String> varianceShiftAlerts() {
         return api.alerts().stream()
                 .filter(a -> "VarianceShiftAlarm".equals(a.path("labels").path("alertname").asText()))
@@ -196,31 +178,6 @@ class DashboardEndToEndIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void await(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " after " + timeout.toSeconds() + " s");
-            }
-            sleep(1000);
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -60,7 +60,7 @@ public class TrainerJobs implements JobExecutor {
         try (TrainingService.Trained trained = training.train(request, context)) {
             JsonObject sections = new JsonObject();
             sections.add("training", trained.summary());
-            int version = ArtifactWriter.write(store, request.model(), request.spec(), trained.model().getBlock(),
+            int version = ArtifactWriter.write(store, request.model(), trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
             JsonObject result = trained.summary().deepCopy();
             result.addProperty("model", request.model());

@@ -46,7 +46,7 @@ class PaperExperimentTest {
             System.out.printf("%s: %s%n", name, trained.summary());
             JsonObject sections = new JsonObject();
             sections.add("training", trained.summary());
-            return ArtifactWriter.write(store, name, request.spec(), trained.model().getBlock(),
+            return ArtifactWriter.write(store, name, trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
         }
     }

@@ -4,7 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
-import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.NpyDataset;
 import io.varshift.core.spec.BnReestimator;
@@ -17,6 +16,7 @@ import io.varshift.trainer.jobs.RecalibrateRequest;
 import io.varshift.trainer.training.ArtifactWriter;
 import io.varshift.trainer.training.EvalPass;
 import io.varshift.trainer.training.ReferenceBuilder;
+import io.varshift.trainer.training.TrainingData;
 import io.varshift.trainer.training.TrainingService;
 import org.jboss.logging.Logger;
 
@@ -45,16 +45,20 @@ public final class BnAdjustService {
         this.fallbackCalibration = fallbackCalibration;
     }
 
-    /** Adjust BN on Fashion-MNIST training data; the reference is calibrated on the held-out split. */
+    /**
+     * Adjust BN on the model's training data (Fashion-MNIST's or the user's, dealt again as at training);
+     * the reference is calibrated on the held-out part.
+     */
     public JsonObject adjust(AdjustBnRequest request, JobContext context) {
-        FashionMnist data = FashionMnist.in(dataDir);
+        ModelArtifact artifact = load(request.model(), request.version());
+        TrainingData data = TrainingData.forModel(artifact, dataDir);
         ImageSet train = TrainingService.limit(data.train(), request.limit());
-        ImageSet heldOut = data.test();
         JsonObject provenance = new JsonObject();
         provenance.addProperty("method", "adjust-bn");
-        provenance.addProperty("data", "fashion-mnist training split, first " + train.size() + " samples");
-        return reestimate(load(request.model(), request.version()), train, heldOut, request.batchSize(), provenance,
-                context);
+        provenance.addProperty("data", (data.isFashionMnist() ? "fashion-mnist training split"
+                : "training part of " + data.description().get("source").getAsString()) + ", first " + train.size()
+                + " samples");
+        return reestimate(artifact, train, data.heldOut(), request.batchSize(), provenance, context);
     }
 
     /** Recalibration on unlabelled traffic; the same traffic is the clean baseline of the new calibration. */

@@ -39,6 +39,19 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
         return value;
     }
 
+    /**
+     * A folder named in a REST body: relative to the traffic directory and inside it, so that a
+     * client reads only what the operator put there.
+     */
+    static java.nio.file.Path insideTrafficDirectory(String field, String name, java.nio.file.Path trafficDir) {
+        java.nio.file.Path resolved = trafficDir.resolve(name).normalize();
+        if (name.isBlank() || java.nio.file.Path.of(name).isAbsolute() || !resolved.startsWith(trafficDir)) {
+            throw new InvalidRequestException(field, "'" + name + "' must be a directory relative to the traffic"
+                    + " directory " + trafficDir + " (varshift.trainer.traffic-dir) and stay inside it");
+        }
+        return resolved;
+    }
+
     /** Checks an optional version number (null means the latest). */
     static Integer requireVersion(Integer version) {
         if (version != null && version < 1) {

@@ -59,12 +59,7 @@ public record RecalibrateRequest(String model, Integer version, Path data, Kafka
         }
         Path data = null;
         if (!kafkaGiven) {
-            String name = f.string("data", null);
-            data = trafficDir.resolve(name).normalize();
-            if (name.isBlank() || Path.of(name).isAbsolute() || !data.startsWith(trafficDir)) {
-                throw new InvalidRequestException("data", "'" + name + "' must be a directory relative to the traffic"
-                        + " directory " + trafficDir + " (varshift.trainer.traffic-dir) and stay inside it");
-            }
+            data = JobRequest.insideTrafficDirectory("data", f.string("data", null), trafficDir);
         }
         return new RecalibrateRequest(f.string("model", null), f.intOrNull("version"), data,
                 kafkaGiven ? KafkaSource.fromJson(body, f) : null, f.integer("limit", 100_000),

@@ -8,21 +8,33 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Train a Fashion-MNIST model and write a new artifact version with its reference statistics and
- * the calibration of the agent's null for each window size.
+ * Train a model on Fashion-MNIST or on a user's labelled images and write a new artifact version with
+ * its reference statistics and the calibration of the agent's null for each window size.
  *
- * @param limit training samples to use (0 = all 60 000)
- * @param heldOut held-out samples (the first of the test split) for accuracy and calibration (0 = all 10 000)
- * @param validation training images held back from training (the last of the training split) and added to
- *        the calibration: more clean samples make the baseline's own error smaller against large windows
+ * @param spec the architecture and its options; with user data, its input shape and classes are
+ *        replaced by the data's
+ * @param limit training samples to use (0 = all)
+ * @param heldOut Fashion-MNIST only: held-out samples (the first of the test split) for accuracy and
+ *        calibration (0 = all 10 000); user data hold out {@link UserData#heldOutFraction()} instead
+ * @param validation Fashion-MNIST only: training images held back from training (the last of the training
+ *        split) and added to the calibration: more clean samples make the baseline's own error smaller
+ *        against large windows
+ * @param data the user's images, or null for Fashion-MNIST
  */
 public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
                            int validation,
-                           List<Integer> windowSizes, double falseAlarmRate, int replicates) implements JobRequest {
+                           List<Integer> windowSizes, double falseAlarmRate, int replicates, UserData data)
+        implements JobRequest {
 
     private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "dropoutPlacement",
             "dropoutKind", "dropRatio", "uoutBeta", "seed", "epochs", "batchSize", "limit", "heldOut",
-            "validation", "windowSizes", "falseAlarmRate", "replicates");
+            "validation", "windowSizes", "falseAlarmRate", "replicates", "data");
+
+    /** A Fashion-MNIST request. */
+    public TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
+                        int validation, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
+        this(model, spec, epochs, batchSize, limit, heldOut, validation, windowSizes, falseAlarmRate, replicates, null);
+    }
 
     public TrainRequest {
         JobRequest.requireName("model", model);
@@ -31,10 +43,14 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         }
         JobRequest.requireRange("epochs", epochs, 1, 1000);
         JobRequest.requireRange("batchSize", batchSize, 1, 4096);
-        JobRequest.requireRange("limit", limit, 0, 60_000);
+        JobRequest.requireRange("limit", limit, 0, data == null ? 60_000 : MAX_USER_SAMPLES);
         JobRequest.requireRange("heldOut", heldOut, 0, 10_000);
         JobRequest.requireRange("validation", validation, 0, MAX_VALIDATION);
-        if (limit > 0 && limit > 60_000 - validation) {
+        if (data != null && validation > 0) {
+            throw new InvalidRequestException("validation", "holds back Fashion-MNIST training images; with user data"
+                    + " the held-out part is data.heldOutFraction");
+        }
+        if (data == null && limit > 0 && limit > 60_000 - validation) {
             throw new InvalidRequestException("limit", limit + " training samples and " + validation
                     + " validation samples do not fit in the 60 000 training images");
         }
@@ -47,7 +63,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         windowSizes = List.copyOf(windowSizes);
         int largest = windowSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         int heldOutSamples = (heldOut == 0 ? 10_000 : heldOut) + validation;
-        if (heldOutSamples < largest) {
+        // User data are counted when read: the trainer refuses a held-out part smaller than one window then.
+        if (data == null && heldOutSamples < largest) {
             throw new InvalidRequestException("heldOut", heldOutSamples + " calibration samples are fewer than one window"
                     + " of " + largest + "; the calibration needs at least one window of clean samples");
         }
@@ -60,6 +77,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
 
     /** At most half the training images may be held back for calibration. */
     public static final int MAX_VALIDATION = 30_000;
+    /** Most images a user's data set may hold (a memory cap: they are read into memory). */
+    public static final int MAX_USER_SAMPLES = 2_000_000;
 
     @Override
     public JobType type() {
@@ -76,7 +95,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                 f.integer("limit", 0), f.integer("heldOut", 5000), f.integer("validation", 0),
                 f.integers("windowSizes", defaults.windowSizes()),
                 f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
-                f.integer("replicates", defaults.replicates()));
+                f.integer("replicates", defaults.replicates()), UserData.fromJson(body, defaults.trafficDir()));
     }
 
     /** A Fashion-MNIST spec; the spec's own message names the offending field. */
@@ -120,6 +139,9 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         o.add("windowSizes", windows);
         o.addProperty("falseAlarmRate", falseAlarmRate);
         o.addProperty("replicates", replicates);
+        if (data != null) {
+            o.add("data", data.toJson());
+        }
         return o;
     }
 }

@@ -5,7 +5,6 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
-import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.shift.LayerStatistics;
@@ -15,6 +14,7 @@ import io.varshift.core.spec.ModelLoader;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.ReportRequest;
 import io.varshift.trainer.training.EvalPass;
+import io.varshift.trainer.training.TrainingData;
 import io.varshift.trainer.training.TrainingService;
 
 import java.io.IOException;
@@ -57,9 +57,9 @@ public final class ReportService {
     public JsonObject report(ReportRequest request, JobContext context) {
         ModelArtifact artifact = request.version() == null ? store.loadLatest(request.model())
                 : store.load(request.model(), request.version());
-        FashionMnist data = FashionMnist.in(dataDir);
+        TrainingData data = TrainingData.forModel(artifact, dataDir);
         ImageSet train = TrainingService.limit(data.train(), request.limit());
-        ImageSet heldOut = TrainingService.limit(data.test(), request.limit());
+        ImageSet heldOut = TrainingService.limit(data.heldOut(), request.limit());
         try (LoadedModel loaded = ModelLoader.load(artifact)) {
             NDManager manager = loaded.model().getNDManager();
             EvalPass.Measured onTrain = EvalPass.measure(loaded.block(), loaded.probes(), manager, train,

@@ -15,7 +15,6 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import com.google.gson.JsonObject;
 import io.varshift.core.data.BatchFeeder;
-import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
@@ -28,8 +27,9 @@ import java.time.Duration;
 import java.util.Random;
 
 /**
- * Trains a spec on Fashion-MNIST (softmax cross-entropy, Adam lr 1e-3), then measures held-out
- * accuracy and builds the reference in one eval-mode pass. GPU when the engine sees one, else CPU.
+ * Trains a spec on Fashion-MNIST or a user's labelled images ({@link TrainingData}; softmax
+ * cross-entropy, Adam lr 1e-3), then measures held-out accuracy and builds the reference in one
+ * eval-mode pass. GPU when the engine sees one, else CPU.
  */
 public final class TrainingService {
 
@@ -44,8 +44,12 @@ public final class TrainingService {
         this.metrics = metrics;
     }
 
-    /** A trained model in memory (the caller closes it), its reference and the training summary. */
-    public record Trained(Model model, ReferenceBuilder.Result reference, JsonObject summary) implements AutoCloseable {
+    /**
+     * A trained model in memory (the caller closes it), its spec (with user data, the data's input shape
+     * and classes), its reference and the training summary.
+     */
+    public record Trained(Model model, ModelSpec spec, ReferenceBuilder.Result reference, JsonObject summary)
+            implements AutoCloseable {
         @Override
         public void close() {
             model.close();
@@ -59,14 +63,28 @@ public final class TrainingService {
 
     public Trained train(TrainRequest request, JobContext context) {
         ModelSpec spec = request.spec();
-        FashionMnist data = FashionMnist.in(dataDir);
-        ImageSet allTrain = data.train();
-        int trainEnd = allTrain.size() - request.validation();
-        ImageSet train = limit(allTrain.slice(0, trainEnd), request.limit());
-        ImageSet testHeldOut = limit(data.test(), request.heldOut());
-        // The calibration's clean samples: the first test images, then the training images held back.
-        ImageSet heldOut = request.validation() == 0 ? testHeldOut
-                : ImageSet.concat(testHeldOut, allTrain.slice(trainEnd, allTrain.size()));
+        ImageSet train;
+        ImageSet heldOut;
+        ImageSet testHeldOut;
+        JsonObject dataDescription = null;
+        if (request.data() == null) {
+            TrainingData data = TrainingData.fashionMnist(dataDir);
+            ImageSet allTrain = data.train();
+            int trainEnd = allTrain.size() - request.validation();
+            train = limit(allTrain.slice(0, trainEnd), request.limit());
+            testHeldOut = limit(data.heldOut(), request.heldOut());
+            // The calibration's clean samples: the first test images, then the training images held back.
+            heldOut = request.validation() == 0 ? testHeldOut
+                    : ImageSet.concat(testHeldOut, allTrain.slice(trainEnd, allTrain.size()));
+        } else {
+            TrainingData data = TrainingData.user(request.data(), spec.seed());
+            spec = spec.toBuilder().setInputShape(data.inputShape()).setClasses(data.classes()).build();
+            train = limit(data.train(), request.limit());
+            heldOut = data.heldOut();
+            testHeldOut = heldOut;
+            dataDescription = data.description();
+            LOG.infof("%s: %s", request.model(), dataDescription.get("source").getAsString());
+        }
         Device device = device();
         LOG.infof("training %s on %s (%s): %d training samples, %d held-out (%d test, %d validation), %d epoch(s),"
                 + " batch %d", request.model(), device, Engine.getInstance().getEngineName(), train.size(),
@@ -109,6 +127,9 @@ public final class TrainingService {
             summary.addProperty("trainingSamples", train.size());
             // heldOutSamples counts test images only: evaluate-alarms takes the test images after them as unseen.
             summary.addProperty("heldOutSamples", testHeldOut.size());
+            if (dataDescription != null) {
+                summary.add("data", dataDescription);
+            }
             summary.addProperty("validationSamples", request.validation());
             summary.addProperty("calibrationSamples", heldOut.size());
             summary.addProperty("heldOutAccuracy", reference.accuracy());
@@ -116,7 +137,7 @@ public final class TrainingService {
             summary.addProperty("learningRate", LEARNING_RATE);
             summary.addProperty("device", device.toString());
             summary.addProperty("durationSeconds", trainingTime.toMillis() / 1000.0);
-            return new Trained(model, reference, summary);
+            return new Trained(model, spec, reference, summary);
         } catch (RuntimeException e) {
             model.close();
             throw e;

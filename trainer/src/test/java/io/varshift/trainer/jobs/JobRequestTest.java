@@ -65,6 +65,25 @@ class JobRequestTest {
     }
 
     @Test
+    void aTrainBodyWithDataReadsAFolderInsideTheTrafficDirectory() {
+        TrainRequest r = (TrainRequest) parse("""
+                {"type":"train","model":"mine","data":{"path":"shapes","heldOutFraction":0.3,"channels":3,
+                 "height":32,"width":32}}""");
+        assertThat(Path.of(r.data().path())).isEqualTo(JobQueueTest.defaults().trafficDir().resolve("shapes"));
+        assertThat(r.data().heldOutFraction()).isEqualTo(0.3);
+        assertThat(r.data().height()).isEqualTo(32);
+        assertThat(r.toJson().getAsJsonObject("data").get("channels").getAsInt()).isEqualTo(3);
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"../etc\"}}", "data", "stay inside");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":\"shapes\"}", "data", "must be an object");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"s\",\"size\":3}}", "size",
+                "unknown field");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"s\",\"height\":32}}", "height",
+                "give both height and width");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"validation\":10,\"data\":{\"path\":\"s\"}}",
+                "validation", "data.heldOutFraction");
+    }
+
+    @Test
     void heldOutSamplesMustCoverTheLargestWindow() {
         rejects("{\"type\":\"train\",\"model\":\"m\",\"heldOut\":100,\"windowSizes\":[256]}", "heldOut",
                 "window");

@@ -40,7 +40,7 @@ public final class TinyModel {
                 new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
             JsonObject sections = new JsonObject();
             sections.add("training", trained.summary());
-            int version = ArtifactWriter.write(models, NAME, request.spec(), trained.model().getBlock(),
+            int version = ArtifactWriter.write(models, NAME, trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
             alsoWith.accept(trained);
             return models.load(NAME, version);

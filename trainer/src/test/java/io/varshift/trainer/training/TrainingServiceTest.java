@@ -55,7 +55,7 @@ class TrainingServiceTest {
             assertThat(calibration.heldOutSamples()).isEqualTo(800);
 
             ModelStore models = new ModelStore(store);
-            int version = ArtifactWriter.write(models, "subset", request.spec(), trained.model().getBlock(),
+            int version = ArtifactWriter.write(models, "subset", trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), new com.google.gson.JsonObject());
             ModelArtifact artifact = models.load("subset", version);
             ImageSet sample = FashionMnist.installed().test().slice(0, 100);

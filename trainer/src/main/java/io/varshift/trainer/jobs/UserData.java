@@ -1,0 +1,72 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonObject;
+
+/**
+ * A user's labelled images to train on instead of Fashion-MNIST: a folder with one sub-folder of
+ * PNG/JPEG images per class, or a folder holding {@code images.npy} and {@code labels.npy}. The
+ * images are dealt by the spec's seed into a training part and a held-out part (accuracy and
+ * calibration); model.json records the path, the fraction and the seed, so that report and Adjust BN
+ * deal the same parts again.
+ *
+ * @param path the folder, as the trainer's machine sees it
+ * @param heldOutFraction share of the images held out, in (0, 0.9]
+ * @param channels 1 or 3 to convert folder images to, 0 = as the first image is (NPY data keep their own)
+ * @param height image height folder images are resized to, 0 = the first image's (NPY data keep their own)
+ * @param width image width, 0 = the first image's
+ */
+public record UserData(String path, double heldOutFraction, int channels, int height, int width) {
+
+    /** The held-out share when none is given. */
+    public static final double DEFAULT_HELD_OUT_FRACTION = 0.2;
+
+    public UserData {
+        if (path == null || path.isBlank()) {
+            throw new InvalidRequestException("data", "is empty; give the folder of the training images");
+        }
+        if (!(heldOutFraction > 0 && heldOutFraction <= 0.9)) {
+            throw new InvalidRequestException("heldOutFraction", heldOutFraction + " is out of range; hold out a share"
+                    + " in (0, 0.9], e.g. " + DEFAULT_HELD_OUT_FRACTION);
+        }
+        if (channels != 0 && channels != 1 && channels != 3) {
+            throw new InvalidRequestException("channels", channels + " is not 1 (grey) or 3 (RGB); leave it out to"
+                    + " take the first image's");
+        }
+        JobRequest.requireRange("height", height, 0, 1024);
+        JobRequest.requireRange("width", width, 0, 1024);
+        if ((height == 0) != (width == 0)) {
+            throw new InvalidRequestException("height", "give both height and width (" + height + " x " + width
+                    + "), or neither to take the first image's");
+        }
+    }
+
+    /** The request's form in GET /jobs: {@code {path, heldOutFraction, channels, height, width}}, the path resolved. */
+    JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("path", path);
+        o.addProperty("heldOutFraction", heldOutFraction);
+        o.addProperty("channels", channels);
+        o.addProperty("height", height);
+        o.addProperty("width", width);
+        return o;
+    }
+
+    /**
+     * Parses the REST form; null when the body has no {@code data}. Its path is relative to the traffic
+     * directory and stays inside it, as a recalibration's does.
+     */
+    static UserData fromJson(JsonObject body, java.nio.file.Path trafficDir) {
+        if (!body.has("data") || body.get("data").isJsonNull()) {
+            return null;
+        }
+        if (!body.get("data").isJsonObject()) {
+            throw new InvalidRequestException("data", "must be an object {path, heldOutFraction, channels, height,"
+                    + " width}, got " + body.get("data"));
+        }
+        JsonFields f = new JsonFields(body.getAsJsonObject("data"),
+                java.util.Set.of("path", "heldOutFraction", "channels", "height", "width"));
+        String path = JobRequest.insideTrafficDirectory("data", f.string("path", null), trafficDir).toString();
+        return new UserData(path, f.decimal("heldOutFraction", DEFAULT_HELD_OUT_FRACTION),
+                f.integer("channels", 0), f.integer("height", 0), f.integer("width", 0));
+    }
+}
