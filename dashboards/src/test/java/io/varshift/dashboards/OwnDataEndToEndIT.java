@@ -34,15 +34,18 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A user's own data end to end: the trainer's runner jar trains one model on a generated folder of
- * 3-channel 32×32 PNGs in 4 classes and one on the same kind of images as labelled NPY arrays; the
- * agent's runner jar watches both through a real broker. Fresh clean images of each are judged
- * window by window without a rejected record; the same images inverted raise each model's alarm.
+ * A user's own data and model end to end: the trainer's runner jar trains one model on a generated
+ * folder of 3-channel 32×32 PNGs in 4 classes, one on the same kind of images as labelled NPY arrays,
+ * and imports a third from the committed PyTorch fixture, calibrated on 16×16 images; the agent's
+ * runner jar watches all three through a real broker. Fresh clean images of each are judged window
+ * by window without a rejected record; the same images inverted raise each model's alarm.
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class OwnDataEndToEndIT {
 
-    private static final List<String> MODELS = List.of("own-folder", "own-npy");
+    private static final List<String> MODELS = List.of("own-folder", "own-npy", "own-imported");
+    private static final Path IMPORT_FIXTURE = Path.of(System.getProperty("varshift.import.fixture",
+            "../trainer/src/test/resources/io/varshift/trainer/imported/convnet-w4.npz"));
     private static final int WINDOW = 32;
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String TRAFFIC = "own-traffic-" + RUN;
@@ -58,13 +61,22 @@ class OwnDataEndToEndIT {
         Path store = dir.resolve("store");
         Path folder = SyntheticImages.writeFolder(dir.resolve("folder"), 4, 100, 3, 32, 32, 1);
         Path npy = SyntheticImages.writeNpy(dir.resolve("npy"), 4, 100, 3, 32, 32, 2);
-        Map<String, Path> data = Map.of("own-folder", folder, "own-npy", npy);
+        Path small = SyntheticImages.writeFolder(dir.resolve("small"), 4, 50, 3, 16, 16, 3);
+        List<String> common = List.of("--held-out-fraction", "0.25", "--window-size", Integer.toString(WINDOW),
+                "--replicates", "400");
+        Map<String, List<String>> jobs = Map.of(
+                "own-folder", List.of("train", "--model", "own-folder", "--data", folder.toString(), "--width", "8",
+                        "--epochs", "5", "--batch-size", "16"),
+                "own-npy", List.of("train", "--model", "own-npy", "--data", npy.toString(), "--width", "8",
+                        "--epochs", "5", "--batch-size", "16"),
+                // The committed PyTorch fixture of the import round trip: a convnet of width 4 on [3, 16, 16].
+                "own-imported", List.of("import", "--model", "own-imported", "--weights", IMPORT_FIXTURE.toString(),
+                        "--architecture", "convnet", "--width", "4", "--blocks", "2", "--data", small.toString()));
         for (String model : MODELS) {
+            List<String> args = new ArrayList<>(jobs.get(model));
+            args.addAll(common);
             try (AppProcess trainer = EndToEnd.startApp("trainer", EndToEnd.trainerJar(),
-                    Map.of("varshift.trainer.model-store", store.toString()),
-                    List.of("train", "--model", model, "--data", data.get(model).toString(), "--held-out-fraction",
-                            "0.25", "--width", "8", "--epochs", "5", "--batch-size", "16", "--window-size",
-                            Integer.toString(WINDOW), "--replicates", "400"), dir.resolve(model + "-trainer.log"))) {
+                    Map.of("varshift.trainer.model-store", store.toString()), args, dir.resolve(model + "-trainer.log"))) {
                 trainer.awaitSuccess(Duration.ofSeconds(300));
             }
         }
@@ -101,9 +113,11 @@ class OwnDataEndToEndIT {
     @Test
     void bothModelsAreJudgedOnCleanImagesWithoutARejectAndAlarmOnInvertedOnes() {
         // Fresh images of the same classes: the calibration never saw them.
-        ImageSet clean = SyntheticImages.images(4, 40, 3, 32, 32, 77);
+        Map<String, ImageSet> clean = Map.of("own-folder", SyntheticImages.images(4, 40, 3, 32, 32, 77),
+                "own-npy", SyntheticImages.images(4, 40, 3, 32, 32, 78),
+                "own-imported", SyntheticImages.images(4, 40, 3, 16, 16, 79));
         for (String model : MODELS) {
-            publish(model, clean, false);
+            publish(model, clean.get(model), false);
         }
         for (String model : MODELS) {
             EndToEnd.await(Duration.ofSeconds(120), "4 closed windows of " + model + "; agent log:\n" + agent.tail(40),
@@ -126,7 +140,7 @@ class OwnDataEndToEndIT {
                         .anyMatch(s -> s.labels().contains("reason=\"shape_mismatch\"") && s.value() == 1));
 
         for (String model : MODELS) {
-            publish(model, clean, true);
+            publish(model, clean.get(model), true);
         }
         for (String model : MODELS) {
             EndToEnd.await(Duration.ofSeconds(120), "the model alarm of " + model + " on inverted images; agent log:\n"

@@ -4,7 +4,9 @@ import com.google.gson.JsonObject;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.trainer.adjust.BnAdjustService;
+import io.varshift.trainer.imported.ImportService;
 import io.varshift.trainer.jobs.AdjustBnRequest;
+import io.varshift.trainer.jobs.ImportRequest;
 import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.JobExecutor;
 import io.varshift.trainer.jobs.JobRequest;
@@ -26,6 +28,7 @@ public class TrainerJobs implements JobExecutor {
     private final TrainingService training;
     private final ReportService reports;
     private final BnAdjustService adjust;
+    private final ImportService importer = new ImportService();
 
     TrainerJobs(TrainerConfig config, MeterRegistry registry) {
         this.store = new ModelStore(config.modelStore());
@@ -53,19 +56,30 @@ public class TrainerJobs implements JobExecutor {
             case REPORT -> reports.report((ReportRequest) request, context);
             case ADJUST_BN -> adjust.adjust((AdjustBnRequest) request, context);
             case RECALIBRATE -> adjust.recalibrate((RecalibrateRequest) request, context);
+            case IMPORT -> {
+                ImportRequest r = (ImportRequest) request;
+                try (TrainingService.Trained imported = importer.importWeights(r, context)) {
+                    yield write(r.model(), imported);
+                }
+            }
         };
     }
 
     private JsonObject train(TrainRequest request, JobContext context) {
         try (TrainingService.Trained trained = training.train(request, context)) {
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
-            int version = ArtifactWriter.write(store, request.model(), trained.spec(), trained.model().getBlock(),
-                    trained.reference().reference(), sections);
-            JsonObject result = trained.summary().deepCopy();
-            result.addProperty("model", request.model());
-            result.addProperty("version", version);
-            return result;
+            return write(request.model(), trained);
         }
+    }
+
+    /** A new version with the model's training (or import) summary in model.json; returns the summary. */
+    private JsonObject write(String model, TrainingService.Trained trained) {
+        JsonObject sections = new JsonObject();
+        sections.add("training", trained.summary());
+        int version = ArtifactWriter.write(store, model, trained.spec(), trained.model().getBlock(),
+                trained.reference().reference(), sections);
+        JsonObject result = trained.summary().deepCopy();
+        result.addProperty("model", model);
+        result.addProperty("version", version);
+        return result;
     }
 }

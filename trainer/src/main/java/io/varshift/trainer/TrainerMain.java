@@ -8,7 +8,7 @@ import jakarta.inject.Inject;
 import picocli.CommandLine;
 
 /**
- * Entry point: {@code train|report|adjust-bn|recalibrate|serve}. Only {@code serve} listens on the
+ * Entry point: {@code train|import|report|adjust-bn|recalibrate|serve}. Only {@code serve} listens on the
  * configured HTTP port; the one-shot commands get a random port so that they never clash with a
  * running server.
  */

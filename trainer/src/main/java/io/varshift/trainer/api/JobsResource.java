@@ -53,7 +53,7 @@ public class JobsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Submit a job: {type: train|report|adjust-bn|recalibrate, model, ...parameters}")
+    @Operation(summary = "Submit a job: {type: train|report|adjust-bn|recalibrate|import, model, ...parameters}")
     @SecurityRequirement(name = "bearer")
     public Response submit(String body, UriInfo uri) {
         if (body == null || body.isBlank()) {

@@ -4,9 +4,9 @@ import io.varshift.trainer.TrainerConfig;
 import io.varshift.trainer.jobs.InvalidRequestException;
 import io.varshift.trainer.jobs.JobRequest;
 import io.varshift.trainer.jobs.TrainRequest;
-import io.varshift.trainer.jobs.UserData;
 import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.List;
@@ -57,22 +57,8 @@ class TrainCommand extends JobCommand {
     @Option(names = "--limit", defaultValue = "0", description = "training samples to use (0 = all)")
     int limit;
 
-    @Option(names = "--data", description = "your own labelled images instead of Fashion-MNIST: a folder with one"
-            + " sub-folder of PNG/JPEG images per class, or a folder with images.npy [N, C, H, W] and labels.npy [N]"
-            + " (optional classes.txt)")
-    String data;
-
-    @Option(names = "--held-out-fraction", description = "with --data: share of the images held out for accuracy and"
-            + " calibration (default 0.2)")
-    Double heldOutFraction;
-
-    @Option(names = "--channels", description = "with a --data image folder: 1 (grey) or 3 (RGB); default the first"
-            + " image's")
-    Integer channels;
-
-    @Option(names = "--image-size", description = "with a --data image folder: HEIGHTxWIDTH (or one number) images"
-            + " are resized to; default the first image's size")
-    String imageSize;
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--held-out", description = "Fashion-MNIST: held-out samples, the first N of the test split, for"
             + " accuracy and calibration; the rest stay unseen for evaluate-alarms (default 5000; 0 = all 10000)")
@@ -100,41 +86,15 @@ class TrainCommand extends JobCommand {
                 epochs, batchSize, limit, heldOut(), validation,
                 windowSizes == null ? calibration.windowSizes() : windowSizes,
                 falseAlarmRate == null ? calibration.falseAlarmRate() : falseAlarmRate,
-                replicates == null ? calibration.replicates() : replicates, userData());
+                replicates == null ? calibration.replicates() : replicates, dataOptions.userData());
     }
 
     private int heldOut() {
-        if (data != null && heldOut != null) {
+        if (dataOptions.data != null && heldOut != null) {
             throw new InvalidRequestException("heldOut", "--held-out counts Fashion-MNIST test images; with --data"
                     + " hold out a share with --held-out-fraction");
         }
         return heldOut == null ? DEFAULT_HELD_OUT : heldOut;
-    }
-
-    private UserData userData() {
-        if (data == null) {
-            if (heldOutFraction != null || channels != null || imageSize != null) {
-                throw new InvalidRequestException("data", "--held-out-fraction, --channels and --image-size describe"
-                        + " your own images; give them with --data DIR");
-            }
-            return null;
-        }
-        int height = 0;
-        int width = 0;
-        if (imageSize != null) {
-            String[] parts = imageSize.toLowerCase(java.util.Locale.ROOT).split("x", -1);
-            try {
-                height = Integer.parseInt(parts[0].trim());
-                width = parts.length == 1 ? height : Integer.parseInt(parts[1].trim());
-            } catch (NumberFormatException e) {
-                throw new InvalidRequestException("imageSize", "'" + imageSize + "' is not HEIGHTxWIDTH, e.g. 32x32");
-            }
-            if (parts.length > 2 || height < 1 || width < 1) {
-                throw new InvalidRequestException("imageSize", "'" + imageSize + "' is not HEIGHTxWIDTH, e.g. 32x32");
-            }
-        }
-        return new UserData(data, heldOutFraction == null ? UserData.DEFAULT_HELD_OUT_FRACTION : heldOutFraction,
-                channels == null ? 0 : channels, height, width);
     }
 
     /** Fashion-MNIST test images held out when --held-out is not given. */

@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         description = "Trains, measures, adjusts and recalibrates the models Varshift watches.",
         subcommands = {TrainCommand.class, ReportCommand.class, AdjustBnCommand.class, RecalibrateCommand.class,
                 ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class, EvaluateAlarmsCommand.class,
-                BenchmarkDetectorsCommand.class})
+                BenchmarkDetectorsCommand.class, ImportCommand.class})
 public class TrainerCommand implements Runnable {
 
     @CommandLine.Spec
@@ -20,7 +20,8 @@ public class TrainerCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: train, report, adjust-bn, recalibrate, serve, experiment or evaluate-alarms");
+                "missing command: train, import, report, adjust-bn, recalibrate, serve, experiment, evaluate-alarms or"
+                        + " benchmark-detectors");
     }
 
     /** The command line with the exit-code policy: invalid parameters are usage errors (2). */

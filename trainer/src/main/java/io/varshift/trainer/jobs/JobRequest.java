@@ -7,7 +7,8 @@ import io.varshift.core.artifact.ModelStore;
  * A validated job: the same record whether it came from a REST body or from command-line options.
  * Construction validates every field and throws {@link InvalidRequestException} naming it.
  */
-public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBnRequest, RecalibrateRequest {
+public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBnRequest, RecalibrateRequest,
+        ImportRequest {
 
     JobType type();
 
@@ -27,6 +28,7 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
             case REPORT -> ReportRequest.fromJson(body);
             case ADJUST_BN -> AdjustBnRequest.fromJson(body);
             case RECALIBRATE -> RecalibrateRequest.fromJson(body, defaults.trafficDir());
+            case IMPORT -> ImportRequest.fromJson(body, defaults);
         };
     }
 

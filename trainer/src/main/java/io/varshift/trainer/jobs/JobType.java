@@ -8,7 +8,8 @@ public enum JobType {
     TRAIN("train"),
     REPORT("report"),
     ADJUST_BN("adjust-bn"),
-    RECALIBRATE("recalibrate");
+    RECALIBRATE("recalibrate"),
+    IMPORT("import");
 
     private final String wireName;
 

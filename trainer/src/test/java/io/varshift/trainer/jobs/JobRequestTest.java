@@ -84,6 +84,19 @@ class JobRequestTest {
     }
 
     @Test
+    void anImportBodyNamesWeightsAndDataInsideTheTrafficDirectory() {
+        ImportRequest r = (ImportRequest) parse("""
+                {"type":"import","model":"mine","weights":"w/model.npz","architecture":"preresnet","width":4,
+                 "data":{"path":"shapes"}}""");
+        assertThat(Path.of(r.weights())).isEqualTo(JobQueueTest.defaults().trafficDir().resolve("w/model.npz"));
+        assertThat(r.spec().architecture()).isEqualTo(ModelSpec.Architecture.PRERESNET);
+        assertThat(r.windowSizes()).containsExactly(256);
+        rejects("{\"type\":\"import\",\"model\":\"m\",\"weights\":\"w.npz\"}", "data", "is required");
+        rejects("{\"type\":\"import\",\"model\":\"m\",\"weights\":\"/etc/w.npz\",\"data\":{\"path\":\"s\"}}",
+                "weights", "stay inside");
+    }
+
+    @Test
     void heldOutSamplesMustCoverTheLargestWindow() {
         rejects("{\"type\":\"train\",\"model\":\"m\",\"heldOut\":100,\"windowSizes\":[256]}", "heldOut",
                 "window");
@@ -102,7 +115,7 @@ class JobRequestTest {
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("limit"));
         assertThat(new ReportRequest("m", null, 0, 10).toJson().get("version").isJsonNull()).isTrue();
         assertThat(List.of(JobType.values())).extracting(JobType::wireName)
-                .containsExactly("train", "report", "adjust-bn", "recalibrate");
+                .containsExactly("train", "report", "adjust-bn", "recalibrate", "import");
     }
 
     @Test

@@ -1,0 +1,71 @@
+package io.varshift.trainer.cli;
+
+import io.varshift.trainer.TrainerConfig;
+import io.varshift.trainer.jobs.ImportRequest;
+import io.varshift.trainer.jobs.InvalidRequestException;
+import io.varshift.trainer.jobs.JobRequest;
+import io.varshift.trainer.jobs.TrainRequest;
+import jakarta.inject.Inject;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.List;
+
+@Command(name = "import", mixinStandardHelpOptions = true,
+        description = "Bring in a model trained elsewhere: load the weights varshift_export.py wrote into the spec's"
+                + " block, check its outputs against the exporter's within 1e-4, measure the reference and calibration"
+                + " on your held-out images, and write a new artifact version.")
+class ImportCommand extends JobCommand {
+
+    @Inject
+    TrainerConfig config;
+
+    @Option(names = "--model", required = true, description = "model name in the store")
+    String model;
+
+    @Option(names = "--weights", required = true, description = "the .npz archive the exporter wrote")
+    String weights;
+
+    @Option(names = "--architecture", defaultValue = "convnet", description = "the exported model's architecture:"
+            + " convnet | preresnet")
+    String architecture;
+
+    @Option(names = "--width", defaultValue = "16", description = "the exported model's base channel count")
+    int width;
+
+    @Option(names = "--blocks", defaultValue = "2", description = "the exported model's blocks")
+    int blocks;
+
+    @Option(names = "--seed", defaultValue = "42", description = "seed of the training/held-out deal of --data")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "samples per eval-mode forward")
+    int batchSize;
+
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
+
+    @Option(names = "--window-size", description = "agent window size(s) to calibrate for (default from config)")
+    List<Integer> windowSizes;
+
+    @Option(names = "--false-alarm-rate", description = "target per-window false-alarm rate (default from config)")
+    Double falseAlarmRate;
+
+    @Option(names = "--replicates", description = "bootstrap replicates of the calibration (default from config)")
+    Integer replicates;
+
+    @Override
+    JobRequest request() {
+        if (dataOptions.data == null) {
+            throw new InvalidRequestException("data", "--data DIR is required: the labelled images to measure the"
+                    + " imported model's reference and calibration on");
+        }
+        TrainerConfig.Calibration calibration = config.calibration();
+        return new ImportRequest(model, TrainRequest.spec(architecture, width, blocks, "none", "bernoulli", 0, 0, seed),
+                weights, dataOptions.userData(), batchSize,
+                windowSizes == null ? calibration.windowSizes() : windowSizes,
+                falseAlarmRate == null ? calibration.falseAlarmRate() : falseAlarmRate,
+                replicates == null ? calibration.replicates() : replicates);
+    }
+}

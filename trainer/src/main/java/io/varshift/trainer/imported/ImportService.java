@@ -1,0 +1,96 @@
+package io.varshift.trainer.imported;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import com.google.gson.JsonObject;
+import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.spec.ModelSpec;
+import io.varshift.trainer.jobs.ImportRequest;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.training.ReferenceBuilder;
+import io.varshift.trainer.training.TrainingData;
+import io.varshift.trainer.training.TrainingService;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * {@code trainer import}: a model trained elsewhere becomes a normal artifact. The spec's block is
+ * built and initialised for the data's input shape, the exported weights are copied in by position
+ * (kind and shape checked), the outputs are compared with the exporter's on its check batch, and the
+ * reference and calibration are measured on the held-out part of the user's data, as after training.
+ */
+public final class ImportService {
+
+    private static final Logger LOG = Logger.getLogger(ImportService.class);
+
+    /**
+     * @throws IllegalArgumentException when the data or weights cannot be read, do not fit the spec, or the
+     *     outputs differ from the exporter's by more than {@link ImportedWeights#TOLERANCE}
+     */
+    public TrainingService.Trained importWeights(ImportRequest request, JobContext context) {
+        TrainingData data = TrainingData.user(request.data(), request.spec().seed());
+        ModelSpec spec = request.spec().toBuilder().setInputShape(data.inputShape()).setClasses(data.classes()).build();
+        ImportedWeights weights = ImportedWeights.read(Path.of(request.weights()));
+        context.progress(0, "import");
+        Model model = Model.newInstance(request.model(), TrainingService.device());
+        try {
+            Block block = ModelBlocks.build(spec);
+            model.setBlock(block);
+            long[] in = spec.inputShape();
+            block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
+            weights.assignTo(block);
+            JsonObject imported = new JsonObject();
+            imported.addProperty("weights", request.weights());
+            imported.addProperty("sha256", sha256(weights.file()));
+            imported.addProperty("parameters", weights.parameterCount());
+            if (weights.hasCheck()) {
+                double difference = weights.checkDifference(block, model.getNDManager(), in);
+                if (!(difference <= ImportedWeights.TOLERANCE)) {
+                    throw new IllegalArgumentException("weights file " + weights.file() + ": the model's outputs differ"
+                            + " from the exporter's by up to " + difference + " on its check batch (at most "
+                            + ImportedWeights.TOLERANCE + " accepted); the architecture or preprocessing differs from"
+                            + " the exported model's");
+                }
+                imported.addProperty("checkMaxAbsDifference", difference);
+            }
+            context.progress(1, "import");
+            ReferenceBuilder.Result reference = ReferenceBuilder.build(block, model.getNDManager(), data.heldOut(),
+                    spec.classes().size(), request.batchSize(), new ReferenceBuilder.Calibration(request.windowSizes(),
+                            request.falseAlarmRate(), request.replicates(), spec.seed()), context);
+            LOG.infof("%s: imported %d parameters from %s, held-out accuracy %.4f on %d samples", request.model(),
+                    weights.parameterCount(), weights.file(), reference.accuracy(), data.heldOut().size());
+            JsonObject summary = new JsonObject();
+            summary.add("imported", imported);
+            summary.add("data", data.description());
+            summary.addProperty("trainingSamples", data.train().size());
+            summary.addProperty("heldOutSamples", data.heldOut().size());
+            summary.addProperty("calibrationSamples", data.heldOut().size());
+            summary.addProperty("heldOutAccuracy", reference.accuracy());
+            summary.addProperty("engine", Engine.getInstance().getEngineName());
+            return new TrainingService.Trained(model, spec, reference, summary);
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static String sha256(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

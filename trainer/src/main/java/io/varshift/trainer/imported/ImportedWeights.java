@@ -1,0 +1,151 @@
+package io.varshift.trainer.imported;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.ndarray.NDList;
+import ai.djl.util.Pair;
+
+import java.nio.FloatBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Weights trained elsewhere, as the exporter writes them (trainer/src/main/python/varshift_export.py):
+ * entry {@code param.NNN.KIND} is the NNN-th parameter of the Varshift block in forward order, with
+ * the kind DJL gives it (weight, bias, gamma, beta, runningMean, runningVar); {@code check.input} and
+ * {@code check.output} are a batch and the source framework's eval-mode outputs on it. Parameters are
+ * matched by position, and every one must agree in kind and shape, so an archive of another
+ * architecture or size is refused before any value is used.
+ */
+public final class ImportedWeights {
+
+    /** Largest |DJL − source| output difference an import accepts on the check batch. */
+    public static final double TOLERANCE = 1e-4;
+
+    private static final String PARAM = "param.";
+    private static final String CHECK_INPUT = "check.input";
+    private static final String CHECK_OUTPUT = "check.output";
+
+    private final NpzArchive archive;
+    private final List<String> parameters;
+
+    private ImportedWeights(NpzArchive archive, List<String> parameters) {
+        this.archive = archive;
+        this.parameters = parameters;
+    }
+
+    /**
+     * @throws IllegalArgumentException when the file is not an exporter archive (see {@link NpzArchive#read})
+     */
+    public static ImportedWeights read(Path npz) {
+        NpzArchive archive = NpzArchive.read(npz);
+        List<String> names = new ArrayList<>();
+        for (String name : archive.names()) {
+            if (name.startsWith(PARAM)) {
+                names.add(name);
+            } else if (!name.equals(CHECK_INPUT) && !name.equals(CHECK_OUTPUT)) {
+                throw new IllegalArgumentException("weights file " + npz + ": entry '" + name + "' is neither a"
+                        + " parameter (param.NNN.KIND) nor the check batch; export with varshift_export.py");
+            }
+        }
+        // param.NNN.KIND: the zero-padded index orders them.
+        names.sort(null);
+        for (int i = 0; i < names.size(); i++) {
+            String prefix = String.format("%s%03d.", PARAM, i);
+            if (!names.get(i).startsWith(prefix)) {
+                throw new IllegalArgumentException("weights file " + npz + ": parameter " + i + " is missing (found '"
+                        + names.get(i) + "'); the entries must be param.000 ... param." + String.format("%03d",
+                        names.size() - 1) + " without gaps");
+            }
+        }
+        if ((archive.get(CHECK_INPUT) == null) != (archive.get(CHECK_OUTPUT) == null)) {
+            throw new IllegalArgumentException("weights file " + npz + " has only one of check.input and check.output;"
+                    + " export both (or neither)");
+        }
+        return new ImportedWeights(archive, names);
+    }
+
+    public Path file() {
+        return archive.file();
+    }
+
+    public int parameterCount() {
+        return parameters.size();
+    }
+
+    /**
+     * Copies every parameter into an initialised block, in the block's parameter order.
+     *
+     * @throws IllegalArgumentException naming the first parameter whose count, kind or shape differs
+     */
+    public void assignTo(Block block) {
+        List<Pair<String, Parameter>> params = block.getParameters().stream().toList();
+        if (params.size() != parameters.size()) {
+            throw new IllegalArgumentException("weights file " + file() + " holds " + parameters.size()
+                    + " parameters but the model spec's block has " + params.size() + "; export the same architecture,"
+                    + " width and blocks as --architecture/--width/--blocks");
+        }
+        for (int i = 0; i < params.size(); i++) {
+            Parameter target = params.get(i).getValue();
+            String entry = parameters.get(i);
+            String kind = entry.substring(PARAM.length() + 4);
+            NDArray array = target.getArray();
+            NpzArchive.Array source = archive.get(entry);
+            long[] expected = array.getShape().getShape();
+            long[] given = Arrays.stream(source.shape()).asLongStream().toArray();
+            if (!kind.equals(target.getName()) || !Arrays.equals(expected, given)) {
+                throw new IllegalArgumentException("weights file " + file() + ": parameter " + i + " ('" + entry
+                        + "', shape " + Arrays.toString(given) + ") does not fit the block's parameter " + i + " ("
+                        + params.get(i).getKey() + ", kind " + target.getName() + ", shape " + Arrays.toString(expected)
+                        + "); export the same architecture and sizes, parameters in the block's order");
+            }
+            array.set(FloatBuffer.wrap(source.values()));
+        }
+    }
+
+    /** Whether the archive carries a check batch. */
+    public boolean hasCheck() {
+        return archive.get(CHECK_INPUT) != null;
+    }
+
+    /**
+     * The largest |block − source| difference of the eval-mode outputs on the check batch.
+     *
+     * @throws IllegalStateException when the archive has no check batch
+     * @throws IllegalArgumentException when the batch's shapes do not fit the block
+     */
+    public double checkDifference(Block block, NDManager manager, long[] inputShape) {
+        if (!hasCheck()) {
+            throw new IllegalStateException("weights file " + file() + " has no check batch");
+        }
+        NpzArchive.Array input = archive.get(CHECK_INPUT);
+        NpzArchive.Array output = archive.get(CHECK_OUTPUT);
+        long[] batchShape = Arrays.stream(input.shape()).asLongStream().toArray();
+        if (batchShape.length != inputShape.length + 1
+                || !Arrays.equals(Arrays.copyOfRange(batchShape, 1, batchShape.length), inputShape)) {
+            throw new IllegalArgumentException("weights file " + file() + ": check.input has shape "
+                    + Arrays.toString(batchShape) + " but the model takes [N, " + Arrays.toString(inputShape)
+                    .replace("[", "").replace("]", "") + "]");
+        }
+        try (NDManager batch = manager.newSubManager()) {
+            NDArray x = batch.create(input.values(), new Shape(batchShape));
+            float[] mine = block.forward(new ParameterStore(batch, false), new NDList(x), false).singletonOrThrow()
+                    .toFloatArray();
+            if (mine.length != output.values().length) {
+                throw new IllegalArgumentException("weights file " + file() + ": check.output has "
+                        + output.values().length + " values but the model gives " + mine.length + " for the batch");
+            }
+            double worst = 0;
+            for (int i = 0; i < mine.length; i++) {
+                worst = Math.max(worst, Math.abs(mine[i] - output.values()[i]));
+            }
+            return worst;
+        }
+    }
+}

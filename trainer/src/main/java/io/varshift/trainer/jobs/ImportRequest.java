@@ -1,0 +1,91 @@
+package io.varshift.trainer.jobs;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import io.varshift.core.spec.ModelSpec;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Bring in a model trained elsewhere: build the spec's block, load exported weights into it, check its
+ * outputs against the exporter's, then measure the reference and calibration on the held-out part of
+ * the user's data and write a normal artifact version (own-model.md).
+ *
+ * @param spec the architecture and sizes the weights were exported from; its input shape and classes
+ *        are replaced by the data's
+ * @param weights the exporter's .npz archive
+ * @param data the user's labelled images; the held-out part calibrates, the rest is what report and
+ *        Adjust BN treat as the model's training data
+ */
+public record ImportRequest(String model, ModelSpec spec, String weights, UserData data, int batchSize,
+                            List<Integer> windowSizes, double falseAlarmRate, int replicates) implements JobRequest {
+
+    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "seed", "weights",
+            "data", "batchSize", "windowSizes", "falseAlarmRate", "replicates");
+
+    public ImportRequest {
+        JobRequest.requireName("model", model);
+        if (spec == null) {
+            throw new InvalidRequestException("spec", "is required");
+        }
+        if (weights == null || weights.isBlank()) {
+            throw new InvalidRequestException("weights", "is required: the .npz archive varshift_export.py wrote");
+        }
+        if (data == null) {
+            throw new InvalidRequestException("data", "is required: labelled images to measure the reference and"
+                    + " calibration on");
+        }
+        JobRequest.requireRange("batchSize", batchSize, 1, 4096);
+        if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
+            throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
+        }
+        for (int w : windowSizes) {
+            JobRequest.requireRange("windowSizes", w, 2, 1_000_000);
+        }
+        windowSizes = List.copyOf(windowSizes);
+        if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
+            throw new InvalidRequestException("falseAlarmRate", falseAlarmRate + " is out of range; use 0 < rate < 0.5"
+                    + " (e.g. 1e-4)");
+        }
+        JobRequest.requireRange("replicates", replicates, 100, 1_000_000);
+    }
+
+    @Override
+    public JobType type() {
+        return JobType.IMPORT;
+    }
+
+    /** The REST form; weights and data paths are relative to the traffic directory and stay inside it. */
+    static ImportRequest fromJson(JsonObject body, JobDefaults defaults) {
+        JsonFields f = new JsonFields(body, FIELDS);
+        ModelSpec spec = TrainRequest.spec(f.string("architecture", "convnet"), f.integer("width", 16),
+                f.integer("blocks", 2), "none", "bernoulli", 0, 0, f.longInteger("seed", 42));
+        UserData data = UserData.fromJson(body, defaults.trafficDir());
+        String weights = JobRequest.insideTrafficDirectory("weights", f.string("weights", null), defaults.trafficDir())
+                .toString();
+        return new ImportRequest(f.string("model", null), spec, weights, data, f.integer("batchSize", 256),
+                f.integers("windowSizes", defaults.windowSizes()), f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
+                f.integer("replicates", defaults.replicates()));
+    }
+
+    @Override
+    public JsonObject toJson() {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", type().wireName());
+        o.addProperty("model", model);
+        JsonObject s = spec.toJson();
+        for (String key : List.of("architecture", "width", "blocks", "seed")) {
+            o.add(key, s.get(key));
+        }
+        o.addProperty("weights", weights);
+        o.add("data", data.toJson());
+        o.addProperty("batchSize", batchSize);
+        JsonArray windows = new JsonArray();
+        windowSizes.forEach(windows::add);
+        o.add("windowSizes", windows);
+        o.addProperty("falseAlarmRate", falseAlarmRate);
+        o.addProperty("replicates", replicates);
+        return o;
+    }
+}

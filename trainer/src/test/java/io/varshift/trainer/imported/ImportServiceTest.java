@@ -1,0 +1,74 @@
+package io.varshift.trainer.imported;
+
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.data.SyntheticImages;
+import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.spec.ModelLoader;
+import io.varshift.trainer.jobs.ImportRequest;
+import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.jobs.UserData;
+import io.varshift.trainer.training.ArtifactWriter;
+import io.varshift.trainer.training.TrainingService;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The import job on the committed PyTorch fixture: the written artifact loads like a trained one and
+ * still reproduces PyTorch's outputs after its parameters went through the store; its reference and
+ * calibration come from the held-out part of the user's images.
+ */
+class ImportServiceTest {
+
+    @TempDir
+    Path dir;
+
+    private ImportRequest request(String architecture, Path weights, Path data) {
+        return new ImportRequest("imported", TrainRequest.spec(architecture, 4, 2, "none", "bernoulli", 0, 0, 3),
+                weights.toString(), new UserData(data.toString(), 0.5, 0, 0, 0), 64, List.of(32), 1e-3, 200);
+    }
+
+    @Test
+    void anImportedConvNetIsAnArtifactThatStillGivesPyTorchsOutputsAfterTheStore() {
+        Path data = SyntheticImages.writeFolder(dir.resolve("data"), 4, 20, 3, 16, 16, 5);
+        Path weights = ImportedWeightsTest.fixture("convnet-w4.npz");
+        ModelStore models = new ModelStore(dir.resolve("store"));
+        try (TrainingService.Trained imported = new ImportService().importWeights(request("convnet", weights, data),
+                JobContext.silent())) {
+            JsonObject summary = imported.summary();
+            assertThat(summary.getAsJsonObject("imported").get("checkMaxAbsDifference").getAsDouble())
+                    .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
+            assertThat(summary.getAsJsonObject("imported").get("sha256").getAsString()).hasSize(64);
+            assertThat(summary.get("calibrationSamples").getAsInt()).isEqualTo(40);
+            assertThat(imported.reference().reference().calibration().orElseThrow().windowSizes()).containsExactly(32);
+            JsonObject sections = new JsonObject();
+            sections.add("training", summary);
+            int version = ArtifactWriter.write(models, "imported", imported.spec(), imported.model().getBlock(),
+                    imported.reference().reference(), sections);
+            ModelArtifact artifact = models.load("imported", version);
+            try (LoadedModel loaded = ModelLoader.load(artifact); NDManager m = NDManager.newBaseManager()) {
+                assertThat(loaded.spec().inputShape()).containsExactly(3, 16, 16);
+                assertThat(loaded.reference().layers()).hasSize(4);
+                assertThat(ImportedWeights.read(weights).checkDifference(loaded.block(), m, new long[] {3, 16, 16}))
+                        .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
+            }
+        }
+    }
+
+    @Test
+    void imagesOfAnotherSizeThanTheExportedModelTookAreRefused() {
+        Path data = SyntheticImages.writeFolder(dir.resolve("big"), 4, 5, 3, 32, 32, 6);
+        assertThatThrownBy(() -> new ImportService().importWeights(request("convnet",
+                ImportedWeightsTest.fixture("convnet-w4.npz"), data), JobContext.silent()))
+                .hasMessageContaining("does not fit the block's parameter 20");
+    }
+}
