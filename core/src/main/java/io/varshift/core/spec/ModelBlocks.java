@@ -27,8 +27,21 @@ import io.varshift.core.spec.ModelSpec.DropoutPlacement;
  * PRERESNET: Conv3x3 stem, then per block b (stride 2 from b = 2): [BN {@code block<b>.bn1} → ReLU →
  * Conv3x3 → BN {@code block<b>.bn2} → ReLU → Conv3x3] + shortcut (identity, or a 1x1 conv when the
  * shape changes); then BN {@code head.bn} → ReLU → global average pool → Linear.
- * Dropout: BEFORE_BN right before each {@code bn2}; BEFORE_CONV before each block's last conv;
- * AFTER_BN once before the Linear.
+ *
+ * <p>RESNET is ResNet V1 with basic blocks, laid out like DJL basicmodelzoo's {@code ResNetV1} but
+ * without the max-pool (inputs are small images): Conv3x3 stem → BN {@code stem.bn} → ReLU; stage s
+ * (channels width·2^(s−1)) has the depth's blocks (18: 2,2,2,2; 34: 3,4,6,3), the first of stages 2+
+ * with stride 2; block b is [Conv3x3 → BN {@code stage<s>.block<b>.bn1} → ReLU → Conv3x3 → BN
+ * {@code stage<s>.block<b>.bn2}] + shortcut (identity, or Conv1x1 → BN {@code stage<s>.block<b>.shortcut.bn}
+ * where the shape changes), summed, then ReLU; then global average pool → Linear.
+ *
+ * <p>MOBILENET, stage s (channels width·2^(s−1), stride 2 from s = 2) after the same stem: depthwise
+ * Conv3x3 → BN {@code stage<s>.dw.bn} → ReLU → pointwise Conv1x1 → BN {@code stage<s>.pw.bn} → ReLU;
+ * then global average pool → Linear.
+ *
+ * <p>Dropout, with one meaning in every family: BEFORE_BN right before each block's last BN
+ * ({@code bn2}, or {@code pw.bn}); BEFORE_CONV before each block's last conv (RESNET's second 3x3,
+ * MOBILENET's pointwise); AFTER_BN once before the Linear. Shortcut BNs get no dropout.
  */
 public final class ModelBlocks {
 
@@ -40,6 +53,8 @@ public final class ModelBlocks {
         return switch (spec.architecture()) {
             case CONVNET -> convNet(spec);
             case PRERESNET -> preResNet(spec);
+            case RESNET -> resNet(spec);
+            case MOBILENET -> mobileNet(spec);
         };
     }
 
@@ -83,18 +98,80 @@ public final class ModelBlocks {
             main.add(Activation.reluBlock());
             addDropoutIf(main, spec, DropoutPlacement.BEFORE_CONV);
             main.add(conv(channels, 1));
-            Block shortcut = b == 1
-                    ? Blocks.identityBlock()
-                    : Conv2d.builder().setFilters(channels).setKernelShape(new Shape(1, 1))
-                            .optStride(new Shape(stride, stride)).optBias(false).build();
+            Block shortcut = b == 1 ? Blocks.identityBlock() : pointwise(channels, stride);
             net.add(new ParallelBlock(ModelBlocks::sum, List.of(main, shortcut)));
         }
         net.add(bn("head.bn"));
         net.add(Activation.reluBlock());
+        addPooledClassifier(net, spec);
+        return net;
+    }
+
+    private static Block resNet(ModelSpec spec) {
+        SequentialBlock net = stem(spec);
+        int[] stageBlocks = spec.resNetStageBlocks();
+        for (int s = 1; s <= stageBlocks.length; s++) {
+            int channels = spec.width() << (s - 1);
+            for (int b = 1; b <= stageBlocks[s - 1]; b++) {
+                // The stem already has stage 1's width, so only the first block of stages 2+ changes the shape.
+                boolean downsamples = s > 1 && b == 1;
+                net.add(basicBlock(spec, "stage" + s + ".block" + b, channels, downsamples ? 2 : 1, downsamples));
+                net.add(Activation.reluBlock());
+            }
+        }
+        addPooledClassifier(net, spec);
+        return net;
+    }
+
+    /** The residual sum of a post-activation basic block; the ReLU after it is the caller's. */
+    private static Block basicBlock(ModelSpec spec, String name, int channels, int stride, boolean project) {
+        SequentialBlock main = new SequentialBlock();
+        main.add(conv(channels, stride));
+        main.add(bn(name + ".bn1"));
+        main.add(Activation.reluBlock());
+        addDropoutIf(main, spec, DropoutPlacement.BEFORE_CONV);
+        main.add(conv(channels, 1));
+        addDropoutIf(main, spec, DropoutPlacement.BEFORE_BN);
+        main.add(bn(name + ".bn2"));
+        Block shortcut = project
+                ? new SequentialBlock().add(pointwise(channels, stride)).add(bn(name + ".shortcut.bn"))
+                : Blocks.identityBlock();
+        return new ParallelBlock(ModelBlocks::sum, List.of(main, shortcut));
+    }
+
+    private static Block mobileNet(ModelSpec spec) {
+        SequentialBlock net = stem(spec);
+        int inChannels = spec.width();
+        for (int s = 1; s <= spec.blocks(); s++) {
+            int channels = spec.width() << (s - 1);
+            net.add(depthwise(inChannels, s == 1 ? 1 : 2));
+            net.add(bn("stage" + s + ".dw.bn"));
+            net.add(Activation.reluBlock());
+            addDropoutIf(net, spec, DropoutPlacement.BEFORE_CONV);
+            net.add(pointwise(channels, 1));
+            addDropoutIf(net, spec, DropoutPlacement.BEFORE_BN);
+            net.add(bn("stage" + s + ".pw.bn"));
+            net.add(Activation.reluBlock());
+            inChannels = channels;
+        }
+        addPooledClassifier(net, spec);
+        return net;
+    }
+
+    /** RESNET's and MOBILENET's stem: Conv3x3 (width filters) → BN {@code stem.bn} → ReLU, no pooling. */
+    private static SequentialBlock stem(ModelSpec spec) {
+        SequentialBlock net = new SequentialBlock();
+        net.add(conv(spec.width(), 1));
+        net.add(bn("stem.bn"));
+        net.add(Activation.reluBlock());
+        return net;
+    }
+
+    /** Global average pool → [AFTER_BN dropout] → Linear, the head of every family but CONVNET. */
+    private static void addPooledClassifier(SequentialBlock net, ModelSpec spec) {
         net.add(Pool.globalAvgPool2dBlock());
         addDropoutIf(net, spec, DropoutPlacement.AFTER_BN);
         net.add(Linear.builder().setUnits(spec.classes().size()).build());
-        return net;
     }
 
     private static NDList sum(List<NDList> branches) {
@@ -104,6 +181,18 @@ public final class ModelBlocks {
     private static Block conv(int channels, int stride) {
         // No bias: the BatchNorm that follows (directly or after dropout) removes any constant offset.
         return Conv2d.builder().setFilters(channels).setKernelShape(new Shape(3, 3))
+                .optStride(new Shape(stride, stride)).optPadding(new Shape(1, 1)).optBias(false).build();
+    }
+
+    /** A 1x1 conv without bias: a residual shortcut's projection or MOBILENET's pointwise conv. */
+    private static Block pointwise(int channels, int stride) {
+        return Conv2d.builder().setFilters(channels).setKernelShape(new Shape(1, 1))
+                .optStride(new Shape(stride, stride)).optBias(false).build();
+    }
+
+    /** One 3x3 filter per channel: DJL infers the weight's input axis as channels / groups = 1. */
+    private static Block depthwise(int channels, int stride) {
+        return Conv2d.builder().setFilters(channels).setKernelShape(new Shape(3, 3)).optGroups(channels)
                 .optStride(new Shape(stride, stride)).optPadding(new Shape(1, 1)).optBias(false).build();
     }
 

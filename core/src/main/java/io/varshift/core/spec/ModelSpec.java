@@ -14,8 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * Everything needed to rebuild a model's DJL block identically: architecture, sizes, dropout
- * placement and kind, input shape, class names, seed. Immutable; build with {@link #builder()}.
+ * Everything needed to rebuild a model's DJL block identically: architecture, sizes (width, blocks,
+ * depth), dropout placement and kind, input shape, class names, seed. Immutable; build with {@link #builder()}.
  *
  * <p>Dropout rates: {@link #dropRatio()} is the probability of DROPPING a unit (DJL's
  * {@code optRate}); {@link #retainRatio()} = 1 − dropRatio is the paper's p.
@@ -32,14 +32,21 @@ public final class ModelSpec {
 
     static final int MAX_WIDTH = 512;
     static final int MAX_BLOCKS = 8;
+    /** RESNET and MOBILENET double the channels per stage; four stages is ResNet's full layout. */
+    static final int MAX_STAGES = 4;
+    static final int DEFAULT_RESNET_DEPTH = 18;
     static final double MAX_UOUT_BETA = 100;
 
-    /** Network family; both contain BatchNorm everywhere. */
+    /** Network family; all contain BatchNorm everywhere. */
     public enum Architecture {
         /** Conv-BN-ReLU-Conv-BN-ReLU-MaxPool blocks, flatten, linear classifier. */
         CONVNET,
         /** Pre-activation ResNet: stem conv, BN-ReLU-Conv basic blocks, BN-ReLU, global average pool, linear. */
-        PRERESNET;
+        PRERESNET,
+        /** Post-activation ResNet V1 (ResNet-18/34 basic blocks): {@code blocks} stages sized by {@code depth}. */
+        RESNET,
+        /** MobileNet-V1-style: stem conv, one depthwise-separable block per stage, global average pool, linear. */
+        MOBILENET;
 
         /** The JSON / command-line name, e.g. {@code convnet}. */
         public String id() {
@@ -95,6 +102,7 @@ public final class ModelSpec {
     private final Architecture architecture;
     private final int width;
     private final int blocks;
+    private final int depth;
     private final DropoutPlacement dropoutPlacement;
     private final DropoutKind dropoutKind;
     private final double dropRatio;
@@ -103,10 +111,11 @@ public final class ModelSpec {
     private final List<String> classes;
     private final long seed;
 
-    private ModelSpec(Builder b) {
+    private ModelSpec(Builder b, int depth) {
         this.architecture = b.architecture;
         this.width = b.width;
         this.blocks = b.blocks;
+        this.depth = depth;
         this.dropoutPlacement = b.dropoutPlacement;
         this.dropoutKind = b.dropoutKind;
         this.dropRatio = b.dropRatio;
@@ -130,7 +139,7 @@ public final class ModelSpec {
 
     /** A builder holding this spec's values, to derive a variant. */
     public Builder toBuilder() {
-        return builder().setArchitecture(architecture).optWidth(width).optBlocks(blocks)
+        return builder().setArchitecture(architecture).optWidth(width).optBlocks(blocks).optDepth(depth)
                 .optDropout(dropoutPlacement, dropoutKind).optDropRatio(dropRatio).optUoutBeta(uoutBeta)
                 .setInputShape(inputShape).setClasses(classes).optSeed(seed);
     }
@@ -144,9 +153,24 @@ public final class ModelSpec {
         return width;
     }
 
-    /** Number of conv blocks (CONVNET) or residual blocks (PRERESNET). */
+    /** Number of conv blocks (CONVNET), residual blocks (PRERESNET) or stages (RESNET, MOBILENET). */
     public int blocks() {
         return blocks;
+    }
+
+    /** RESNET's depth, 18 or 34 (what sets the blocks per stage); 0 for the other architectures. */
+    public int depth() {
+        return depth;
+    }
+
+    /** RESNET's blocks per stage: ResNet-18's [2,2,2,2] or -34's [3,4,6,3], cut to {@link #blocks()} stages. */
+    int[] resNetStageBlocks() {
+        int[] all = switch (depth) {
+            case 18 -> new int[] {2, 2, 2, 2};
+            case 34 -> new int[] {3, 4, 6, 3};
+            default -> throw new IllegalStateException(architecture.id() + " depth " + depth + " has no resnet stages");
+        };
+        return Arrays.copyOf(all, blocks);
     }
 
     public DropoutPlacement dropoutPlacement() {
@@ -211,6 +235,7 @@ public final class ModelSpec {
         o.addProperty("architecture", architecture.id());
         o.addProperty("width", width);
         o.addProperty("blocks", blocks);
+        o.addProperty("depth", depth);
         o.addProperty("dropoutPlacement", dropoutPlacement.id());
         o.addProperty("dropoutKind", dropoutKind.id());
         o.addProperty("dropRatio", dropRatio);
@@ -233,7 +258,8 @@ public final class ModelSpec {
      * model.json can carry more sections (e.g. a training summary). {@code retainRatio}, when
      * present, must agree with {@code dropRatio}.
      *
-     * {@code seed} must be an integer within ±2^53 (exact in JSON numbers).
+     * {@code seed} must be an integer within ±2^53 (exact in JSON numbers). A missing {@code depth} is
+     * 0, so model.json files written before it existed still load.
      *
      * @throws IllegalArgumentException naming the field, the value and the fix
      */
@@ -249,6 +275,7 @@ public final class ModelSpec {
                 .setArchitecture(Architecture.parse(f.string("architecture")))
                 .optWidth(f.integer("width"))
                 .optBlocks(f.integer("blocks"))
+                .optDepth(json.has("depth") ? f.integer("depth") : 0)
                 .optDropout(DropoutPlacement.parse(f.string("dropoutPlacement")),
                         DropoutKind.parse(f.string("dropoutKind")))
                 .optDropRatio(f.number("dropRatio"))
@@ -294,7 +321,7 @@ public final class ModelSpec {
         if (!(o instanceof ModelSpec s)) {
             return false;
         }
-        return architecture == s.architecture && width == s.width && blocks == s.blocks
+        return architecture == s.architecture && width == s.width && blocks == s.blocks && depth == s.depth
                 && dropoutPlacement == s.dropoutPlacement && dropoutKind == s.dropoutKind
                 && Double.compare(dropRatio, s.dropRatio) == 0 && Double.compare(uoutBeta, s.uoutBeta) == 0
                 && Arrays.equals(inputShape, s.inputShape) && classes.equals(s.classes) && seed == s.seed;
@@ -302,7 +329,7 @@ public final class ModelSpec {
 
     @Override
     public int hashCode() {
-        return Objects.hash(architecture, width, blocks, dropoutPlacement, dropoutKind, dropRatio, uoutBeta,
+        return Objects.hash(architecture, width, blocks, depth, dropoutPlacement, dropoutKind, dropRatio, uoutBeta,
                 Arrays.hashCode(inputShape), classes, seed);
     }
 
@@ -328,6 +355,7 @@ public final class ModelSpec {
         private Architecture architecture;
         private int width = 16;
         private int blocks = 2;
+        private int depth;
         private DropoutPlacement dropoutPlacement = DropoutPlacement.NONE;
         private DropoutKind dropoutKind = DropoutKind.BERNOULLI;
         private double dropRatio;
@@ -361,9 +389,15 @@ public final class ModelSpec {
             return this;
         }
 
-        /** Number of conv / residual blocks (default 2). */
+        /** Number of conv / residual blocks, or of stages for RESNET and MOBILENET (default 2). */
         public Builder optBlocks(int blocks) {
             this.blocks = blocks;
+            return this;
+        }
+
+        /** RESNET's depth, 18 or 34; 0 (the default) means the architecture's default, which RESNET stores as 18. */
+        public Builder optDepth(int depth) {
+            this.depth = depth;
             return this;
         }
 
@@ -399,9 +433,26 @@ public final class ModelSpec {
 
         /** @throws IllegalArgumentException naming the first invalid field, its value and the fix */
         public ModelSpec build() {
-            require(architecture != null, "architecture is missing (set convnet or preresnet)");
+            require(architecture != null, "architecture is missing (set convnet, preresnet, resnet or mobilenet)");
             require(width >= 1 && width <= MAX_WIDTH, "width " + width + " is out of range; use 1.." + MAX_WIDTH);
-            require(blocks >= 1 && blocks <= MAX_BLOCKS, "blocks " + blocks + " is out of range; use 1.." + MAX_BLOCKS);
+            boolean staged = architecture == Architecture.RESNET || architecture == Architecture.MOBILENET;
+            if (staged) {
+                require(blocks >= 1 && blocks <= MAX_STAGES, "blocks " + blocks + " is out of range for "
+                        + architecture.id() + " (blocks counts stages); use 1.." + MAX_STAGES);
+            } else {
+                require(blocks >= 1 && blocks <= MAX_BLOCKS,
+                        "blocks " + blocks + " is out of range; use 1.." + MAX_BLOCKS);
+            }
+            if (architecture == Architecture.RESNET) {
+                require(depth == 0 || depth == 18 || depth == 34, "resnet depth " + depth + " is not supported;"
+                        + " use 18 (2,2,2,2 basic blocks per stage) or 34 (3,4,6,3), or 0 for "
+                        + DEFAULT_RESNET_DEPTH);
+            } else {
+                require(depth == 0, architecture.id() + " depth " + depth + " is not supported; " + architecture.id()
+                        + " is sized by width and blocks only, set depth 0 (depth 18 or 34 is for resnet)");
+            }
+            // Resolved here, not when building the block, so that model.json records the depth actually built.
+            int builtDepth = architecture == Architecture.RESNET && depth == 0 ? DEFAULT_RESNET_DEPTH : depth;
             require(dropoutPlacement != null, "dropoutPlacement is missing (none, before-bn, before-conv, after-bn)");
             require(dropoutKind != null, "dropoutKind is missing (bernoulli or uout)");
             require(Double.isFinite(dropRatio) && dropRatio >= 0 && dropRatio < 1,
@@ -426,11 +477,13 @@ public final class ModelSpec {
                         + " has a dimension outside 1..4096");
             }
             require(inputShape[0] <= 64, "inputShape " + Arrays.toString(inputShape) + " has more than 64 channels");
+            // CONVNET max-pools after every block; the others stride 2 from their second block or stage.
             int downsamplings = architecture == Architecture.CONVNET ? blocks : blocks - 1;
             long minSide = 1L << downsamplings;
             require(inputShape[1] >= minSide && inputShape[2] >= minSide, "inputShape " + Arrays.toString(inputShape)
-                    + " is too small for " + blocks + " " + architecture.id() + " blocks (each halves the side;"
-                    + " need height and width >= " + minSide + "); use fewer blocks");
+                    + " is too small for " + blocks + " " + architecture.id() + (staged ? " stages" : " blocks")
+                    + " (" + downsamplings + " halvings of the side need height and width >= " + minSide
+                    + "); use fewer blocks or a larger input");
             require(classes != null, "classes is missing (list of class names in label order)");
             require(classes.size() >= 2 && classes.size() <= 10_000,
                     "classes has " + classes.size() + " names; use 2..10000");
@@ -439,7 +492,7 @@ public final class ModelSpec {
                 require(c != null && !c.isBlank(), "classes contains a blank name; give every class a name");
                 require(seen.add(c), "classes contains '" + c + "' twice; names must be distinct");
             }
-            return new ModelSpec(this);
+            return new ModelSpec(this, builtDepth);
         }
 
         private static void require(boolean ok, String message) {

@@ -3,9 +3,11 @@ package io.varshift.core.spec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
@@ -38,7 +40,7 @@ class ModelBlocksTest {
     }
 
     @Test
-    void bothArchitecturesMapABatchToClassScoresAndProbeLayersInForwardOrder() {
+    void everyArchitectureMapsABatchToClassScoresAndProbesLayersInForwardOrder() {
         for (Architecture architecture : Architecture.values()) {
             ModelSpec spec = Fixtures.tinyConvNet().setArchitecture(architecture).build();
             try (NDManager manager = NDManager.newBaseManager()) {
@@ -51,6 +53,109 @@ class ModelBlocksTest {
                 assertThat(order).as(architecture.id()).hasSize(probes.layerCount())
                         .isSortedAccordingTo(Integer::compare).doesNotHaveDuplicates();
             }
+        }
+    }
+
+    @Test
+    void resNet18NamesTheStemThenEachBlocksBnsWithTheProjectionShortcutLast() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.RESNET).optDepth(18).optBlocks(2).build();
+        assertThat(ModelBlocks.bnLayerNames(spec)).containsExactly("stem.bn",
+                "stage1.block1.bn1", "stage1.block1.bn2", "stage1.block2.bn1", "stage1.block2.bn2",
+                "stage2.block1.bn1", "stage2.block1.bn2", "stage2.block1.shortcut.bn",
+                "stage2.block2.bn1", "stage2.block2.bn2");
+    }
+
+    @Test
+    void resNet34HasThreeThenFourBlocksInItsFirstStages() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.RESNET).optDepth(34).optBlocks(2).build();
+        List<String> names = ModelBlocks.bnLayerNames(spec);
+        assertThat(names).hasSize(1 + 3 * 2 + 4 * 2 + 1)
+                .contains("stage1.block3.bn2", "stage2.block4.bn2")
+                .doesNotContain("stage1.block4.bn1", "stage2.block5.bn1", "stage1.block1.shortcut.bn");
+    }
+
+    @Test
+    void mobileNetNamesTheStemThenADepthwiseAndAPointwiseBnPerStage() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.MOBILENET).optBlocks(2).build();
+        assertThat(ModelBlocks.bnLayerNames(spec))
+                .containsExactly("stem.bn", "stage1.dw.bn", "stage1.pw.bn", "stage2.dw.bn", "stage2.pw.bn");
+    }
+
+    @Test
+    void resNetAndMobileNetMapA32x32ColourBatchToOneLogitPerClass() {
+        for (Architecture architecture : List.of(Architecture.RESNET, Architecture.MOBILENET)) {
+            ModelSpec spec = colour32(architecture, 8, 10).build();
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Block block = Fixtures.initialised(spec, manager);
+                NDArray out = Fixtures.evalForward(block, manager, Fixtures.input(manager, spec, 2, 1));
+                assertThat(out.getShape().getShape()).as(architecture.id()).containsExactly(2, 10);
+                for (float logit : out.toFloatArray()) {
+                    assertThat(logit).as(architecture.id()).isFinite();
+                }
+            }
+        }
+    }
+
+    @Test
+    void resNet18ParameterCountIsTheSumOverConvsBnsAndTheClassifier() {
+        int w = 4;
+        int c = 3;
+        int k = 10;
+        ModelSpec spec = colour32(Architecture.RESNET, w, k).build();
+        // A BN holds 4 values per channel (gamma, beta, running mean and variance); convs have no bias.
+        long stem = 9L * c * w + 4L * w;
+        long stage1 = 2 * basicBlock(w, w, false);
+        long stage2 = basicBlock(w, 2 * w, true) + basicBlock(2 * w, 2 * w, false);
+        long classifier = 2L * w * k + k;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            assertThat(parameterCount(Fixtures.initialised(spec, manager)))
+                    .isEqualTo(stem + stage1 + stage2 + classifier)
+                    .isEqualTo(3062);
+        }
+    }
+
+    @Test
+    void mobileNetParameterCountHasOneThreeByThreeFilterPerInputChannelInTheDepthwiseConvs() {
+        int w = 4;
+        int c = 3;
+        int k = 10;
+        ModelSpec spec = colour32(Architecture.MOBILENET, w, k).build();
+        long stem = 9L * c * w + 4L * w;
+        long stage1 = 9L * w + 4L * w + (long) w * w + 4L * w;
+        long stage2 = 9L * w + 4L * w + (long) w * 2 * w + 4L * 2 * w;
+        long classifier = 2L * w * k + k;
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Block block = Fixtures.initialised(spec, manager);
+            assertThat(parameterCount(block)).isEqualTo(stem + stage1 + stage2 + classifier).isEqualTo(414);
+            assertThat(forwardLayers(block).stream().filter(Conv2d.class::isInstance)
+                    .map(conv -> conv.getParameters().get("weight").getArray().getShape()))
+                    .containsExactly(new Shape(4, 3, 3, 3), new Shape(4, 1, 3, 3), new Shape(4, 4, 1, 1),
+                            new Shape(4, 1, 3, 3), new Shape(8, 4, 1, 1));
+        }
+    }
+
+    @Test
+    void resNetAndMobileNetPutBeforeBnDropoutDirectlyBeforeEachBlocksLastBn() {
+        assertDropoutsFollowedBy(resNetWithDropout(DropoutPlacement.BEFORE_BN), 4, ".bn2");
+        assertDropoutsFollowedBy(mobileNetWithDropout(DropoutPlacement.BEFORE_BN), 2, ".pw.bn");
+    }
+
+    @Test
+    void resNetAndMobileNetPutBeforeConvDropoutBetweenTheFirstBnsReluAndTheLastConv() {
+        for (ModelSpec spec : List.of(resNetWithDropout(DropoutPlacement.BEFORE_CONV),
+                mobileNetWithDropout(DropoutPlacement.BEFORE_CONV))) {
+            List<Block> layers = forwardLayers(ModelBlocks.build(spec));
+            int dropouts = 0;
+            for (int i = 0; i < layers.size(); i++) {
+                if (isDropout(layers.get(i))) {
+                    dropouts++;
+                    assertThat(layers.get(i + 1)).isInstanceOf(Conv2d.class);
+                    assertThat(layers.get(i - 2)).isInstanceOfSatisfying(ProbedBatchNorm.class,
+                            bn -> assertThat(bn.layerName()).matches("stage\\d\\.(block\\d\\.bn1|dw\\.bn)"));
+                }
+            }
+            int blocks = spec.architecture() == Architecture.RESNET ? 4 : 2;
+            assertThat(dropouts).as(spec.architecture().id()).isEqualTo(blocks);
         }
     }
 
@@ -101,7 +206,7 @@ class ModelBlocksTest {
         Block dropout = ModelBlocks.dropout(spec);
         int n = 200_000;
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray ones = manager.ones(new ai.djl.ndarray.types.Shape(n));
+            NDArray ones = manager.ones(new Shape(n));
             float[] train = dropout.forward(new ParameterStore(manager, false), new NDList(ones), true)
                     .singletonOrThrow().toFloatArray();
             int dropped = 0;
@@ -126,7 +231,7 @@ class ModelBlocksTest {
         UoutBlock uout = new UoutBlock(beta);
         int n = 200_000;
         try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray twos = manager.full(new ai.djl.ndarray.types.Shape(n), 2f);
+            NDArray twos = manager.full(new Shape(n), 2f);
             float[] train = uout.forward(new ParameterStore(manager, false), new NDList(twos), true)
                     .singletonOrThrow().toFloatArray();
             double sum = 0;
@@ -145,6 +250,68 @@ class ModelBlocksTest {
             assertThat(uout.forward(new ParameterStore(manager, false), new NDList(twos), false)
                     .singletonOrThrow().toFloatArray()).containsOnly(2f);
         }
+    }
+
+    /** Colour 32x32 inputs as in CIFAR: [3, 32, 32], two stages, k classes. */
+    private static ModelSpec.Builder colour32(Architecture architecture, int width, int classes) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < classes; i++) {
+            names.add("class" + i);
+        }
+        return ModelSpec.builder().setArchitecture(architecture).optWidth(width).optBlocks(2)
+                .setInputShape(3, 32, 32).setClasses(names).optSeed(5);
+    }
+
+    /** Two 3x3 convs with their BNs, plus a 1x1 projection and its BN when the shape changes. */
+    private static long basicBlock(int in, int out, boolean project) {
+        long main = 9L * in * out + 4L * out + 9L * out * out + 4L * out;
+        return project ? main + (long) in * out + 4L * out : main;
+    }
+
+    private static ModelSpec resNetWithDropout(DropoutPlacement placement) {
+        return Fixtures.tinyConvNet().setArchitecture(Architecture.RESNET)
+                .optDropout(placement, DropoutKind.BERNOULLI).optDropRatio(0.5).build();
+    }
+
+    private static ModelSpec mobileNetWithDropout(DropoutPlacement placement) {
+        return Fixtures.tinyConvNet().setArchitecture(Architecture.MOBILENET)
+                .optDropout(placement, DropoutKind.UOUT).optUoutBeta(0.5).build();
+    }
+
+    private static void assertDropoutsFollowedBy(ModelSpec spec, int expected, String bnSuffix) {
+        List<Block> layers = forwardLayers(ModelBlocks.build(spec));
+        int dropouts = 0;
+        for (int i = 0; i < layers.size(); i++) {
+            if (isDropout(layers.get(i))) {
+                dropouts++;
+                assertThat(layers.get(i + 1)).isInstanceOfSatisfying(ProbedBatchNorm.class,
+                        bn -> assertThat(bn.layerName()).endsWith(bnSuffix));
+            }
+        }
+        assertThat(dropouts).as(spec.architecture().id()).isEqualTo(expected);
+    }
+
+    private static boolean isDropout(Block layer) {
+        return layer instanceof Dropout || layer instanceof UoutBlock;
+    }
+
+    /** The leaf layers (a probed BN counts as one) depth first: a residual block's main path, then its shortcut. */
+    private static List<Block> forwardLayers(Block block) {
+        List<Block> out = new ArrayList<>();
+        if (block instanceof ProbedBatchNorm || block.getChildren().isEmpty()) {
+            out.add(block);
+        } else {
+            block.getChildren().values().forEach(child -> out.addAll(forwardLayers(child)));
+        }
+        return out;
+    }
+
+    private static long parameterCount(Block block) {
+        long n = 0;
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            n += p.getValue().getArray().size();
+        }
+        return n;
     }
 
     private static List<String> describe(Block block) {

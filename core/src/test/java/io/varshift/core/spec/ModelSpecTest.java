@@ -32,6 +32,81 @@ class ModelSpecTest {
     }
 
     @Test
+    void resNetDepthRoundTripsThroughJson() {
+        ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.RESNET).optDepth(34).optBlocks(3)
+                .optWidth(8).setInputShape(3, 32, 32).setClasses(List.of("cat", "dog")).build();
+        JsonObject json = spec.toJson();
+        assertThat(json.get("architecture").getAsString()).isEqualTo("resnet");
+        assertThat(json.get("depth").getAsInt()).isEqualTo(34);
+        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(json.toString()).getAsJsonObject());
+        assertThat(back).isEqualTo(spec).hasSameHashCodeAs(spec);
+        assertThat(back.depth()).isEqualTo(34);
+        assertThat(spec.toBuilder().build()).isEqualTo(spec);
+    }
+
+    @Test
+    void resNetDepthZeroMeansEighteenAndIsWrittenAsEighteen() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.RESNET).build();
+        assertThat(spec.depth()).isEqualTo(18);
+        assertThat(spec.toJson().get("depth").getAsInt()).isEqualTo(18);
+        assertThat(spec).isEqualTo(ModelSpec.fashionMnist(Architecture.RESNET).optDepth(18).build());
+    }
+
+    @Test
+    void mobileNetRoundTripsThroughJsonWithDepthZero() {
+        ModelSpec spec = ModelSpec.fashionMnist(Architecture.MOBILENET).optBlocks(3)
+                .optDropout(DropoutPlacement.BEFORE_CONV, DropoutKind.UOUT).optUoutBeta(0.4).build();
+        assertThat(spec.toJson().get("architecture").getAsString()).isEqualTo("mobilenet");
+        assertThat(spec.toJson().get("depth").getAsInt()).isZero();
+        assertThat(ModelSpec.fromJson(spec.toJson())).isEqualTo(spec);
+    }
+
+    @Test
+    void modelJsonWrittenBeforeDepthExistedLoadsWithDepthZero() {
+        JsonObject json = dropoutBeforeBn().toJson();
+        json.remove("depth");
+        ModelSpec old = ModelSpec.fromJson(json);
+        assertThat(old.depth()).isZero();
+        assertThat(old).isEqualTo(dropoutBeforeBn());
+    }
+
+    @Test
+    void depthIsRefusedWhereTheArchitectureHasNoSuchSize() {
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.RESNET).optDepth(50).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("resnet depth 50 is not supported; use 18")
+                .hasMessageContaining("or 34");
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET).optDepth(18).build())
+                .hasMessageContaining("convnet depth 18 is not supported")
+                .hasMessageContaining("set depth 0");
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.MOBILENET).optDepth(34).build())
+                .hasMessageContaining("mobilenet depth 34 is not supported");
+        assertJsonRejected(j -> j.addProperty("depth", 18), "preresnet depth 18 is not supported");
+        assertJsonRejected(j -> j.addProperty("depth", "deep"), "field 'depth' = \"deep\" must be a number");
+    }
+
+    @Test
+    void resNetAndMobileNetTakeOneToFourStages() {
+        for (Architecture architecture : List.of(Architecture.RESNET, Architecture.MOBILENET)) {
+            assertThatThrownBy(() -> ModelSpec.fashionMnist(architecture).optBlocks(5).build())
+                    .hasMessageContaining("blocks 5 is out of range for " + architecture.id())
+                    .hasMessageContaining("use 1..4");
+            assertThat(ModelSpec.fashionMnist(architecture).optBlocks(4).build().blocks()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void mobileNetRefusesAnInputTooSmallForItsStrideTwoStages() {
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.MOBILENET).optBlocks(4)
+                .setInputShape(3, 8, 7).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("inputShape [3, 8, 7] is too small for 4 mobilenet stages")
+                .hasMessageContaining("need height and width >= 8");
+        assertThat(ModelSpec.fashionMnist(Architecture.MOBILENET).optBlocks(4).setInputShape(3, 8, 8).build())
+                .isNotNull();
+    }
+
+    @Test
     void retainRatioIsThePapersPAndTheComplementOfDropRatio() {
         ModelSpec spec = dropoutBeforeBn();
         assertThat(spec.dropRatio()).isEqualTo(0.3);
@@ -95,6 +170,10 @@ class ModelSpecTest {
         assertThat(DropoutPlacement.parse("after-bn")).isEqualTo(DropoutPlacement.AFTER_BN);
         assertThat(DropoutKind.parse("UOUT")).isEqualTo(DropoutKind.UOUT);
         assertThat(Architecture.parse("convnet")).isEqualTo(Architecture.CONVNET);
+        assertThat(Architecture.parse("ResNet")).isEqualTo(Architecture.RESNET);
+        assertThat(Architecture.MOBILENET.id()).isEqualTo("mobilenet");
+        assertThatThrownBy(() -> Architecture.parse("vgg"))
+                .hasMessageContaining("[convnet, preresnet, resnet, mobilenet]");
         assertThatThrownBy(() -> DropoutKind.parse(null)).hasMessageContaining("[bernoulli, uout]");
     }
 
