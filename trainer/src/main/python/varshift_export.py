@@ -1,4 +1,5 @@
-"""Export a PyTorch model of a Varshift architecture for `./varshift trainer import` (own-model.md).
+"""Export a PyTorch model of a Varshift architecture (convnet, preresnet, resnet, mobilenet) for
+`./varshift trainer import` (own-model.md).
 
 The file is an .npz archive: entry "param.NNN.KIND" holds the NNN-th parameter of the Varshift
 block in its forward order (KIND: weight, bias, gamma, beta, runningMean, runningVar), float32;
@@ -67,6 +68,64 @@ class PreResNet(nn.Module):
 
     def forward(self, x):
         y = torch.relu(self.head(self.blocks(self.stem(x))))
+        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
+
+
+class BasicBlock(nn.Module):
+    def __init__(self, c_in, c, stride):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c_in, c, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(c)
+        self.shortcut = None if stride == 1 and c_in == c else nn.Sequential(
+            nn.Conv2d(c_in, c, 1, stride=stride, bias=False), nn.BatchNorm2d(c))
+
+    def forward(self, x):
+        y = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
+        return torch.relu(y + (x if self.shortcut is None else self.shortcut(x)))
+
+
+class ResNet(nn.Module):
+    """Varshift's `resnet` (post-activation basic blocks, ResNet-18/34 stage layout, no stem pooling)."""
+
+    LAYOUTS = {18: (2, 2, 2, 2), 34: (3, 4, 6, 3)}
+
+    def __init__(self, channels, width, blocks, classes, depth=18):
+        super().__init__()
+        self.stem = nn.Conv2d(channels, width, 3, padding=1, bias=False)
+        self.stem_bn = nn.BatchNorm2d(width)
+        layers, c_in = [], width
+        for s, count in enumerate(self.LAYOUTS[depth][:blocks]):
+            c = width << s
+            for b in range(count):
+                layers.append(BasicBlock(c_in, c, 2 if s > 0 and b == 0 else 1))
+                c_in = c
+        self.stages = nn.Sequential(*layers)
+        self.classifier = nn.Linear(c_in, classes)
+
+    def forward(self, x):
+        y = self.stages(torch.relu(self.stem_bn(self.stem(x))))
+        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
+
+
+class MobileNet(nn.Module):
+    """Varshift's `mobilenet`: stem, then per stage depthwise Conv3x3-BN-ReLU, pointwise Conv1x1-BN-ReLU."""
+
+    def __init__(self, channels, width, blocks, classes):
+        super().__init__()
+        layers = [nn.Conv2d(channels, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.ReLU()]
+        c_in = width
+        for s in range(blocks):
+            c = width << s
+            layers += [nn.Conv2d(c_in, c_in, 3, stride=1 if s == 0 else 2, padding=1, groups=c_in, bias=False),
+                       nn.BatchNorm2d(c_in), nn.ReLU(), nn.Conv2d(c_in, c, 1, bias=False), nn.BatchNorm2d(c), nn.ReLU()]
+            c_in = c
+        self.features = nn.Sequential(*layers)
+        self.classifier = nn.Linear(c_in, classes)
+
+    def forward(self, x):
+        y = self.features(x)
         return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(y, 1), 1))
 
 

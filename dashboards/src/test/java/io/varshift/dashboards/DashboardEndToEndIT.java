@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,24 +65,9 @@ class DashboardEndToEndIT {
             trainer.awaitSuccess(Duration.ofSeconds(300));
         }
 
-        String bootstrap = KafkaBrokerExtension.bootstrapServers();
-        for (String topic : List.of(TRAFFIC, "e2e-dlq-" + RUN, "e2e-windows-" + RUN, "e2e-alerts-" + RUN)) {
-            KafkaBrokerExtension.createTopic(topic, 1);
-        }
         int agentPort = EndToEnd.freePort();
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("quarkus.http.port", Integer.toString(agentPort));
-        config.put("varshift.agent.bootstrap-servers", bootstrap);
-        config.put("varshift.agent.group-id", "e2e-agent-" + RUN);
-        config.put("varshift.agent.topics", TRAFFIC);
-        config.put("varshift.agent.dead-letter-topic", "e2e-dlq-" + RUN);
-        config.put("varshift.agent.window-results-topic", "e2e-windows-" + RUN);
-        config.put("varshift.agent.alerts-topic", "e2e-alerts-" + RUN);
-        config.put("varshift.agent.models", MODEL);
-        config.put("varshift.agent.model-store", store.toString());
-        config.put("varshift.agent.window.samples", Integer.toString(WINDOW));
+        Map<String, String> config = EndToEnd.agentConfig("e2e", RUN, agentPort, List.of(MODEL), store, WINDOW);
         config.put("varshift.agent.batch-size", "32");
-        config.put("varshift.agent.max-wait", "50ms");
         // Below 1 so that the sampled-out counter, and its panel, have data too.
         config.put("varshift.agent.sample-rate", "0.95");
         agent = EndToEnd.startApp("agent", agentJar, config, List.of(), dir.resolve("agent.log"));

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import io.varshift.stack.AppProcess;
+import io.varshift.stack.KafkaBrokerExtension;
 
 /** What the end-to-end tests share: the apps' runner jars started as their own JVMs, waiting, ports. */
 final class EndToEnd {
@@ -25,6 +27,31 @@ final class EndToEnd {
 
     static Path agentJar() {
         return Path.of(System.getProperty("varshift.agent.jar", "../agent/target/quarkus-app/quarkus-run.jar"));
+    }
+
+    /**
+     * The agent's config for one test run: its own topics (created on the test broker, named
+     * {@code <prefix>-traffic-<run>} and so on), consumer group, models, store and count window, and
+     * short batching so that windows close quickly.
+     */
+    static Map<String, String> agentConfig(String prefix, String run, int port, List<String> models, Path store,
+            int window) {
+        for (String kind : List.of("traffic", "dlq", "windows", "alerts")) {
+            KafkaBrokerExtension.createTopic(prefix + "-" + kind + "-" + run, 1);
+        }
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("quarkus.http.port", Integer.toString(port));
+        config.put("varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers());
+        config.put("varshift.agent.group-id", prefix + "-agent-" + run);
+        config.put("varshift.agent.topics", prefix + "-traffic-" + run);
+        config.put("varshift.agent.dead-letter-topic", prefix + "-dlq-" + run);
+        config.put("varshift.agent.window-results-topic", prefix + "-windows-" + run);
+        config.put("varshift.agent.alerts-topic", prefix + "-alerts-" + run);
+        config.put("varshift.agent.models", String.join(",", models));
+        config.put("varshift.agent.model-store", store.toString());
+        config.put("varshift.agent.window.samples", Integer.toString(window));
+        config.put("varshift.agent.max-wait", "50ms");
+        return config;
     }
 
     /** An app's runner jar as its own JVM (1 GiB heap), -D properties, the engine cache of this build. */

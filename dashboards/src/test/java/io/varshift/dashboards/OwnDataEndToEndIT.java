@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,24 +79,9 @@ class OwnDataEndToEndIT {
                 trainer.awaitSuccess(Duration.ofSeconds(300));
             }
         }
-        String bootstrap = KafkaBrokerExtension.bootstrapServers();
-        for (String topic : List.of(TRAFFIC, "own-dlq-" + RUN, "own-windows-" + RUN, "own-alerts-" + RUN)) {
-            KafkaBrokerExtension.createTopic(topic, 1);
-        }
         int port = EndToEnd.freePort();
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("quarkus.http.port", Integer.toString(port));
-        config.put("varshift.agent.bootstrap-servers", bootstrap);
-        config.put("varshift.agent.group-id", "own-agent-" + RUN);
-        config.put("varshift.agent.topics", TRAFFIC);
-        config.put("varshift.agent.dead-letter-topic", "own-dlq-" + RUN);
-        config.put("varshift.agent.window-results-topic", "own-windows-" + RUN);
-        config.put("varshift.agent.alerts-topic", "own-alerts-" + RUN);
-        config.put("varshift.agent.models", String.join(",", MODELS));
-        config.put("varshift.agent.model-store", store.toString());
-        config.put("varshift.agent.window.samples", Integer.toString(WINDOW));
+        Map<String, String> config = EndToEnd.agentConfig("own", RUN, port, MODELS, store, WINDOW);
         config.put("varshift.agent.batch-size", "16");
-        config.put("varshift.agent.max-wait", "50ms");
         agent = EndToEnd.startApp("agent", EndToEnd.agentJar(), config, List.of(), dir.resolve("agent.log"));
         metricsUrl = "http://127.0.0.1:" + port + "/q/metrics";
         EndToEnd.await(Duration.ofSeconds(120), "the agent serving " + metricsUrl, () -> agent.alive() && metrics() != null);

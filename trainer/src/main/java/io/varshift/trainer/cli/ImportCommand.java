@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 
 @Command(name = "import", mixinStandardHelpOptions = true,
         description = "Bring in a model trained elsewhere: load the weights varshift_export.py wrote into the spec's"
@@ -28,14 +27,17 @@ class ImportCommand extends JobCommand {
     String weights;
 
     @Option(names = "--architecture", defaultValue = "convnet", description = "the exported model's architecture:"
-            + " convnet | preresnet")
+            + " convnet | preresnet | resnet | mobilenet")
     String architecture;
 
     @Option(names = "--width", defaultValue = "16", description = "the exported model's base channel count")
     int width;
 
-    @Option(names = "--blocks", defaultValue = "2", description = "the exported model's blocks")
+    @Option(names = "--blocks", defaultValue = "2", description = "the exported model's blocks (stages)")
     int blocks;
+
+    @Option(names = "--depth", defaultValue = "0", description = "the exported resnet's depth: 18 or 34 (0 = 18)")
+    int depth;
 
     @Option(names = "--seed", defaultValue = "42", description = "seed of the training/held-out deal of --data")
     long seed;
@@ -46,14 +48,8 @@ class ImportCommand extends JobCommand {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--window-size", description = "agent window size(s) to calibrate for (default from config)")
-    List<Integer> windowSizes;
-
-    @Option(names = "--false-alarm-rate", description = "target per-window false-alarm rate (default from config)")
-    Double falseAlarmRate;
-
-    @Option(names = "--replicates", description = "bootstrap replicates of the calibration (default from config)")
-    Integer replicates;
+    @Mixin
+    CalibrationOptions calibrationOptions = new CalibrationOptions();
 
     @Override
     JobRequest request() {
@@ -62,10 +58,9 @@ class ImportCommand extends JobCommand {
                     + " imported model's reference and calibration on");
         }
         TrainerConfig.Calibration calibration = config.calibration();
-        return new ImportRequest(model, TrainRequest.spec(architecture, width, blocks, "none", "bernoulli", 0, 0, seed),
-                weights, dataOptions.userData(), batchSize,
-                windowSizes == null ? calibration.windowSizes() : windowSizes,
-                falseAlarmRate == null ? calibration.falseAlarmRate() : falseAlarmRate,
-                replicates == null ? calibration.replicates() : replicates);
+        return new ImportRequest(model,
+                TrainRequest.spec(architecture, width, blocks, depth, "none", "bernoulli", 0, 0, seed), weights, dataOptions.userData(), batchSize,
+                calibrationOptions.windowSizes(calibration), calibrationOptions.falseAlarmRate(calibration),
+                calibrationOptions.replicates(calibration));
     }
 }

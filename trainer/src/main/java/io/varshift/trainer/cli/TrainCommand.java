@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.List;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a model on Fashion-MNIST or on your own labelled images (--data DIR) and write a new"
@@ -22,14 +21,18 @@ class TrainCommand extends JobCommand {
     @Option(names = "--model", required = true, description = "model name in the store")
     String model;
 
-    @Option(names = "--architecture", defaultValue = "convnet", description = "convnet | preresnet")
+    @Option(names = "--architecture", defaultValue = "convnet", description = "convnet | preresnet | resnet | mobilenet (models.md)")
     String architecture;
 
     @Option(names = "--width", defaultValue = "16", description = "base channel count")
     int width;
 
-    @Option(names = "--blocks", defaultValue = "2", description = "conv / residual blocks")
+    @Option(names = "--blocks", defaultValue = "2", description = "conv / residual blocks (resnet, mobilenet: stages)")
     int blocks;
+
+    @Option(names = "--depth", defaultValue = "0", description = "resnet: 18 or 34 (blocks per stage of ResNet-18/34;"
+            + " 0 = 18); 0 for the other families")
+    int depth;
 
     @Option(names = "--dropout-placement", defaultValue = "none",
             description = "none | before-bn (paper's Dropout-(a)) | before-conv (Dropout-(b)) | after-bn")
@@ -69,24 +72,17 @@ class TrainCommand extends JobCommand {
             + "near the promised rate (default ${DEFAULT-VALUE})")
     int validation;
 
-    @Option(names = "--window-size", description = "agent window size(s) to calibrate for (default from config)")
-    List<Integer> windowSizes;
-
-    @Option(names = "--false-alarm-rate", description = "target per-window false-alarm rate (default from config)")
-    Double falseAlarmRate;
-
-    @Option(names = "--replicates", description = "bootstrap replicates of the calibration (default from config)")
-    Integer replicates;
+    @Mixin
+    CalibrationOptions calibrationOptions = new CalibrationOptions();
 
     @Override
     JobRequest request() {
         TrainerConfig.Calibration calibration = config.calibration();
         return new TrainRequest(model,
-                TrainRequest.spec(architecture, width, blocks, placement, kind, dropRatio, uoutBeta, seed),
+                TrainRequest.spec(architecture, width, blocks, depth, placement, kind, dropRatio, uoutBeta, seed),
                 epochs, batchSize, limit, heldOut(), validation,
-                windowSizes == null ? calibration.windowSizes() : windowSizes,
-                falseAlarmRate == null ? calibration.falseAlarmRate() : falseAlarmRate,
-                replicates == null ? calibration.replicates() : replicates, dataOptions.userData());
+                calibrationOptions.windowSizes(calibration), calibrationOptions.falseAlarmRate(calibration),
+                calibrationOptions.replicates(calibration), dataOptions.userData());
     }
 
     private int heldOut() {

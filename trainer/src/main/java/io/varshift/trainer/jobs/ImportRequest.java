@@ -1,6 +1,5 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.varshift.core.spec.ModelSpec;
 
@@ -21,7 +20,7 @@ import java.util.Set;
 public record ImportRequest(String model, ModelSpec spec, String weights, UserData data, int batchSize,
                             List<Integer> windowSizes, double falseAlarmRate, int replicates) implements JobRequest {
 
-    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "seed", "weights",
+    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "depth", "seed", "weights",
             "data", "batchSize", "windowSizes", "falseAlarmRate", "replicates");
 
     public ImportRequest {
@@ -37,18 +36,7 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
                     + " calibration on");
         }
         JobRequest.requireRange("batchSize", batchSize, 1, 4096);
-        if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
-            throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
-        }
-        for (int w : windowSizes) {
-            JobRequest.requireRange("windowSizes", w, 2, 1_000_000);
-        }
-        windowSizes = List.copyOf(windowSizes);
-        if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
-            throw new InvalidRequestException("falseAlarmRate", falseAlarmRate + " is out of range; use 0 < rate < 0.5"
-                    + " (e.g. 1e-4)");
-        }
-        JobRequest.requireRange("replicates", replicates, 100, 1_000_000);
+        windowSizes = JobRequest.requireCalibration(windowSizes, falseAlarmRate, replicates);
     }
 
     @Override
@@ -60,7 +48,7 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
     static ImportRequest fromJson(JsonObject body, JobDefaults defaults) {
         JsonFields f = new JsonFields(body, FIELDS);
         ModelSpec spec = TrainRequest.spec(f.string("architecture", "convnet"), f.integer("width", 16),
-                f.integer("blocks", 2), "none", "bernoulli", 0, 0, f.longInteger("seed", 42));
+                f.integer("blocks", 2), f.integer("depth", 0), "none", "bernoulli", 0, 0, f.longInteger("seed", 42));
         UserData data = UserData.fromJson(body, defaults.trafficDir());
         String weights = JobRequest.insideTrafficDirectory("weights", f.string("weights", null), defaults.trafficDir())
                 .toString();
@@ -75,17 +63,13 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
         o.addProperty("type", type().wireName());
         o.addProperty("model", model);
         JsonObject s = spec.toJson();
-        for (String key : List.of("architecture", "width", "blocks", "seed")) {
+        for (String key : List.of("architecture", "width", "blocks", "depth", "seed")) {
             o.add(key, s.get(key));
         }
         o.addProperty("weights", weights);
         o.add("data", data.toJson());
         o.addProperty("batchSize", batchSize);
-        JsonArray windows = new JsonArray();
-        windowSizes.forEach(windows::add);
-        o.add("windowSizes", windows);
-        o.addProperty("falseAlarmRate", falseAlarmRate);
-        o.addProperty("replicates", replicates);
+        JobRequest.addCalibration(o, windowSizes, falseAlarmRate, replicates);
         return o;
     }
 }

@@ -1,6 +1,8 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+
+import java.util.List;
 import io.varshift.core.artifact.ModelStore;
 
 /**
@@ -52,6 +54,34 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
                     + " directory " + trafficDir + " (varshift.trainer.traffic-dir) and stay inside it");
         }
         return resolved;
+    }
+
+    /**
+     * Checks the calibration a new version gets (train, import): 1..16 window sizes of at least 2, a rate
+     * in (0, 0.5), 100..1 000 000 bootstrap replicates; returns an unmodifiable copy of the sizes.
+     */
+    static List<Integer> requireCalibration(List<Integer> windowSizes, double falseAlarmRate, int replicates) {
+        if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
+            throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
+        }
+        for (int w : windowSizes) {
+            requireRange("windowSizes", w, 2, 1_000_000);
+        }
+        if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
+            throw new InvalidRequestException("falseAlarmRate", falseAlarmRate + " is out of range; use 0 < rate < 0.5"
+                    + " (e.g. 1e-4)");
+        }
+        requireRange("replicates", replicates, 100, 1_000_000);
+        return List.copyOf(windowSizes);
+    }
+
+    /** Writes the calibration fields of a train or import request's JSON form. */
+    static void addCalibration(JsonObject o, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
+        com.google.gson.JsonArray windows = new com.google.gson.JsonArray();
+        windowSizes.forEach(windows::add);
+        o.add("windowSizes", windows);
+        o.addProperty("falseAlarmRate", falseAlarmRate);
+        o.addProperty("replicates", replicates);
     }
 
     /** Checks an optional version number (null means the latest). */

@@ -1,6 +1,5 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import io.varshift.core.spec.ModelSpec;
 
@@ -26,7 +25,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                            List<Integer> windowSizes, double falseAlarmRate, int replicates, UserData data)
         implements JobRequest {
 
-    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "dropoutPlacement",
+    private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "depth",
+            "dropoutPlacement",
             "dropoutKind", "dropRatio", "uoutBeta", "seed", "epochs", "batchSize", "limit", "heldOut",
             "validation", "windowSizes", "falseAlarmRate", "replicates", "data");
 
@@ -54,13 +54,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
             throw new InvalidRequestException("limit", limit + " training samples and " + validation
                     + " validation samples do not fit in the 60 000 training images");
         }
-        if (windowSizes == null || windowSizes.isEmpty() || windowSizes.size() > 16) {
-            throw new InvalidRequestException("windowSizes", "give 1..16 window sizes, got " + windowSizes);
-        }
-        for (int w : windowSizes) {
-            JobRequest.requireRange("windowSizes", w, 2, 1_000_000);
-        }
-        windowSizes = List.copyOf(windowSizes);
+        windowSizes = JobRequest.requireCalibration(windowSizes, falseAlarmRate, replicates);
         int largest = windowSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
         int heldOutSamples = (heldOut == 0 ? 10_000 : heldOut) + validation;
         // User data are counted when read: the trainer refuses a held-out part smaller than one window then.
@@ -68,11 +62,6 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
             throw new InvalidRequestException("heldOut", heldOutSamples + " calibration samples are fewer than one window"
                     + " of " + largest + "; the calibration needs at least one window of clean samples");
         }
-        if (!(falseAlarmRate > 0 && falseAlarmRate < 0.5)) {
-            throw new InvalidRequestException("falseAlarmRate", falseAlarmRate + " is out of range; use 0 < rate < 0.5"
-                    + " (e.g. 1e-4)");
-        }
-        JobRequest.requireRange("replicates", replicates, 100, 1_000_000);
     }
 
     /** At most half the training images may be held back for calibration. */
@@ -89,7 +78,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     static TrainRequest fromJson(JsonObject body, JobDefaults defaults) {
         JsonFields f = new JsonFields(body, FIELDS);
         ModelSpec spec = spec(f.string("architecture", "convnet"), f.integer("width", 16), f.integer("blocks", 2),
-                f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
+                f.integer("depth", 0), f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
                 f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42));
         return new TrainRequest(f.string("model", null), spec, f.integer("epochs", 1), f.integer("batchSize", 128),
                 f.integer("limit", 0), f.integer("heldOut", 5000), f.integer("validation", 0),
@@ -101,9 +90,15 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     /** A Fashion-MNIST spec; the spec's own message names the offending field. */
     public static ModelSpec spec(String architecture, int width, int blocks, String placement, String kind,
                                  double dropRatio, double uoutBeta, long seed) {
+        return spec(architecture, width, blocks, 0, placement, kind, dropRatio, uoutBeta, seed);
+    }
+
+    /** The same with a depth: 18 or 34 for resnet (0 = its default), 0 for the other families. */
+    public static ModelSpec spec(String architecture, int width, int blocks, int depth, String placement, String kind,
+                                 double dropRatio, double uoutBeta, long seed) {
         try {
             return ModelSpec.fashionMnist(ModelSpec.Architecture.parse(architecture))
-                    .optWidth(width).optBlocks(blocks)
+                    .optWidth(width).optBlocks(blocks).optDepth(depth)
                     .optDropout(ModelSpec.DropoutPlacement.parse(placement), ModelSpec.DropoutKind.parse(kind))
                     .optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed)
                     .build();
@@ -125,8 +120,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         o.addProperty("type", type().wireName());
         o.addProperty("model", model);
         JsonObject s = spec.toJson();
-        for (String key : List.of("architecture", "width", "blocks", "dropoutPlacement", "dropoutKind", "dropRatio",
-                "uoutBeta", "seed")) {
+        for (String key : List.of("architecture", "width", "blocks", "depth", "dropoutPlacement", "dropoutKind",
+                "dropRatio", "uoutBeta", "seed")) {
             o.add(key, s.get(key));
         }
         o.addProperty("epochs", epochs);
@@ -134,11 +129,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         o.addProperty("limit", limit);
         o.addProperty("heldOut", heldOut);
         o.addProperty("validation", validation);
-        JsonArray windows = new JsonArray();
-        windowSizes.forEach(windows::add);
-        o.add("windowSizes", windows);
-        o.addProperty("falseAlarmRate", falseAlarmRate);
-        o.addProperty("replicates", replicates);
+        JobRequest.addCalibration(o, windowSizes, falseAlarmRate, replicates);
         if (data != null) {
             o.add("data", data.toJson());
         }

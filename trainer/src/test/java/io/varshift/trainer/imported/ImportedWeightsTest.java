@@ -19,8 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The import round trip against committed fixtures: PyTorch models of Varshift's convnet and
- * preresnet (width 4, 2 blocks, [3, 16, 16], 4 classes), exported by varshift_export.py with
+ * The import round trip against committed fixtures: PyTorch models of Varshift's convnet,
+ * preresnet, resnet (depth 18) and mobilenet (width 4, 2 blocks, [3, 16, 16], 4 classes), exported by varshift_export.py with
  * PyTorch's own eval-mode outputs (make-fixture.py beside them). Loaded into the DJL block of the
  * same spec, the outputs agree within 1e-4; a block of another size or family is refused.
  */
@@ -46,9 +46,11 @@ class ImportedWeightsTest {
     }
 
     @Test
-    void pyTorchsConvNetAndPreResNetGiveTheSameOutputsInTheDjlBlockWithin1e4() {
+    void everyFamilyExportedFromPyTorchGivesTheSameOutputsInTheDjlBlockWithin1e4() {
         for (var c : List.of(new Object[] {"convnet-w4.npz", ModelSpec.Architecture.CONVNET, 22},
-                new Object[] {"preresnet-w4.npz", ModelSpec.Architecture.PRERESNET, 28})) {
+                new Object[] {"preresnet-w4.npz", ModelSpec.Architecture.PRERESNET, 28},
+                new Object[] {"resnet18-w4.npz", ModelSpec.Architecture.RESNET, 52},
+                new Object[] {"mobilenet-w4.npz", ModelSpec.Architecture.MOBILENET, 27})) {
             ImportedWeights weights = ImportedWeights.read(fixture((String) c[0]));
             assertThat(weights.parameterCount()).isEqualTo((int) c[2]);
             try (NDManager manager = NDManager.newBaseManager()) {

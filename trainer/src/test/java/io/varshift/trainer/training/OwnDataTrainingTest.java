@@ -100,6 +100,28 @@ class OwnDataTrainingTest {
     }
 
     @Test
+    void theResNetAndMobileNetFamiliesTrainOnTheSameDataAndLoadByTheirSpec() {
+        Path folder = SyntheticImages.writeFolder(dir.resolve("families"), 4, 30, 3, 32, 32, 4);
+        ModelStore models = new ModelStore(dir.resolve("families-store"));
+        for (ModelSpec spec : List.of(TrainRequest.spec("resnet", 4, 2, 18, "before-bn", "bernoulli", 0.2, 0, 5),
+                TrainRequest.spec("mobilenet", 4, 2, 0, "none", "bernoulli", 0, 0, 5))) {
+            TrainRequest request = new TrainRequest("family", spec, 1, 16, 0, 0, 0, List.of(16), 1e-3, 200,
+                    new UserData(folder.toString(), 0.25, 0, 0, 0));
+            try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
+                int version = ArtifactWriter.write(models, "family", trained.spec(), trained.model().getBlock(),
+                        trained.reference().reference(), new JsonObject());
+                try (LoadedModel loaded = ModelLoader.load(models.load("family", version))) {
+                    assertThat(loaded.spec()).isEqualTo(trained.spec());
+                    assertThat(loaded.spec().inputShape()).containsExactly(3, 32, 32);
+                    // Every BN of the family is probed and has a reference.
+                    assertThat(loaded.reference().layers()).hasSize(spec.architecture() == ModelSpec.Architecture.RESNET
+                            ? 10 : 5);
+                }
+            }
+        }
+    }
+
+    @Test
     void aFolderImageSizeAndChannelsConvertTheImagesAndNpyDataRefuseThem() {
         Path folder = SyntheticImages.writeFolder(dir.resolve("small"), 4, 20, 3, 32, 32, 3);
         TrainingData grey = TrainingData.user(new UserData(folder.toString(), 0.5, 1, 16, 16), 1);
