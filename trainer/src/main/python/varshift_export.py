@@ -4,7 +4,8 @@
 The file is an .npz archive: entry "param.NNN.KIND" holds the NNN-th parameter of the Varshift
 block in its forward order (KIND: weight, bias, gamma, beta, runningMean, runningVar), float32;
 "check.input" and "check.output" hold a batch and this model's eval-mode outputs, which the import
-reproduces within 1e-4 before it writes an artifact. `name_map(model)` says which PyTorch tensor
+reproduces within 1e-4 before it writes an artifact; "input.mean" and "input.std", when the model was
+trained on normalised inputs, are applied by the imported model's first layer. `name_map(model)` says which PyTorch tensor
 became which entry; the importer refuses a wrong order by kind and shape.
 
     import torch, varshift_export as vx
@@ -142,12 +143,22 @@ def name_map(model):
     return out
 
 
-def export(model, path, check_input):
-    """Writes the archive with the model's eval-mode outputs on check_input (a float tensor [B, C, H, W])."""
+def export(model, path, check_input, mean=None, std=None):
+    """Writes the archive with the model's eval-mode outputs on check_input (a float tensor [B, C, H, W] in the
+    traffic's range, e.g. [0, 1]). When the model was trained on inputs normalised per channel, give mean and std
+    (one value per channel): they are stored as input.mean / input.std, Varshift's block applies them first, and
+    the check outputs are the model's on (check_input - mean) / std."""
     model.eval()
     state = model.state_dict()
     arrays = {entry: state[key].detach().cpu().numpy().astype("<f4") for entry, key in name_map(model)}
+    x = check_input
+    if mean is not None or std is not None:
+        mean_t = torch.tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
+        std_t = torch.tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
+        x = (check_input - mean_t) / std_t
+        arrays["input.mean"] = np.asarray(mean, dtype="<f4")
+        arrays["input.std"] = np.asarray(std, dtype="<f4")
     with torch.no_grad():
         arrays["check.input"] = check_input.numpy().astype("<f4")
-        arrays["check.output"] = model(check_input).numpy().astype("<f4")
+        arrays["check.output"] = model(x).numpy().astype("<f4")
     np.savez(path, **arrays)

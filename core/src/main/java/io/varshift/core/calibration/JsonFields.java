@@ -81,6 +81,14 @@ public final class JsonFields {
         return (int) v;
     }
 
+    public JsonObject object(String name) {
+        JsonElement e = field(name);
+        if (!e.isJsonObject()) {
+            throw wrong(name, e, "an object");
+        }
+        return e.getAsJsonObject();
+    }
+
     public JsonArray array(String name) {
         JsonElement e = field(name);
         if (!e.isJsonArray()) {

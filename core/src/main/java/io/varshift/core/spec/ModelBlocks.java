@@ -64,7 +64,7 @@ public final class ModelBlocks {
     }
 
     private static Block convNet(ModelSpec spec) {
-        SequentialBlock net = new SequentialBlock();
+        SequentialBlock net = input(spec);
         for (int b = 1; b <= spec.blocks(); b++) {
             int channels = spec.width() << (b - 1);
             net.add(conv(channels, 1));
@@ -84,7 +84,7 @@ public final class ModelBlocks {
     }
 
     private static Block preResNet(ModelSpec spec) {
-        SequentialBlock net = new SequentialBlock();
+        SequentialBlock net = input(spec);
         net.add(conv(spec.width(), 1));
         for (int b = 1; b <= spec.blocks(); b++) {
             int channels = spec.width() << (b - 1);
@@ -160,7 +160,7 @@ public final class ModelBlocks {
 
     /** RESNET's and MOBILENET's stem: Conv3x3 (width filters) → BN {@code stem.bn} → ReLU, no pooling. */
     private static SequentialBlock stem(ModelSpec spec) {
-        SequentialBlock net = new SequentialBlock();
+        SequentialBlock net = input(spec);
         net.add(conv(spec.width(), 1));
         net.add(bn("stem.bn"));
         net.add(Activation.reluBlock());
@@ -172,6 +172,13 @@ public final class ModelBlocks {
         net.add(Pool.globalAvgPool2dBlock());
         addDropoutIf(net, spec, DropoutPlacement.AFTER_BN);
         net.add(Linear.builder().setUnits(spec.classes().size()).build());
+    }
+
+    /** The top-level block, holding the spec's input normalisation first when it has one. */
+    private static SequentialBlock input(ModelSpec spec) {
+        SequentialBlock net = new SequentialBlock();
+        spec.normalization().ifPresent(n -> net.add(new InputNormalization(n)));
+        return net;
     }
 
     private static NDList sum(List<NDList> branches) {

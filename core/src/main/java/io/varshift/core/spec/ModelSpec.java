@@ -99,6 +99,29 @@ public final class ModelSpec {
         }
     }
 
+    /**
+     * Per-channel input normalisation, (x − mean_c) / std_c, applied by the block's first layer
+     * ({@link InputNormalization}); one value per input channel, std &gt; 0.
+     */
+    public record Normalization(List<Double> mean, List<Double> std) {
+        public Normalization {
+            mean = List.copyOf(mean);
+            std = List.copyOf(std);
+        }
+
+        /** {@code {mean: [...], std: [...]}}, as model.json holds it. */
+        public JsonObject toJson() {
+            JsonObject n = new JsonObject();
+            JsonArray m = new JsonArray();
+            mean.forEach(m::add);
+            JsonArray s = new JsonArray();
+            std.forEach(s::add);
+            n.add("mean", m);
+            n.add("std", s);
+            return n;
+        }
+    }
+
     private final Architecture architecture;
     private final int width;
     private final int blocks;
@@ -110,6 +133,7 @@ public final class ModelSpec {
     private final long[] inputShape;
     private final List<String> classes;
     private final long seed;
+    private final Normalization normalization;
 
     private ModelSpec(Builder b, int depth) {
         this.architecture = b.architecture;
@@ -123,6 +147,7 @@ public final class ModelSpec {
         this.inputShape = b.inputShape.clone();
         this.classes = List.copyOf(b.classes);
         this.seed = b.seed;
+        this.normalization = b.normalization;
     }
 
     /** A builder with nothing set; architecture, input shape and classes are required. */
@@ -141,7 +166,12 @@ public final class ModelSpec {
     public Builder toBuilder() {
         return builder().setArchitecture(architecture).optWidth(width).optBlocks(blocks).optDepth(depth)
                 .optDropout(dropoutPlacement, dropoutKind).optDropRatio(dropRatio).optUoutBeta(uoutBeta)
-                .setInputShape(inputShape).setClasses(classes).optSeed(seed);
+                .setInputShape(inputShape).setClasses(classes).optSeed(seed).optNormalization(normalization);
+    }
+
+    /** The input normalisation, when the model was trained on normalised inputs. */
+    public java.util.Optional<Normalization> normalization() {
+        return java.util.Optional.ofNullable(normalization);
     }
 
     public Architecture architecture() {
@@ -250,6 +280,9 @@ public final class ModelSpec {
         classes.forEach(names::add);
         o.add("classes", names);
         o.addProperty("seed", seed);
+        if (normalization != null) {
+            o.add("normalization", normalization.toJson());
+        }
         return o;
     }
 
@@ -291,6 +324,10 @@ public final class ModelSpec {
             dims[i] = (long) shape[i];
         }
         b.setInputShape(dims);
+        if (json.has("normalization")) {
+            JsonFields n = new JsonFields("model spec normalization", f.object("normalization"));
+            b.optNormalization(new Normalization(boxed(n.doubles("mean")), boxed(n.doubles("std"))));
+        }
         JsonArray names = f.array("classes");
         List<String> classes = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
@@ -313,6 +350,10 @@ public final class ModelSpec {
         return spec;
     }
 
+    private static List<Double> boxed(double[] values) {
+        return Arrays.stream(values).boxed().toList();
+    }
+
     @Override
     public boolean equals(Object o) {
         if (this == o) {
@@ -324,13 +365,14 @@ public final class ModelSpec {
         return architecture == s.architecture && width == s.width && blocks == s.blocks && depth == s.depth
                 && dropoutPlacement == s.dropoutPlacement && dropoutKind == s.dropoutKind
                 && Double.compare(dropRatio, s.dropRatio) == 0 && Double.compare(uoutBeta, s.uoutBeta) == 0
-                && Arrays.equals(inputShape, s.inputShape) && classes.equals(s.classes) && seed == s.seed;
+                && Arrays.equals(inputShape, s.inputShape) && classes.equals(s.classes) && seed == s.seed
+                && Objects.equals(normalization, s.normalization);
     }
 
     @Override
     public int hashCode() {
         return Objects.hash(architecture, width, blocks, depth, dropoutPlacement, dropoutKind, dropRatio, uoutBeta,
-                Arrays.hashCode(inputShape), classes, seed);
+                Arrays.hashCode(inputShape), classes, seed, normalization);
     }
 
     @Override
@@ -363,6 +405,7 @@ public final class ModelSpec {
         private long[] inputShape;
         private List<String> classes;
         private long seed = 42;
+        private Normalization normalization;
 
         private Builder() {
         }
@@ -431,6 +474,12 @@ public final class ModelSpec {
             return this;
         }
 
+        /** Per-channel input normalisation, or null for none (inputs used as they arrive, in [0, 1]). */
+        public Builder optNormalization(Normalization normalization) {
+            this.normalization = normalization;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the first invalid field, its value and the fix */
         public ModelSpec build() {
             require(architecture != null, "architecture is missing (set convnet, preresnet, resnet or mobilenet)");
@@ -491,6 +540,18 @@ public final class ModelSpec {
             for (String c : classes) {
                 require(c != null && !c.isBlank(), "classes contains a blank name; give every class a name");
                 require(seen.add(c), "classes contains '" + c + "' twice; names must be distinct");
+            }
+            if (normalization != null) {
+                require(normalization.mean().size() == inputShape[0] && normalization.std().size() == inputShape[0],
+                        "normalization has " + normalization.mean().size() + " means and " + normalization.std().size()
+                                + " standard deviations for " + inputShape[0] + " input channels; give one of each"
+                                + " per channel");
+                for (int c = 0; c < inputShape[0]; c++) {
+                    double m = normalization.mean().get(c);
+                    double sd = normalization.std().get(c);
+                    require(Double.isFinite(m) && Double.isFinite(sd) && sd > 0, "normalization of channel " + c
+                            + " is mean " + m + ", std " + sd + "; the mean must be finite and the std finite and > 0");
+                }
             }
             return new ModelSpec(this, builtDepth);
         }

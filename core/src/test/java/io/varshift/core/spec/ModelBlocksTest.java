@@ -321,4 +321,27 @@ class ModelBlocksTest {
         }
         return out;
     }
+
+    @Test
+    void aNormalisedSpecGivesThePlainBlocksOutputsOnInputsNormalisedByHand() {
+        ModelSpec.Normalization n = new ModelSpec.Normalization(List.of(0.25), List.of(0.5));
+        for (Architecture architecture : Architecture.values()) {
+            ModelSpec plain = Fixtures.tinyConvNet().setArchitecture(architecture).build();
+            ModelSpec normalised = plain.toBuilder().optNormalization(n).build();
+            // No parameters of its own: the same parameter list, so parameter files load by position.
+            try (NDManager manager = NDManager.newBaseManager()) {
+                Block a = Fixtures.initialised(plain, manager);
+                Block b = Fixtures.initialised(normalised, manager);
+                assertThat(b.getParameters().size()).isEqualTo(a.getParameters().size());
+                for (int i = 0; i < a.getParameters().size(); i++) {
+                    b.getParameters().get(i).getValue().getArray().set(
+                            a.getParameters().get(i).getValue().getArray().toFloatArray());
+                }
+                NDArray x = Fixtures.input(manager, plain, 4, 2);
+                float[] byHand = Fixtures.evalForward(a, manager, x.sub(0.25).div(0.5)).toFloatArray();
+                float[] inBlock = Fixtures.evalForward(b, manager, x).toFloatArray();
+                assertThat(inBlock).as(architecture.id()).containsExactly(byHand, within(1e-5f));
+            }
+        }
+    }
 }

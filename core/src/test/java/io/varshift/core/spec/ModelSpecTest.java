@@ -32,6 +32,25 @@ class ModelSpecTest {
     }
 
     @Test
+    void aNormalisationRoundTripsThroughJsonAndMustHaveOnePositiveStdPerChannel() {
+        ModelSpec.Normalization n = new ModelSpec.Normalization(List.of(0.485, 0.456, 0.406),
+                List.of(0.229, 0.224, 0.225));
+        ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.MOBILENET).optBlocks(2).setInputShape(3, 32, 32)
+                .setClasses(List.of("cat", "dog")).optNormalization(n).build();
+        JsonObject json = spec.toJson();
+        assertThat(json.getAsJsonObject("normalization").getAsJsonArray("std").get(2).getAsDouble()).isEqualTo(0.225);
+        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(json.toString()).getAsJsonObject());
+        assertThat(back).isEqualTo(spec).hasSameHashCodeAs(spec);
+        assertThat(back.normalization()).contains(n);
+        // Without one, model.json has no normalization field, as before it existed.
+        assertThat(dropoutBeforeBn().toJson().has("normalization")).isFalse();
+        assertThatThrownBy(() -> spec.toBuilder().setInputShape(1, 32, 32).build())
+                .hasMessageContaining("normalization has 3 means and 3 standard deviations for 1 input channels");
+        assertThatThrownBy(() -> spec.toBuilder().optNormalization(new ModelSpec.Normalization(List.of(0.0, 0.0, 0.0),
+                List.of(0.2, 0.0, 0.2))).build()).hasMessageContaining("normalization of channel 1 is mean 0.0, std 0.0");
+    }
+
+    @Test
     void resNetDepthRoundTripsThroughJson() {
         ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.RESNET).optDepth(34).optBlocks(3)
                 .optWidth(8).setInputShape(3, 32, 32).setClasses(List.of("cat", "dog")).build();

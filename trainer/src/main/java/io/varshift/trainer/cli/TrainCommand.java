@@ -1,5 +1,6 @@
 package io.varshift.trainer.cli;
 
+import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.TrainerConfig;
 import io.varshift.trainer.jobs.InvalidRequestException;
 import io.varshift.trainer.jobs.JobRequest;
@@ -8,6 +9,8 @@ import jakarta.inject.Inject;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import java.util.List;
 
 
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -82,7 +85,7 @@ class TrainCommand extends JobCommand {
                 TrainRequest.spec(architecture, width, blocks, depth, placement, kind, dropRatio, uoutBeta, seed),
                 epochs, batchSize, limit, heldOut(), validation,
                 calibrationOptions.windowSizes(calibration), calibrationOptions.falseAlarmRate(calibration),
-                calibrationOptions.replicates(calibration), dataOptions.userData());
+                calibrationOptions.replicates(calibration), dataOptions.userData(), normalization());
     }
 
     private int heldOut() {
@@ -91,6 +94,22 @@ class TrainCommand extends JobCommand {
                     + " hold out a share with --held-out-fraction");
         }
         return heldOut == null ? DEFAULT_HELD_OUT : heldOut;
+    }
+
+    @Option(names = "--input-mean", split = ",", description = "per-channel means the model subtracts from its input"
+            + " first, e.g. 0.485,0.456,0.406 (with --input-std; default: none, inputs used in [0, 1])")
+    List<Double> inputMean;
+
+    @Option(names = "--input-std", split = ",", description = "per-channel standard deviations the model divides its"
+            + " input by after --input-mean, e.g. 0.229,0.224,0.225")
+    List<Double> inputStd;
+
+    private ModelSpec.Normalization normalization() {
+        if ((inputMean == null) != (inputStd == null)) {
+            throw new InvalidRequestException("normalization", "give both --input-mean and --input-std (one value per"
+                    + " input channel), or neither");
+        }
+        return inputMean == null ? null : new ModelSpec.Normalization(inputMean, inputStd);
     }
 
     /** Fashion-MNIST test images held out when --held-out is not given. */

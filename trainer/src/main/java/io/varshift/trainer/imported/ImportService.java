@@ -39,8 +39,9 @@ public final class ImportService {
      */
     public TrainingService.Trained importWeights(ImportRequest request, JobContext context) {
         TrainingData data = TrainingData.user(request.data(), request.spec().seed());
-        ModelSpec spec = request.spec().toBuilder().setInputShape(data.inputShape()).setClasses(data.classes()).build();
         ImportedWeights weights = ImportedWeights.read(Path.of(request.weights()));
+        ModelSpec spec = request.spec().toBuilder().setInputShape(data.inputShape()).setClasses(data.classes())
+                .optNormalization(weights.normalization().orElse(null)).build();
         context.progress(0, "import");
         Model model = Model.newInstance(request.model(), TrainingService.device());
         try {

@@ -8,18 +8,21 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.ndarray.NDList;
 import ai.djl.util.Pair;
+import io.varshift.core.spec.ModelSpec;
 
 import java.nio.FloatBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Weights trained elsewhere, as the exporter writes them (trainer/src/main/python/varshift_export.py):
  * entry {@code param.NNN.KIND} is the NNN-th parameter of the Varshift block in forward order, with
  * the kind DJL gives it (weight, bias, gamma, beta, runningMean, runningVar); {@code check.input} and
- * {@code check.output} are a batch and the source framework's eval-mode outputs on it. Parameters are
+ * {@code check.output} are a raw batch and the source framework's eval-mode outputs on it, after the
+ * input normalisation {@code input.mean} / {@code input.std} when the archive has one. Parameters are
  * matched by position, and every one must agree in kind and shape, so an archive of another
  * architecture or size is refused before any value is used.
  */
@@ -31,6 +34,8 @@ public final class ImportedWeights {
     private static final String PARAM = "param.";
     private static final String CHECK_INPUT = "check.input";
     private static final String CHECK_OUTPUT = "check.output";
+    private static final String INPUT_MEAN = "input.mean";
+    private static final String INPUT_STD = "input.std";
 
     private final NpzArchive archive;
     private final List<String> parameters;
@@ -49,9 +54,10 @@ public final class ImportedWeights {
         for (String name : archive.names()) {
             if (name.startsWith(PARAM)) {
                 names.add(name);
-            } else if (!name.equals(CHECK_INPUT) && !name.equals(CHECK_OUTPUT)) {
+            } else if (!List.of(CHECK_INPUT, CHECK_OUTPUT, INPUT_MEAN, INPUT_STD).contains(name)) {
                 throw new IllegalArgumentException("weights file " + npz + ": entry '" + name + "' is neither a"
-                        + " parameter (param.NNN.KIND) nor the check batch; export with varshift_export.py");
+                        + " parameter (param.NNN.KIND), the check batch nor the input normalisation; export with"
+                        + " varshift_export.py");
             }
         }
         // param.NNN.KIND: the zero-padded index orders them.
@@ -63,6 +69,10 @@ public final class ImportedWeights {
                         + names.get(i) + "'); the entries must be param.000 ... param." + String.format("%03d",
                         names.size() - 1) + " without gaps");
             }
+        }
+        if ((archive.get(INPUT_MEAN) == null) != (archive.get(INPUT_STD) == null)) {
+            throw new IllegalArgumentException("weights file " + npz + " has only one of input.mean and input.std;"
+                    + " export both (or neither)");
         }
         if ((archive.get(CHECK_INPUT) == null) != (archive.get(CHECK_OUTPUT) == null)) {
             throw new IllegalArgumentException("weights file " + npz + " has only one of check.input and check.output;"
@@ -107,6 +117,26 @@ public final class ImportedWeights {
             }
             array.set(FloatBuffer.wrap(source.values()));
         }
+    }
+
+    /**
+     * The input normalisation the source model was trained with (entries input.mean and input.std), which
+     * the imported spec applies in its first layer; empty when the model takes its input as it is.
+     */
+    public Optional<ModelSpec.Normalization> normalization() {
+        if (archive.get(INPUT_MEAN) == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new ModelSpec.Normalization(boxed(archive.get(INPUT_MEAN).values()),
+                boxed(archive.get(INPUT_STD).values())));
+    }
+
+    private static List<Double> boxed(float[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (float v : values) {
+            out.add((double) v);
+        }
+        return out;
     }
 
     /** Whether the archive carries a check batch. */

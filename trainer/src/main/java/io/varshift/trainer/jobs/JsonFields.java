@@ -105,6 +105,22 @@ final class JsonFields {
         return out;
     }
 
+    /** A required array of numbers. */
+    List<Double> decimals(String field) {
+        JsonElement e = body.get(field);
+        if (e == null || e.isJsonNull()) {
+            throw new InvalidRequestException(field, "is required");
+        }
+        if (!e.isJsonArray()) {
+            throw new InvalidRequestException(field, "must be an array of numbers, got " + e);
+        }
+        List<Double> out = new ArrayList<>();
+        for (JsonElement item : e.getAsJsonArray()) {
+            out.add(number(field, item).getAsDouble());
+        }
+        return out;
+    }
+
     List<String> strings(String field) {
         JsonElement e = body.get(field);
         if (e == null || e.isJsonNull()) {

@@ -19,21 +19,25 @@ import java.util.Set;
  *        split) and added to the calibration: more clean samples make the baseline's own error smaller
  *        against large windows
  * @param data the user's images, or null for Fashion-MNIST
+ * @param normalization per-channel input normalisation the model applies first, or null for none; checked
+ *        against the input channels once the data's shape is known
  */
 public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
                            int validation,
-                           List<Integer> windowSizes, double falseAlarmRate, int replicates, UserData data)
+                           List<Integer> windowSizes, double falseAlarmRate, int replicates, UserData data,
+                           ModelSpec.Normalization normalization)
         implements JobRequest {
 
     private static final Set<String> FIELDS = Set.of("model", "architecture", "width", "blocks", "depth",
             "dropoutPlacement",
             "dropoutKind", "dropRatio", "uoutBeta", "seed", "epochs", "batchSize", "limit", "heldOut",
-            "validation", "windowSizes", "falseAlarmRate", "replicates", "data");
+            "validation", "windowSizes", "falseAlarmRate", "replicates", "data", "normalization");
 
     /** A Fashion-MNIST request. */
     public TrainRequest(String model, ModelSpec spec, int epochs, int batchSize, int limit, int heldOut,
                         int validation, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
-        this(model, spec, epochs, batchSize, limit, heldOut, validation, windowSizes, falseAlarmRate, replicates, null);
+        this(model, spec, epochs, batchSize, limit, heldOut, validation, windowSizes, falseAlarmRate, replicates, null,
+                null);
     }
 
     public TrainRequest {
@@ -84,7 +88,21 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                 f.integer("limit", 0), f.integer("heldOut", 5000), f.integer("validation", 0),
                 f.integers("windowSizes", defaults.windowSizes()),
                 f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
-                f.integer("replicates", defaults.replicates()), UserData.fromJson(body, defaults.trafficDir()));
+                f.integer("replicates", defaults.replicates()), UserData.fromJson(body, defaults.trafficDir()),
+                normalization(body));
+    }
+
+    /** The REST form {@code normalization: {mean: [...], std: [...]}}, or null without one. */
+    static ModelSpec.Normalization normalization(JsonObject body) {
+        if (!body.has("normalization") || body.get("normalization").isJsonNull()) {
+            return null;
+        }
+        if (!body.get("normalization").isJsonObject()) {
+            throw new InvalidRequestException("normalization", "must be an object {mean: [...], std: [...]}, got "
+                    + body.get("normalization"));
+        }
+        JsonFields f = new JsonFields(body.getAsJsonObject("normalization"), Set.of("mean", "std"));
+        return new ModelSpec.Normalization(f.decimals("mean"), f.decimals("std"));
     }
 
     /** A Fashion-MNIST spec; the spec's own message names the offending field. */
@@ -132,6 +150,9 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         JobRequest.addCalibration(o, windowSizes, falseAlarmRate, replicates);
         if (data != null) {
             o.add("data", data.toJson());
+        }
+        if (normalization != null) {
+            o.add("normalization", normalization.toJson());
         }
         return o;
     }

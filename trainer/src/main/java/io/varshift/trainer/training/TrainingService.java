@@ -85,6 +85,9 @@ public final class TrainingService {
             dataDescription = data.description();
             LOG.infof("%s: %s", request.model(), dataDescription.get("source").getAsString());
         }
+        if (request.normalization() != null) {
+            spec = spec.toBuilder().optNormalization(request.normalization()).build();
+        }
         Device device = device();
         LOG.infof("training %s on %s (%s): %d training samples, %d held-out (%d test, %d validation), %d epoch(s),"
                 + " batch %d", request.model(), device, Engine.getInstance().getEngineName(), train.size(),

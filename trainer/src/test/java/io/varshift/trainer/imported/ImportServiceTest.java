@@ -1,11 +1,16 @@
 package io.varshift.trainer.imported;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.SyntheticImages;
 import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.trainer.jobs.ImportRequest;
 import io.varshift.trainer.jobs.JobContext;
@@ -21,6 +26,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 /**
  * The import job on the committed PyTorch fixture: the written artifact loads like a trained one and
@@ -61,6 +67,31 @@ class ImportServiceTest {
                 assertThat(ImportedWeights.read(weights).checkDifference(loaded.block(), m, new long[] {3, 16, 16}))
                         .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
             }
+        }
+    }
+
+    @Test
+    void aModelTrainedOnNormalisedInputsIsImportedWithItsNormalisationInItsFirstLayer() {
+        Path data = SyntheticImages.writeFolder(dir.resolve("norm"), 4, 20, 3, 16, 16, 7);
+        Path weights = ImportedWeightsTest.fixture("convnet-w4-normalized.npz");
+        try (TrainingService.Trained imported = new ImportService().importWeights(request("convnet", weights, data),
+                JobContext.silent())) {
+            assertThat(imported.spec().normalization()).isPresent();
+            assertThat(imported.spec().normalization().orElseThrow().std().get(0)).isCloseTo(0.229, within(1e-6));
+            // The check batch is raw; PyTorch's outputs were on the normalised batch: equal within 1e-4 only
+            // because the block normalises first.
+            assertThat(imported.summary().getAsJsonObject("imported").get("checkMaxAbsDifference").getAsDouble())
+                    .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
+        }
+        // The same weights in a block without the normalisation do not reproduce PyTorch's outputs.
+        ImportedWeights read = ImportedWeights.read(weights);
+        ModelSpec plain = TrainRequest.spec("convnet", 4, 2, "none", "bernoulli", 0, 0, 3).toBuilder()
+                .setInputShape(3, 16, 16).setClasses(List.of("a", "b", "c", "d")).build();
+        try (NDManager m = NDManager.newBaseManager()) {
+            Block block = ModelBlocks.build(plain);
+            block.initialize(m, DataType.FLOAT32, new Shape(1, 3, 16, 16));
+            read.assignTo(block);
+            assertThat(read.checkDifference(block, m, new long[] {3, 16, 16})).isGreaterThan(1e-2);
         }
     }
 

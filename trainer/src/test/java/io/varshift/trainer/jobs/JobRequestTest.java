@@ -73,6 +73,11 @@ class JobRequestTest {
         assertThat(r.data().heldOutFraction()).isEqualTo(0.3);
         assertThat(r.data().height()).isEqualTo(32);
         assertThat(r.toJson().getAsJsonObject("data").get("channels").getAsInt()).isEqualTo(3);
+        TrainRequest normalised = (TrainRequest) parse("""
+                {"type":"train","model":"mine","normalization":{"mean":[0.5,0.4,0.3],"std":[0.2,0.2,0.2]}}""");
+        assertThat(normalised.normalization().mean()).containsExactly(0.5, 0.4, 0.3);
+        assertThat(normalised.toJson().getAsJsonObject("normalization").getAsJsonArray("std")).hasSize(3);
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"normalization\":{\"mean\":[0.5]}}", "std", "is required");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"../etc\"}}", "data", "stay inside");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":\"shapes\"}", "data", "must be an object");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"s\",\"size\":3}}", "size",

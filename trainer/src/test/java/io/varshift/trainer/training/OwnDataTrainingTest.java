@@ -40,7 +40,7 @@ class OwnDataTrainingTest {
 
     private static TrainRequest request(String model, UserData data) {
         return new TrainRequest(model, TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 5),
-                5, 16, 0, 0, 0, List.of(32), 1e-3, 200, data);
+                5, 16, 0, 0, 0, List.of(32), 1e-3, 200, data, null);
     }
 
     @Test
@@ -105,14 +105,19 @@ class OwnDataTrainingTest {
         ModelStore models = new ModelStore(dir.resolve("families-store"));
         for (ModelSpec spec : List.of(TrainRequest.spec("resnet", 4, 2, 18, "before-bn", "bernoulli", 0.2, 0, 5),
                 TrainRequest.spec("mobilenet", 4, 2, 0, "none", "bernoulli", 0, 0, 5))) {
+            // The mobilenet also normalises its input in its first layer; the artifact carries that.
+            boolean mobile = spec.architecture() == ModelSpec.Architecture.MOBILENET;
+            ModelSpec.Normalization normalization = mobile ? new ModelSpec.Normalization(List.of(0.5, 0.5, 0.5),
+                    List.of(0.25, 0.25, 0.25)) : null;
             TrainRequest request = new TrainRequest("family", spec, 1, 16, 0, 0, 0, List.of(16), 1e-3, 200,
-                    new UserData(folder.toString(), 0.25, 0, 0, 0));
+                    new UserData(folder.toString(), 0.25, 0, 0, 0), normalization);
             try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
                 int version = ArtifactWriter.write(models, "family", trained.spec(), trained.model().getBlock(),
                         trained.reference().reference(), new JsonObject());
                 try (LoadedModel loaded = ModelLoader.load(models.load("family", version))) {
                     assertThat(loaded.spec()).isEqualTo(trained.spec());
                     assertThat(loaded.spec().inputShape()).containsExactly(3, 32, 32);
+                    assertThat(loaded.spec().normalization().orElse(null)).isEqualTo(normalization);
                     // Every BN of the family is probed and has a reference.
                     assertThat(loaded.reference().layers()).hasSize(spec.architecture() == ModelSpec.Architecture.RESNET
                             ? 10 : 5);
@@ -136,7 +141,7 @@ class OwnDataTrainingTest {
                 .hasMessageContaining("hold out a share in (0, 0.9]");
         ModelSpec fashion = TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 5);
         assertThatThrownBy(() -> new TrainRequest("x", fashion, 1, 32, 0, 0, 100, List.of(32), 1e-3, 200,
-                new UserData(folder.toString(), 0.5, 0, 0, 0)))
+                new UserData(folder.toString(), 0.5, 0, 0, 0), null))
                 .hasMessageContaining("with user data the held-out part is data.heldOutFraction");
     }
 }

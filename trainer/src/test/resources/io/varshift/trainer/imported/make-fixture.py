@@ -5,7 +5,8 @@ A Varshift `convnet`, `preresnet`, `resnet` (depth 18) and `mobilenet`, each of 
 on [3, 16, 16] images in 4 classes,
 with seeded random weights and BN running statistics moved off their initial values by train-mode passes
 over random batches, exported by the documented exporter with 8 check images and PyTorch's eval-mode
-outputs on them: convnet-w4.npz, preresnet-w4.npz, resnet18-w4.npz, mobilenet-w4.npz.
+outputs on them: convnet-w4.npz, preresnet-w4.npz, resnet18-w4.npz, mobilenet-w4.npz, and
+convnet-w4-normalized.npz, whose model takes inputs normalised per channel.
 """
 import os
 import sys
@@ -19,7 +20,11 @@ import varshift_export as vx  # noqa: E402
 models = {"convnet-w4.npz": lambda: vx.ConvNet(channels=3, width=4, blocks=2, classes=4, height=16, width_px=16),
           "preresnet-w4.npz": lambda: vx.PreResNet(channels=3, width=4, blocks=2, classes=4),
           "resnet18-w4.npz": lambda: vx.ResNet(channels=3, width=4, blocks=2, classes=4, depth=18),
-          "mobilenet-w4.npz": lambda: vx.MobileNet(channels=3, width=4, blocks=2, classes=4)}
+          "mobilenet-w4.npz": lambda: vx.MobileNet(channels=3, width=4, blocks=2, classes=4),
+          "convnet-w4-normalized.npz": lambda: vx.ConvNet(channels=3, width=4, blocks=2, classes=4, height=16,
+                                                          width_px=16)}
+# The last one was trained on inputs normalised per channel; the import applies the same in its first layer.
+NORMALIZED = {"convnet-w4-normalized.npz": ([0.485, 0.456, 0.406], [0.229, 0.224, 0.225])}
 for seed, (file, build) in enumerate(models.items()):
     torch.manual_seed(7 + seed)
     model = build()
@@ -27,7 +32,8 @@ for seed, (file, build) in enumerate(models.items()):
     with torch.no_grad():
         for _ in range(20):
             model(torch.rand(16, 3, 16, 16) * 0.8 + 0.1)
-    vx.export(model, file, torch.rand(8, 3, 16, 16))
+    mean, std = NORMALIZED.get(file, (None, None))
+    vx.export(model, file, torch.rand(8, 3, 16, 16), mean, std)
     print(file)
     for entry, key in vx.name_map(model):
         print("  ", entry, "<-", key)
