@@ -17,6 +17,10 @@ class DataOptions {
             + " calibration (default 0.2)")
     Double heldOutFraction;
 
+    @Option(names = "--held-out-data", description = "with --data: a second folder of the same layout and classes,"
+            + " held out as a whole (then all of --data is trained on)")
+    String heldOutData;
+
     @Option(names = "--channels", description = "with a --data image folder: 1 (grey) or 3 (RGB); default the first"
             + " image's")
     Integer channels;
@@ -28,9 +32,9 @@ class DataOptions {
     /** The images the options name, or null without --data (then the other options are refused). */
     UserData userData() {
         if (data == null) {
-            if (heldOutFraction != null || channels != null || imageSize != null) {
-                throw new InvalidRequestException("data", "--held-out-fraction, --channels and --image-size describe"
-                        + " your own images; give them with --data DIR");
+            if (heldOutFraction != null || heldOutData != null || channels != null || imageSize != null) {
+                throw new InvalidRequestException("data", "--held-out-fraction, --held-out-data, --channels and"
+                        + " --image-size describe your own images; give them with --data DIR");
             }
             return null;
         }
@@ -48,7 +52,11 @@ class DataOptions {
                 throw new InvalidRequestException("imageSize", "'" + imageSize + "' is not HEIGHTxWIDTH, e.g. 32x32");
             }
         }
+        if (heldOutData != null && heldOutFraction != null) {
+            throw new InvalidRequestException("heldOutFraction", "give either --held-out-data DIR (a held-out folder)"
+                    + " or --held-out-fraction F (a share of --data), not both");
+        }
         return new UserData(data, heldOutFraction == null ? UserData.DEFAULT_HELD_OUT_FRACTION : heldOutFraction,
-                channels == null ? 0 : channels, height, width);
+                channels == null ? 0 : channels, height, width, heldOutData);
     }
 }

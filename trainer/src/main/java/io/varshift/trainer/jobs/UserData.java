@@ -14,15 +14,27 @@ import com.google.gson.JsonObject;
  * @param channels 1 or 3 to convert folder images to, 0 = as the first image is (NPY data keep their own)
  * @param height image height folder images are resized to, 0 = the first image's (NPY data keep their own)
  * @param width image width, 0 = the first image's
+ * @param heldOutPath a second folder of the same layout and classes held out as a whole (then every image
+ *        of {@code path} is trained on and the fraction is unused), or null to deal {@code path}
  */
-public record UserData(String path, double heldOutFraction, int channels, int height, int width) {
+public record UserData(String path, double heldOutFraction, int channels, int height, int width,
+                       String heldOutPath) {
 
     /** The held-out share when none is given. */
     public static final double DEFAULT_HELD_OUT_FRACTION = 0.2;
 
+    /** The images of one folder, dealt into training and held-out parts by the fraction. */
+    public UserData(String path, double heldOutFraction, int channels, int height, int width) {
+        this(path, heldOutFraction, channels, height, width, null);
+    }
+
     public UserData {
         if (path == null || path.isBlank()) {
             throw new InvalidRequestException("data", "is empty; give the folder of the training images");
+        }
+        if (heldOutPath != null && heldOutPath.isBlank()) {
+            throw new InvalidRequestException("heldOutPath", "is empty; give the folder of the held-out images or"
+                    + " leave it out to hold out a fraction of the data");
         }
         if (!(heldOutFraction > 0 && heldOutFraction <= 0.9)) {
             throw new InvalidRequestException("heldOutFraction", heldOutFraction + " is out of range; hold out a share"
@@ -40,7 +52,7 @@ public record UserData(String path, double heldOutFraction, int channels, int he
         }
     }
 
-    /** The request's form in GET /jobs: {@code {path, heldOutFraction, channels, height, width}}, the path resolved. */
+    /** The request's form in GET /jobs: {@code {path, heldOutFraction, channels, height, width[, heldOutPath]}}. */
     JsonObject toJson() {
         JsonObject o = new JsonObject();
         o.addProperty("path", path);
@@ -48,12 +60,15 @@ public record UserData(String path, double heldOutFraction, int channels, int he
         o.addProperty("channels", channels);
         o.addProperty("height", height);
         o.addProperty("width", width);
+        if (heldOutPath != null) {
+            o.addProperty("heldOutPath", heldOutPath);
+        }
         return o;
     }
 
     /**
-     * Parses the REST form; null when the body has no {@code data}. Its path is relative to the traffic
-     * directory and stays inside it, as a recalibration's does.
+     * Parses the REST form; null when the body has no {@code data}. Its paths are relative to the traffic
+     * directory and stay inside it, as a recalibration's does.
      */
     static UserData fromJson(JsonObject body, java.nio.file.Path trafficDir) {
         if (!body.has("data") || body.get("data").isJsonNull()) {
@@ -61,12 +76,14 @@ public record UserData(String path, double heldOutFraction, int channels, int he
         }
         if (!body.get("data").isJsonObject()) {
             throw new InvalidRequestException("data", "must be an object {path, heldOutFraction, channels, height,"
-                    + " width}, got " + body.get("data"));
+                    + " width, heldOutPath}, got " + body.get("data"));
         }
         JsonFields f = new JsonFields(body.getAsJsonObject("data"),
-                java.util.Set.of("path", "heldOutFraction", "channels", "height", "width"));
+                java.util.Set.of("path", "heldOutFraction", "channels", "height", "width", "heldOutPath"));
         String path = JobRequest.insideTrafficDirectory("data", f.string("path", null), trafficDir).toString();
+        String heldOut = body.getAsJsonObject("data").has("heldOutPath") ? JobRequest.insideTrafficDirectory(
+                "heldOutPath", f.string("heldOutPath", null), trafficDir).toString() : null;
         return new UserData(path, f.decimal("heldOutFraction", DEFAULT_HELD_OUT_FRACTION),
-                f.integer("channels", 0), f.integer("height", 0), f.integer("width", 0));
+                f.integer("channels", 0), f.integer("height", 0), f.integer("width", 0), heldOut);
     }
 }

@@ -21,8 +21,8 @@ import java.util.Random;
 /**
  * The images a model learns from (train) and the clean images it is measured and calibrated on
  * (held out), from Fashion-MNIST or from a user's folder. A user's images are dealt by a seeded
- * permutation, so the model's seed and the held-out fraction recorded in model.json deal the same
- * parts again for report and Adjust BN.
+ * permutation (or held out as a second folder), so the model's seed and what model.json records deal
+ * the same parts again for report and Adjust BN.
  *
  * @param description what model.json records under {@code training.data} (absent for Fashion-MNIST)
  */
@@ -48,53 +48,85 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
     }
 
     /**
-     * Reads and deals a user's images.
+     * Reads and deals a user's images: by the seeded fraction, or, with a held-out folder, all of
+     * {@code path} to train on and all of the held-out folder to hold out.
      *
      * @throws IllegalArgumentException naming the folder and the fix when it cannot be read, holds too
-     *     few images for both parts, or shape options are given for NPY data
+     *     few images for both parts, its classes differ from the held-out folder's, or shape options are
+     *     given for NPY data
      */
     public static TrainingData user(UserData data, long seed) {
-        Path dir = Path.of(data.path());
-        LabelledData all;
-        String kind;
-        int[] shape;
-        if (Files.isRegularFile(dir.resolve(NPY_IMAGES))) {
-            if (data.channels() != 0 || data.height() != 0) {
-                throw new IllegalArgumentException("data " + dir + " holds " + NPY_IMAGES + ", whose samples keep their"
-                        + " own shape; drop --channels and --image-size (they convert folder images)");
+        Read all = read(Path.of(data.path()), data.channels(), data.height(), data.width());
+        int n = all.data().images().size();
+        ImageSet held;
+        ImageSet train;
+        if (data.heldOutPath() != null) {
+            Read heldOut = read(Path.of(data.heldOutPath()), all.shape()[0], all.shape()[1], all.shape()[2]);
+            if (!heldOut.data().classes().equals(all.data().classes())) {
+                throw new IllegalArgumentException("held-out data " + data.heldOutPath() + " has the classes "
+                        + heldOut.data().classes() + " but " + data.path() + " has " + all.data().classes()
+                        + "; both folders need the same classes");
             }
-            all = LabelledNpyDataset.load(dir, TrainRequest.MAX_USER_SAMPLES);
-            kind = "npy";
-            shape = Arrays.stream(all.images().sampleShape()).mapToInt(Math::toIntExact).toArray();
+            if (!Arrays.equals(heldOut.data().images().sampleShape(), all.data().images().sampleShape())) {
+                throw new IllegalArgumentException("held-out data " + data.heldOutPath() + " holds samples of shape "
+                        + Arrays.toString(heldOut.data().images().sampleShape()) + " but " + data.path() + " of "
+                        + Arrays.toString(all.data().images().sampleShape()) + "; both need the same shape");
+            }
+            train = all.data().images();
+            held = heldOut.data().images();
         } else {
-            int[] first = ImageFolderDataset.firstImageShape(dir);
-            shape = new int[] {data.channels() == 0 ? first[0] : data.channels(),
-                    data.height() == 0 ? first[1] : data.height(), data.width() == 0 ? first[2] : data.width()};
-            all = ImageFolderDataset.load(dir, shape[0], shape[1], shape[2], TrainRequest.MAX_USER_SAMPLES);
-            kind = "image-folder";
+            int heldOut = (int) Math.round(n * data.heldOutFraction());
+            if (heldOut < 1 || heldOut >= n) {
+                throw new IllegalArgumentException("data " + data.path() + ": " + n + " images with a held-out fraction"
+                        + " of " + data.heldOutFraction() + " leave " + heldOut + " held out and " + (n - heldOut)
+                        + " to train on; both parts need images: add images or change the fraction");
+            }
+            int[] order = TrainingService.permutation(n, new Random(seed));
+            held = all.data().images().select(Arrays.copyOfRange(order, 0, heldOut));
+            train = all.data().images().select(Arrays.copyOfRange(order, heldOut, n));
         }
-        int n = all.images().size();
-        int heldOut = (int) Math.round(n * data.heldOutFraction());
-        if (heldOut < 1 || heldOut >= n) {
-            throw new IllegalArgumentException("data " + dir + ": " + n + " images with a held-out fraction of "
-                    + data.heldOutFraction() + " leave " + heldOut + " held out and " + (n - heldOut) + " to train on;"
-                    + " both parts need images: add images or change the fraction");
-        }
-        int[] order = TrainingService.permutation(n, new Random(seed));
-        ImageSet held = all.images().select(Arrays.copyOfRange(order, 0, heldOut));
-        ImageSet train = all.images().select(Arrays.copyOfRange(order, heldOut, n));
         JsonObject d = new JsonObject();
-        d.addProperty("kind", kind);
+        d.addProperty("kind", all.kind());
         d.addProperty("path", data.path());
-        d.addProperty("source", all.source());
+        d.addProperty("source", all.data().source());
         d.addProperty("samples", n);
-        d.addProperty("classes", all.classes().size());
-        d.addProperty("heldOutFraction", data.heldOutFraction());
+        d.addProperty("classes", all.data().classes().size());
+        if (data.heldOutPath() != null) {
+            d.addProperty("heldOutPath", data.heldOutPath());
+            d.addProperty("heldOutSamples", held.size());
+        } else {
+            d.addProperty("heldOutFraction", data.heldOutFraction());
+        }
         d.addProperty("seed", seed);
-        d.addProperty("channels", shape[0]);
-        d.addProperty("height", shape[1]);
-        d.addProperty("width", shape[2]);
-        return new TrainingData(train, held, all.classes(), d);
+        d.addProperty("channels", all.shape()[0]);
+        d.addProperty("height", all.shape()[1]);
+        d.addProperty("width", all.shape()[2]);
+        return new TrainingData(train, held, all.data().classes(), d);
+    }
+
+    /** One folder read: its images, its layout ({@code npy} or {@code image-folder}) and the shape used. */
+    private record Read(LabelledData data, String kind, int[] shape) {
+    }
+
+    /** Reads an NPY pair as it is, or a class folder converted to the given shape (0 = the first image's). */
+    private static Read read(Path dir, int channels, int height, int width) {
+        if (Files.isRegularFile(dir.resolve(NPY_IMAGES))) {
+            LabelledData all = LabelledNpyDataset.load(dir, TrainRequest.MAX_USER_SAMPLES);
+            int[] shape = Arrays.stream(all.images().sampleShape()).mapToInt(Math::toIntExact).toArray();
+            boolean converted = (channels != 0 && channels != shape[0]) || (height != 0 && height != shape[1])
+                    || (width != 0 && width != shape[2]);
+            if (converted) {
+                throw new IllegalArgumentException("data " + dir + " holds " + NPY_IMAGES + ", whose samples keep their"
+                        + " own shape " + Arrays.toString(shape) + "; drop --channels and --image-size (they convert"
+                        + " folder images) or give arrays of the shape wanted");
+            }
+            return new Read(all, "npy", shape);
+        }
+        int[] first = ImageFolderDataset.firstImageShape(dir);
+        int[] shape = {channels == 0 ? first[0] : channels, height == 0 ? first[1] : height,
+                width == 0 ? first[2] : width};
+        return new Read(ImageFolderDataset.load(dir, shape[0], shape[1], shape[2], TrainRequest.MAX_USER_SAMPLES),
+                "image-folder", shape);
     }
 
     /**
@@ -115,9 +147,10 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
         UserData data;
         try {
             boolean npy = "npy".equals(d.get("kind").getAsString());
-            data = new UserData(d.get("path").getAsString(), d.get("heldOutFraction").getAsDouble(),
-                    npy ? 0 : d.get("channels").getAsInt(), npy ? 0 : d.get("height").getAsInt(),
-                    npy ? 0 : d.get("width").getAsInt());
+            String heldOutPath = d.has("heldOutPath") ? d.get("heldOutPath").getAsString() : null;
+            data = new UserData(d.get("path").getAsString(), heldOutPath != null ? UserData.DEFAULT_HELD_OUT_FRACTION
+                    : d.get("heldOutFraction").getAsDouble(), npy ? 0 : d.get("channels").getAsInt(),
+                    npy ? 0 : d.get("height").getAsInt(), npy ? 0 : d.get("width").getAsInt(), heldOutPath);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException(name + ": model.json training.data " + d + " is incomplete ("
                     + e.getMessage() + "); retrain the model with this trainer", e);

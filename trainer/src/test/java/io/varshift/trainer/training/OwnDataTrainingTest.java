@@ -127,13 +127,26 @@ class OwnDataTrainingTest {
     }
 
     @Test
+    void aHeldOutFolderIsHeldOutWholeAndMustHaveTheSameClasses() {
+        Path train = SyntheticImages.writeFolder(dir.resolve("train"), 4, 12, 3, 16, 16, 8);
+        Path held = SyntheticImages.writeFolder(dir.resolve("held"), 4, 5, 3, 16, 16, 9);
+        TrainingData data = TrainingData.user(new UserData(train.toString(), 0.2, 0, 0, 0, held.toString()), 1);
+        assertThat(data.train().size()).isEqualTo(48);
+        assertThat(data.heldOut().size()).isEqualTo(20);
+        assertThat(data.description().get("heldOutPath").getAsString()).isEqualTo(held.toString());
+        Path threeClasses = SyntheticImages.writeFolder(dir.resolve("three"), 3, 5, 3, 16, 16, 10);
+        assertThatThrownBy(() -> TrainingData.user(new UserData(train.toString(), 0.2, 0, 0, 0,
+                threeClasses.toString()), 1)).hasMessageContaining("both folders need the same classes");
+    }
+
+    @Test
     void aFolderImageSizeAndChannelsConvertTheImagesAndNpyDataRefuseThem() {
         Path folder = SyntheticImages.writeFolder(dir.resolve("small"), 4, 20, 3, 32, 32, 3);
         TrainingData grey = TrainingData.user(new UserData(folder.toString(), 0.5, 1, 16, 16), 1);
         assertThat(grey.inputShape()).containsExactly(1, 16, 16);
         assertThat(grey.train().size() + grey.heldOut().size()).isEqualTo(80);
         Path npy = SyntheticImages.writeNpy(dir.resolve("npy-shape"), 4, 5, 3, 32, 32, 4);
-        assertThatThrownBy(() -> TrainingData.user(new UserData(npy.toString(), 0.5, 3, 0, 0), 1))
+        assertThatThrownBy(() -> TrainingData.user(new UserData(npy.toString(), 0.5, 1, 0, 0), 1))
                 .hasMessageContaining("keep their own shape");
         assertThatThrownBy(() -> TrainingData.user(new UserData(folder.toString(), 0.001, 0, 0, 0), 1))
                 .hasMessageContaining("both parts need images");
