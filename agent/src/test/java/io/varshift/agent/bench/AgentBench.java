@@ -72,6 +72,10 @@ public final class AgentBench {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 0 && args[0].equals("race")) {
+            race(java.util.Arrays.copyOfRange(args, 1, args.length));
+            return;
+        }
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int width = args.length > 2 ? Integer.parseInt(args[2]) : 16;
@@ -110,6 +114,170 @@ public final class AgentBench {
             System.out.printf("agent end to end          %10.0f img/s  (%.2fx plain)%n", e2e, e2e / plain);
         }
         System.exit(0);
+    }
+
+    /**
+     * {@code ./varshift bench race [records] [batch] [runs]}: one pre-filled topic, then the agent's real
+     * loop and the Python baseline (agent/src/test/python/race_baseline.py: librdkafka, numpy.load per
+     * record, PyTorch eval with BN forward pre-hooks, windows of 1000) alternately on it, each as a fresh
+     * consumer group; prints every run, the medians and the ratio, and the plain forward for scale.
+     */
+    private static void race(String[] args) throws Exception {
+        int records = args.length > 0 ? Integer.parseInt(args[0]) : 30000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
+        int runs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
+        int width = 16;
+        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
+        Path store = Files.createTempDirectory("varshift-race-store-");
+        FashionMnist data = FashionMnist.installed();
+        writeModel(spec, store, data.train().slice(0, 5000), true);
+        ImageSet test = data.test();
+        System.out.printf("race: %d NPY float32 [1,28,28] records, convnet width %d, batch %d, windows of 1000,"
+                + " %d runs each, %d CPUs%n", records, width, batch, runs, Runtime.getRuntime().availableProcessors());
+        double plain;
+        try (DjlModel model = new DjlModel(ModelLoader.load(new ModelStore(store).loadLatest("fmnist")))) {
+            ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
+            long[] nanos = forwardNanos(model, test, input, input.asFloatBuffer(), batch, 200,
+                    new WindowState(model.reference(), model.classes()));
+            plain = 200.0 * batch / (nanos[0] / 1e9);
+            System.out.printf("plain eval forward      %8.0f img/s; with probes %.3fx plain time%n", plain,
+                    (double) nanos[1] / nanos[0]);
+        }
+        String topic = prefill(test, records);
+        double[] jar = new double[runs];
+        double[] loop = new double[runs];
+        double[] python = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            jar[r] = runnerJar(store, topic, topic + "-jar-" + r, records, batch);
+            System.out.printf("run %d  agent runner jar   %8.0f img/s%n", r + 1, jar[r]);
+            loop[r] = endToEnd(store, topic, topic + "-loop-" + r, records, batch, false);
+            System.out.printf("run %d  agent loop alone   %8.0f img/s%n", r + 1, loop[r]);
+            python[r] = python(topic, topic + "-python-" + r, records, batch, width);
+            System.out.printf("run %d  python baseline    %8.0f img/s%n", r + 1, python[r]);
+        }
+        double a = median(jar);
+        double py = median(python);
+        System.out.printf("median: agent runner jar %.0f img/s, loop alone %.0f img/s, python %.0f img/s%n", a,
+                median(loop), py);
+        System.out.printf("agent (runner jar) / python %.2fx (goal >= 1.5x); agent / plain forward %.2fx (goal >= 0.85x)%n",
+                a / py, a / plain);
+        System.exit(0);
+    }
+
+    /**
+     * The agent as a user runs it: its runner jar (Quarkus, Prometheus registry, the launcher's JVM
+     * flags) as consumer group {@code group}, timed by its own window results (a topic of this run):
+     * the windows after the first close 1000 records each, so the rate is (W − 1)·1000 over the time
+     * between the first and the last result. Completion is polled once a second on its metrics (a
+     * scrape per 100 ms took measurable CPU from the agent on two cores).
+     */
+    private static double runnerJar(Path store, String topic, String group, int records, int batch) throws Exception {
+        Path jar = Path.of(System.getProperty("varshift.agent.jar", "agent/target/quarkus-app/quarkus-run.jar"));
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String windows = topic + "-windows-" + group;
+        KafkaBrokerExtension.createTopic(windows, 1);
+        // The launcher's JVM flags; with VARSHIFT_RACE_JFR=FILE.jfr the run is also recorded by JFR (profile settings).
+        List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+        String jfr = System.getProperty("varshift.race.jfr", System.getenv("VARSHIFT_RACE_JFR"));
+        if (jfr != null) {
+            options.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.replace(".jfr", "-" + group + ".jfr"));
+        }
+        Map.of("quarkus.http.port", Integer.toString(port),
+                "varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers(),
+                "varshift.agent.group-id", group, "varshift.agent.topics", topic,
+                "varshift.agent.dead-letter-topic", topic + "-dlq", "varshift.agent.window-results-topic", windows,
+                "varshift.agent.alerts-topic", topic + "-alerts",
+                "varshift.agent.models", "fmnist", "varshift.agent.model-store", store.toString(),
+                "varshift.agent.batch-size", Integer.toString(batch))
+                .forEach((k, v) -> options.add("-D" + k + "=" + v));
+        Path log = Files.createTempFile("varshift-race-agent-", ".log");
+        String cache = System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache");
+        try (io.varshift.stack.AppProcess agent = io.varshift.stack.AppProcess.start("agent", jar, options, List.of(),
+                Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", cache), log)) {
+            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            long deadline = System.nanoTime() + 600_000_000_000L;
+            while (consumedFromMetrics(http, metrics) < records) {
+                if (!agent.alive()) {
+                    throw new IllegalStateException("the agent runner jar stopped; log " + log + ":\n" + agent.tail(30));
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the agent runner jar did not consume " + records
+                            + " records in 10 min; log " + log);
+                }
+                Thread.sleep(1000);
+            }
+        }
+        long[] times = resultTimes(windows, records / 1000);
+        return (times.length - 1) * 1000.0 / ((times[times.length - 1] - times[0]) / 1e3);
+    }
+
+    /** The record timestamps (ms) of the first {@code expected} window results on the topic. */
+    private static long[] resultTimes(String windows, int expected) {
+        Properties c = consumerProperties(windows + "-reader");
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            reader.subscribe(List.of(windows));
+            List<Long> times = new java.util.ArrayList<>();
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (times.size() < expected && System.nanoTime() < deadline) {
+                reader.poll(Duration.ofMillis(500)).forEach(r -> times.add(r.timestamp()));
+            }
+            if (times.size() < 2) {
+                throw new IllegalStateException("only " + times.size() + " window results on " + windows);
+            }
+            return times.stream().sorted().mapToLong(Long::longValue).limit(expected).toArray();
+        }
+    }
+
+    /** varshift_records_consumed_total summed over its series, or 0 while the endpoint is not up. */
+    private static double consumedFromMetrics(java.net.http.HttpClient http, java.net.URI metrics) {
+        try {
+            String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith("varshift_records_consumed_total")) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** Runs the Python baseline on the topic as consumer group {@code group}; its img/s. */
+    private static double python(String topic, String group, int records, int batch, int width) throws Exception {
+        String script = System.getProperty("varshift.race.script", "agent/src/test/python/race_baseline.py");
+        String interpreter = System.getProperty("varshift.race.python", "/usr/bin/python3");
+        Process process = new ProcessBuilder(interpreter, script, "--bootstrap", KafkaBrokerExtension.bootstrapServers(),
+                "--topic", topic, "--group", group, "--records", Integer.toString(records), "--batch",
+                Integer.toString(batch), "--window", "1000", "--width", Integer.toString(width))
+                .redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the Python baseline failed (" + interpreter + " " + script + "):\n" + out);
+        }
+        String last = out.strip().lines().reduce((x, y) -> y).orElse("");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"rate\": ([0-9.eE+-]+)").matcher(last);
+        if (!m.find()) {
+            throw new IllegalStateException("the Python baseline printed no rate:\n" + out);
+        }
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static void writeModel(ModelSpec spec, Path store, ImageSet bnData, boolean calibrated) {
@@ -159,6 +327,12 @@ public final class AgentBench {
     }
 
     private static double endToEnd(Path store, ImageSet test, int images, int batch) throws Exception {
+        String topic = prefill(test, images);
+        return endToEnd(store, topic, topic, images, batch, true);
+    }
+
+    /** A fresh topic of {@code images} NPY float32 [1, 28, 28] records, read once so the broker is warm. */
+    private static String prefill(ImageSet test, int images) {
         String bootstrap = KafkaBrokerExtension.bootstrapServers();
         String topic = "bench-traffic-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaBrokerExtension.createTopic(topic, 2);
@@ -182,11 +356,29 @@ public final class AgentBench {
                         NpyWriter.float32(one.array(), 1, 28, 28), headers));
             }
         }
+        warmFetchPath(consumerProperties(topic), topic, images);
+        return topic;
+    }
+
+    private static Properties consumerProperties(String group) {
         Properties c = new Properties();
-        c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, topic,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+        c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, group, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
         AgentService.applyFetchDefaults(c);
-        warmFetchPath(c, topic, images);
+        return c;
+    }
+
+    /**
+     * The real loop over a pre-filled topic as consumer group {@code group}; img/s from the first record
+     * consumed to the last. {@code report} prints RSS by quarter and the loop's own forward rate.
+     */
+    private static double endToEnd(Path store, String topic, String group, int images, int batch, boolean report)
+            throws Exception {
+        Properties p = new Properties();
+        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, "20", ProducerConfig.BATCH_SIZE_CONFIG, "1048576"));
+        Properties c = consumerProperties(group);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AgentMetrics metrics = new AgentMetrics(registry);
         LoopSettings settings = new LoopSettings(List.of(topic), topic + "-dlq", topic + "-windows",
@@ -206,7 +398,7 @@ public final class AgentBench {
         double first = consumed(registry);
         int quarter = 1;
         while (consumed(registry) < images) {
-            if (consumed(registry) >= quarter * images / 4.0) {
+            if (report && consumed(registry) >= quarter * images / 4.0) {
                 System.out.printf("  RSS after %3d%% of the run: %s%n", quarter * 25, memory());
                 quarter++;
             }
@@ -214,10 +406,12 @@ public final class AgentBench {
             Thread.sleep(2);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("  RSS after 100%% of the run: %s%n", memory());
-        var forward = registry.find("varshift.forward").timer();
-        System.out.printf("  inside the loop, forward with probes: %.0f img/s%n",
-                images / forward.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+        if (report) {
+            System.out.printf("  RSS after 100%% of the run: %s%n", memory());
+            var forward = registry.find("varshift.forward").timer();
+            System.out.printf("  inside the loop, forward with probes: %.0f img/s%n",
+                    images / forward.totalTime(java.util.concurrent.TimeUnit.SECONDS));
+        }
         loop.stop();
         thread.join(30_000);
         return (images - first) / seconds;
