@@ -76,6 +76,10 @@ public final class AgentBench {
             race(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("soak")) {
+            soak(args.length > 1 ? Integer.parseInt(args[1]) : 30, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
+            return;
+        }
         int images = args.length > 0 ? Integer.parseInt(args[0]) : 20000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int width = args.length > 2 ? Integer.parseInt(args[2]) : 16;
@@ -200,7 +204,8 @@ public final class AgentBench {
             java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics");
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             long deadline = System.nanoTime() + 600_000_000_000L;
-            while (consumedFromMetrics(http, metrics) < records) {
+            // NaN (no scrape yet) is not >= records either.
+            while (!(metric(http, metrics, "varshift_records_consumed_total") >= records)) {
                 if (!agent.alive()) {
                     throw new IllegalStateException("the agent runner jar stopped; log " + log + ":\n" + agent.tail(30));
                 }
@@ -213,6 +218,116 @@ public final class AgentBench {
         }
         long[] times = resultTimes(windows, records / 1000);
         return (times.length - 1) * 1000.0 / ((times[times.length - 1] - times[0]) / 1e3);
+    }
+
+    /**
+     * {@code ./varshift bench soak [minutes=30] [rate=1000]}: the agent runner jar under steady traffic
+     * (a producer publishing {@code rate} records per second, cycling through the test images) for
+     * {@code minutes}; prints the agent's RSS (from /proc) and JVM heap used (from its metrics) each
+     * minute, then the RSS spread after the first two minutes (JIT and pools settling) against the
+     * ±5 % goal.
+     */
+    private static void soak(int minutes, int rate) throws Exception {
+        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(16).optSeed(3).build();
+        Path store = Files.createTempDirectory("varshift-soak-store-");
+        FashionMnist data = FashionMnist.installed();
+        writeModel(spec, store, data.train().slice(0, 5000), true);
+        ImageSet test = data.test();
+        String topic = "soak-traffic-" + UUID.randomUUID().toString().substring(0, 8);
+        KafkaBrokerExtension.createTopic(topic, 2);
+        for (String output : List.of(topic + "-dlq", topic + "-windows", topic + "-alerts")) {
+            KafkaBrokerExtension.createTopic(output, 1);
+        }
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+        Map.of("quarkus.http.port", Integer.toString(port),
+                "varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers(),
+                "varshift.agent.group-id", topic, "varshift.agent.topics", topic,
+                "varshift.agent.dead-letter-topic", topic + "-dlq", "varshift.agent.window-results-topic",
+                topic + "-windows", "varshift.agent.alerts-topic", topic + "-alerts",
+                "varshift.agent.models", "fmnist", "varshift.agent.model-store", store.toString())
+                .forEach((k, v) -> options.add("-D" + k + "=" + v));
+        Path jar = Path.of(System.getProperty("varshift.agent.jar", "agent/target/quarkus-app/quarkus-run.jar"));
+        Path log = Files.createTempFile("varshift-soak-agent-", ".log");
+        System.out.printf("soak: %d min at %d records/s, agent log %s%n", minutes, rate, log);
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread producer = new Thread(() -> produce(topic, test, rate, running), "soak-producer");
+        try (io.varshift.stack.AppProcess agent = io.varshift.stack.AppProcess.start("agent", jar, options, List.of(),
+                Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR",
+                        "run/djl-cache")), log)) {
+            java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics");
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            agent.awaitHttpOk(metrics.toString(), Duration.ofMinutes(2));
+            producer.start();
+            List<Long> rss = new java.util.ArrayList<>();
+            for (int minute = 1; minute <= minutes; minute++) {
+                Thread.sleep(60_000);
+                if (!agent.alive()) {
+                    throw new IllegalStateException("the agent stopped during the soak; log " + log);
+                }
+                long r = rssMiB(agent.pid());
+                rss.add(r);
+                System.out.printf("minute %3d  RSS %5d MiB  heap used %5.0f MiB  records consumed %10.0f%n", minute, r,
+                        metric(http, metrics, "jvm_memory_used_bytes{area=\"heap\"") / (1 << 20),
+                        metric(http, metrics, "varshift_records_consumed_total"));
+            }
+            List<Long> settled = rss.subList(Math.min(2, rss.size() - 1), rss.size());
+            long min = java.util.Collections.min(settled);
+            long max = java.util.Collections.max(settled);
+            System.out.printf("RSS from minute 3 on: %d..%d MiB, spread %.1f %% of the minimum (goal within ±5 %%)%n",
+                    min, max, 100.0 * (max - min) / min);
+        } finally {
+            running.set(false);
+            producer.join(10_000);
+        }
+        System.exit(0);
+    }
+
+    private static void produce(String topic, ImageSet test, int rate, java.util.concurrent.atomic.AtomicBoolean running) {
+        Properties p = new Properties();
+        p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
+                ProducerConfig.LINGER_MS_CONFIG, "20"));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            FloatBuffer one = FloatBuffer.allocate(784);
+            long start = System.nanoTime();
+            for (long i = 0; running.get(); i++) {
+                long due = start + i * 1_000_000_000L / rate;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                one.clear();
+                test.copySample((int) (i % test.size()), one);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add("varshift-model", "fmnist".getBytes());
+                producer.send(new ProducerRecord<>(topic, null, (byte[]) null, NpyWriter.float32(one.array(), 1, 28, 28),
+                        headers));
+            }
+        }
+    }
+
+    /** The sum of a metric's series whose line starts with {@code prefix}; NaN when the scrape fails. */
+    private static double metric(java.net.http.HttpClient http, java.net.URI metrics, String prefix) {
+        try {
+            String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double sum = 0;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(prefix)) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            return sum;
+        } catch (IOException e) {
+            return Double.NaN;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     /** The record timestamps (ms) of the first {@code expected} window results on the topic. */
@@ -230,26 +345,6 @@ public final class AgentBench {
                 throw new IllegalStateException("only " + times.size() + " window results on " + windows);
             }
             return times.stream().sorted().mapToLong(Long::longValue).limit(expected).toArray();
-        }
-    }
-
-    /** varshift_records_consumed_total summed over its series, or 0 while the endpoint is not up. */
-    private static double consumedFromMetrics(java.net.http.HttpClient http, java.net.URI metrics) {
-        try {
-            String text = http.send(java.net.http.HttpRequest.newBuilder(metrics).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            double sum = 0;
-            for (String line : text.split("\n")) {
-                if (line.startsWith("varshift_records_consumed_total")) {
-                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-                }
-            }
-            return sum;
-        } catch (IOException e) {
-            return 0;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
         }
     }
 
@@ -458,7 +553,11 @@ public final class AgentBench {
     }
 
     private static long rssMiB() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        return rssMiB(ProcessHandle.current().pid());
+    }
+
+    private static long rssMiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
             }
