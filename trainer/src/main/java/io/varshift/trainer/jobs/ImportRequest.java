@@ -59,13 +59,7 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
 
     @Override
     public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", type().wireName());
-        o.addProperty("model", model);
-        JsonObject s = spec.toJson();
-        for (String key : List.of("architecture", "width", "blocks", "depth", "seed")) {
-            o.add(key, s.get(key));
-        }
+        JsonObject o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth", "seed"));
         o.addProperty("weights", weights);
         o.add("data", data.toJson());
         o.addProperty("batchSize", batchSize);

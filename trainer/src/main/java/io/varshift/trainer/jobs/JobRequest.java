@@ -75,6 +75,18 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
         return List.copyOf(windowSizes);
     }
 
+    /** The JSON form's head of a job that builds a model: type, model and the named flat spec fields. */
+    static JsonObject specJson(JobRequest request, io.varshift.core.spec.ModelSpec spec, List<String> specFields) {
+        JsonObject o = new JsonObject();
+        o.addProperty("type", request.type().wireName());
+        o.addProperty("model", request.model());
+        JsonObject s = spec.toJson();
+        for (String key : specFields) {
+            o.add(key, s.get(key));
+        }
+        return o;
+    }
+
     /** Writes the calibration fields of a train or import request's JSON form. */
     static void addCalibration(JsonObject o, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
         com.google.gson.JsonArray windows = new com.google.gson.JsonArray();

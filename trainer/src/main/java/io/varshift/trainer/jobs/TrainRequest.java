@@ -134,14 +134,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
 
     @Override
     public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", type().wireName());
-        o.addProperty("model", model);
-        JsonObject s = spec.toJson();
-        for (String key : List.of("architecture", "width", "blocks", "depth", "dropoutPlacement", "dropoutKind",
-                "dropRatio", "uoutBeta", "seed")) {
-            o.add(key, s.get(key));
-        }
+        JsonObject o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth",
+                "dropoutPlacement", "dropoutKind", "dropRatio", "uoutBeta", "seed"));
         o.addProperty("epochs", epochs);
         o.addProperty("batchSize", batchSize);
         o.addProperty("limit", limit);
