@@ -1,11 +1,8 @@
 package io.varshift.agent.loop;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -17,6 +14,7 @@ import org.apache.kafka.common.header.Header;
 import org.jboss.logging.Logger;
 
 import io.varshift.agent.metrics.AgentMetrics;
+import io.varshift.core.artifact.Sha256;
 import io.varshift.core.codec.RecordHeaders;
 import io.varshift.core.codec.RejectReason;
 
@@ -125,7 +123,7 @@ final class DeadLetterReporter {
                 + (length(record.key()) > KEPT_KEY_BYTES ? ", key dropped" : "") + ": " + why));
         headers.add(header(ORIGINAL_SIZE_HEADER, Long.toString(length(record.value()))));
         if (record.value() != null) {
-            headers.add(header(ORIGINAL_SHA256_HEADER, sha256(record.value())));
+            headers.add(header(ORIGINAL_SHA256_HEADER, Sha256.hex(record.value())));
         }
         byte[] key = length(record.key()) > KEPT_KEY_BYTES ? null : record.key();
         return new ProducerRecord<>(topic, null, key, value, headers);
@@ -152,14 +150,6 @@ final class DeadLetterReporter {
     private static String text(ProducerRecord<byte[], byte[]> record, String header) {
         Header h = record.headers().lastHeader(header);
         return h == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
-    private static String sha256(byte[] value) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
     }
 
     private static Header header(String key, String value) {

@@ -23,7 +23,6 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -114,6 +113,11 @@ public final class ModelStore {
         }
         List<Integer> versions = versions(name);
         return versions.isEmpty() ? OptionalInt.empty() : OptionalInt.of(versions.get(versions.size() - 1));
+    }
+
+    /** Version {@code version} of the model, or its latest when {@code version} is null. */
+    public ModelArtifact loadVersionOrLatest(String name, Integer version) {
+        return version == null ? loadLatest(name) : load(name, version);
     }
 
     /** Loads the latest version; see {@link #load}. */
@@ -268,7 +272,7 @@ public final class ModelStore {
             throw new ArtifactException(name, 0, "params file " + from + " is larger than the limit of "
                     + MAX_PARAMS_BYTES + " bytes");
         }
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream in = new DigestInputStream(Files.newInputStream(from), digest);
              FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             byte[] buffer = new byte[1 << 16];
@@ -434,11 +438,11 @@ public final class ModelStore {
     }
 
     private static String sha256(byte[] bytes) {
-        return HexFormat.of().formatHex(newDigest().digest(bytes));
+        return HexFormat.of().formatHex(Sha256.newDigest().digest(bytes));
     }
 
     private static String sha256(String name, int version, Path file) {
-        MessageDigest digest = newDigest();
+        MessageDigest digest = Sha256.newDigest();
         try (InputStream in = Files.newInputStream(file)) {
             byte[] buffer = new byte[1 << 16];
             for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
@@ -448,14 +452,6 @@ public final class ModelStore {
             throw new ArtifactException(name, version, "cannot read " + file.getFileName() + ": " + e, e);
         }
         return HexFormat.of().formatHex(digest.digest());
-    }
-
-    private static MessageDigest newDigest() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform must provide SHA-256", e);
-        }
     }
 
     private void checkName(String name) {

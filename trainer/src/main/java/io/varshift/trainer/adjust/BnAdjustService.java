@@ -138,6 +138,6 @@ public final class BnAdjustService {
     }
 
     private ModelArtifact load(String name, Integer version) {
-        return version == null ? store.loadLatest(name) : store.load(name, version);
+        return store.loadVersionOrLatest(name, version);
     }
 }

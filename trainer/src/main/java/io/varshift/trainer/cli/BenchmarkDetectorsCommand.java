@@ -92,7 +92,7 @@ class BenchmarkDetectorsCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--config: " + e.getMessage());
         }
         ModelStore store = new ModelStore(config.modelStore());
-        ModelArtifact artifact = version == null ? store.loadLatest(model) : store.load(model, version);
+        ModelArtifact artifact = store.loadVersionOrLatest(model, version);
         JobCommand.ConsoleProgress progress = new JobCommand.ConsoleProgress(System.err);
         JsonObject result;
         try {

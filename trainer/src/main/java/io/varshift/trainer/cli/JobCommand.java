@@ -1,8 +1,8 @@
 package io.varshift.trainer.cli;
 
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.jobs.JobExecutor;
 import io.varshift.trainer.jobs.JobRequest;
 import jakarta.inject.Inject;
@@ -35,8 +35,7 @@ abstract class JobCommand implements Callable<Integer> {
         } finally {
             progress.finish();
         }
-        spec.commandLine().getOut().println(new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                .create().toJson(result));
+        spec.commandLine().getOut().println(AtomicFiles.pretty(result));
         spec.commandLine().getOut().flush();
         return CommandLine.ExitCode.OK;
     }

@@ -51,7 +51,7 @@ public final class AlarmEvaluation {
     }
 
     public ModelArtifact artifact(String model, Integer version) {
-        return version == null ? store.loadLatest(model) : store.load(model, version);
+        return store.loadVersionOrLatest(model, version);
     }
 
     /**

@@ -6,6 +6,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import com.google.gson.JsonPrimitive;
 import com.google.gson.JsonSyntaxException;
+import io.varshift.core.artifact.Sha256;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
 
@@ -14,10 +15,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 
@@ -144,13 +142,7 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
 
     /** Eight hex digits of SHA-256 over {@link #trainingSettings()}: the folder of this config's cells. */
     String settingsFingerprint() {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256")
-                    .digest(trainingSettings().toString().getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 4);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
+        return Sha256.hex(trainingSettings().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /**

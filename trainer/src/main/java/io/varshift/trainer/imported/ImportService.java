@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import com.google.gson.JsonObject;
+import io.varshift.core.artifact.Sha256;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.jobs.ImportRequest;
@@ -19,9 +20,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * {@code trainer import}: a model trained elsewhere becomes a normal artifact. The spec's block is
@@ -87,11 +85,9 @@ public final class ImportService {
 
     private static String sha256(Path file) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            return Sha256.hex(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
     }
 }

@@ -34,7 +34,14 @@ public final class AtomicFiles {
 
     /** Indented JSON (non-finite numbers kept as NaN/Infinity), written as {@link #write}. */
     public static void writeJson(Path target, JsonObject json, String what) {
-        write(target, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(json)
-                .getBytes(StandardCharsets.UTF_8), what);
+        write(target, pretty(json).getBytes(StandardCharsets.UTF_8), what);
     }
+
+    /** Indented JSON text, non-finite numbers kept as NaN/Infinity: how every result file and job output reads. */
+    public static String pretty(JsonObject json) {
+        return PRETTY.toJson(json);
+    }
+
+    private static final com.google.gson.Gson PRETTY = new GsonBuilder().setPrettyPrinting()
+            .serializeSpecialFloatingPointValues().create();
 }

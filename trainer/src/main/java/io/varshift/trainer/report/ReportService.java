@@ -1,7 +1,6 @@
 package io.varshift.trainer.report;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
@@ -55,8 +54,7 @@ public final class ReportService {
     }
 
     public JsonObject report(ReportRequest request, JobContext context) {
-        ModelArtifact artifact = request.version() == null ? store.loadLatest(request.model())
-                : store.load(request.model(), request.version());
+        ModelArtifact artifact = store.loadVersionOrLatest(request.model(), request.version());
         TrainingData data = TrainingData.forModel(artifact, dataDir);
         ImageSet train = TrainingService.limit(data.train(), request.limit());
         ImageSet heldOut = TrainingService.limit(data.heldOut(), request.limit());
@@ -114,27 +112,18 @@ public final class ReportService {
             Path jsonFile = dir.resolve(JSON_FILE);
             Path textFile = dir.resolve("report.txt");
             Path chartFile = dir.resolve("report.png");
-            writeAtomically(textFile, report.toText().getBytes(StandardCharsets.UTF_8));
-            writeAtomically(chartFile, ShiftChart.png(report));
+            AtomicFiles.write(textFile, report.toText().getBytes(StandardCharsets.UTF_8), "report text");
+            AtomicFiles.write(chartFile, ShiftChart.png(report), "report chart");
             JsonObject files = new JsonObject();
             files.addProperty("text", textFile.toAbsolutePath().toString());
             files.addProperty("json", jsonFile.toAbsolutePath().toString());
             files.addProperty("chart", chartFile.toAbsolutePath().toString());
             json.add("files", files);
-            writeAtomically(jsonFile, new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
-                    .create().toJson(json).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.writeJson(jsonFile, json, "report JSON");
             return json;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report of " + report.model() + " v" + report.version()
                     + " to " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** A reader (GET .../report) never sees a half-written file. */
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path temp = Files.createTempFile(target.getParent(), ".tmp-", target.getFileName().toString());
-        Files.write(temp, bytes);
-        Files.move(temp, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 }
