@@ -148,17 +148,21 @@ def export(model, path, check_input, mean=None, std=None):
     traffic's range, e.g. [0, 1]). When the model was trained on inputs normalised per channel, give mean and std
     (one value per channel): they are stored as input.mean / input.std, Varshift's block applies them first, and
     the check outputs are the model's on (check_input - mean) / std."""
+    if (mean is None) != (std is None):
+        raise ValueError("give both mean and std (one value per input channel), or neither")
     model.eval()
     state = model.state_dict()
     arrays = {entry: state[key].detach().cpu().numpy().astype("<f4") for entry, key in name_map(model)}
-    x = check_input
-    if mean is not None or std is not None:
-        mean_t = torch.tensor(mean, dtype=torch.float32).reshape(1, -1, 1, 1)
-        std_t = torch.tensor(std, dtype=torch.float32).reshape(1, -1, 1, 1)
-        x = (check_input - mean_t) / std_t
+    device = next(model.parameters()).device
+    raw = check_input.detach().to(device=device, dtype=torch.float32)
+    x = raw
+    if mean is not None:
+        mean_t = torch.tensor(mean, dtype=torch.float32, device=device).reshape(1, -1, 1, 1)
+        std_t = torch.tensor(std, dtype=torch.float32, device=device).reshape(1, -1, 1, 1)
+        x = (raw - mean_t) / std_t
         arrays["input.mean"] = np.asarray(mean, dtype="<f4")
         arrays["input.std"] = np.asarray(std, dtype="<f4")
     with torch.no_grad():
-        arrays["check.input"] = check_input.numpy().astype("<f4")
-        arrays["check.output"] = model(x).numpy().astype("<f4")
+        arrays["check.input"] = raw.cpu().numpy().astype("<f4")
+        arrays["check.output"] = model(x).cpu().numpy().astype("<f4")
     np.savez(path, **arrays)

@@ -69,6 +69,12 @@ public final class LabelledNpyDataset {
                     + "; save the images as (N, C, H, W), or (N, H, W) for one channel");
         }
         int[] shape = dims.length == 4 ? dims : new int[] {dims[0], 1, dims[1], dims[2]};
+        // Channels last ([N, H, W, 1 or 3], as images often load) would be read as [N, C=H, H=W, W=C].
+        if (dims.length == 4 && (dims[3] == 1 || dims[3] == 3) && dims[1] != 1 && dims[1] != 3) {
+            throw new IllegalArgumentException(file + " has shape " + header.formattedShape() + ", which looks like"
+                    + " channels last [N, H, W, C]; save it channels first [N, C, H, W]:"
+                    + " numpy.transpose(images, (0, 3, 1, 2))");
+        }
         if (shape[0] == 0) {
             throw new IllegalArgumentException(file + " holds no image (shape " + header.formattedShape()
                     + "); save at least one image");
@@ -92,6 +98,14 @@ public final class LabelledNpyDataset {
                         throw new IllegalArgumentException(file + " holds " + pixels[i] + " at flat index " + i
                                 + " (image " + i / (pixels.length / shape[0]) + "); NaN and infinity are not valid"
                                 + " pixels, clean the data (numpy.nan_to_num) and save it again");
+                    }
+                    // The agent reads traffic in [0, 1] (uint8 divided by 255): a model trained on 0..255 or on
+                    // pre-normalised floats would see every window of live traffic as shifted.
+                    if (pixels[i] < 0 || pixels[i] > 1) {
+                        throw new IllegalArgumentException(file + " holds " + pixels[i] + " at flat index " + i
+                                + " (image " + i / (pixels.length / shape[0]) + "); float32 pixels must lie in [0, 1],"
+                                + " the range the agent reads traffic in: divide 0..255 pixels by 255 (or save uint8),"
+                                + " and give a normalisation as --input-mean/--input-std instead of applying it");
                     }
                 }
                 return pixels;

@@ -14,7 +14,7 @@ import java.util.List;
  * The spec's per-channel input normalisation, (x − mean_c) / std_c, as the first layer of the block:
  * the trainer's passes and the agent's forward then apply it identically, and traffic can stay in
  * [0, 1] (uint8 on the wire) for a model that was trained on normalised inputs. It has no parameters,
- * so parameter files load by position with or without it.
+ * so the block's parameter list (what an import fills by position) is the same with or without it.
  */
 public final class InputNormalization extends AbstractBlock {
 

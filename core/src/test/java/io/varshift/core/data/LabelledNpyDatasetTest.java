@@ -206,6 +206,23 @@ class LabelledNpyDatasetTest {
     }
 
     @Test
+    void float32PixelsOutsideZeroToOneAreRefusedNamingTheFix(@TempDir Path dir) throws IOException {
+        float[] pixels = PIXELS.clone();
+        pixels[7] = 200f;
+        write(dir, NpyWriter.float32(pixels, 3, 1, 2, 2), npy("<i8", "(3,)", int64(0, 1, 2)));
+        assertThatThrownBy(() -> LabelledNpyDataset.load(dir, 10))
+                .hasMessageContaining("holds 200.0 at flat index 7 (image 1)")
+                .hasMessageContaining("must lie in [0, 1]").hasMessageContaining("divide 0..255 pixels by 255");
+    }
+
+    @Test
+    void channelsLastImagesAreRefusedWithTheTranspose(@TempDir Path dir) throws IOException {
+        write(dir, NpyWriter.float32(new float[2 * 4 * 4 * 3], 2, 4, 4, 3), npy("<i8", "(2,)", int64(0, 1)));
+        assertThatThrownBy(() -> LabelledNpyDataset.load(dir, 10))
+                .hasMessageContaining("looks like channels last").hasMessageContaining("numpy.transpose(images, (0, 3, 1, 2))");
+    }
+
+    @Test
     void moreImagesThanTheCapAreRefused(@TempDir Path dir) throws IOException {
         write(dir, NpyWriter.float32(PIXELS, 3, 1, 2, 2), npy("<i8", "(3,)", int64(0, 1, 2)));
         assertThatThrownBy(() -> LabelledNpyDataset.load(dir, 2))

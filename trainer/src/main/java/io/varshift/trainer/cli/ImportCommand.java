@@ -59,7 +59,7 @@ class ImportCommand extends JobCommand {
         }
         TrainerConfig.Calibration calibration = config.calibration();
         return new ImportRequest(model,
-                TrainRequest.spec(architecture, width, blocks, depth, "none", "bernoulli", 0, 0, seed), weights, dataOptions.userData(), batchSize,
+                TrainRequest.spec(architecture, width, blocks, depth, "none", "bernoulli", 0, 0, seed, true), weights, dataOptions.userData(), batchSize,
                 calibrationOptions.windowSizes(calibration), calibrationOptions.falseAlarmRate(calibration),
                 calibrationOptions.replicates(calibration));
     }

@@ -82,7 +82,8 @@ class TrainCommand extends JobCommand {
     JobRequest request() {
         TrainerConfig.Calibration calibration = config.calibration();
         return new TrainRequest(model,
-                TrainRequest.spec(architecture, width, blocks, depth, placement, kind, dropRatio, uoutBeta, seed),
+                TrainRequest.spec(architecture, width, blocks, depth, placement, kind, dropRatio, uoutBeta, seed,
+                        dataOptions.data != null),
                 epochs, batchSize, limit, heldOut(), validation,
                 calibrationOptions.windowSizes(calibration), calibrationOptions.falseAlarmRate(calibration),
                 calibrationOptions.replicates(calibration), dataOptions.userData(), normalization());

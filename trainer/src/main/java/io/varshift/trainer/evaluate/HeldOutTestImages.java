@@ -26,6 +26,12 @@ public final class HeldOutTestImages {
             throw new IllegalArgumentException(name + ": model.json has no training.heldOutSamples, so the images the"
                     + " calibration used are unknown; " + job + " a model trained by this trainer");
         }
+        if (artifact.modelJson().has("provenance")) {
+            String method = artifact.modelJson().getAsJsonObject("provenance").has("method")
+                    ? artifact.modelJson().getAsJsonObject("provenance").get("method").getAsString() : "re-estimation";
+            throw new IllegalArgumentException(name + " was made by " + method + ", whose calibration used other"
+                    + " images than training.heldOutSamples says; " + job + " a version written by train");
+        }
         JsonObject t = training.getAsJsonObject();
         if (t.has("data")) {
             throw new IllegalArgumentException(name + " was trained on " + t.getAsJsonObject("data").get("source")

@@ -74,9 +74,10 @@ public final class ImportedWeights {
             throw new IllegalArgumentException("weights file " + npz + " has only one of input.mean and input.std;"
                     + " export both (or neither)");
         }
-        if ((archive.get(CHECK_INPUT) == null) != (archive.get(CHECK_OUTPUT) == null)) {
-            throw new IllegalArgumentException("weights file " + npz + " has only one of check.input and check.output;"
-                    + " export both (or neither)");
+        if (archive.get(CHECK_INPUT) == null || archive.get(CHECK_OUTPUT) == null) {
+            throw new IllegalArgumentException("weights file " + npz + " lacks check.input or check.output; the import"
+                    + " checks the outputs against the exporter's, so export with a check batch:"
+                    + " varshift_export.export(model, path, check_input)");
         }
         return new ImportedWeights(archive, names);
     }
@@ -139,21 +140,12 @@ public final class ImportedWeights {
         return out;
     }
 
-    /** Whether the archive carries a check batch. */
-    public boolean hasCheck() {
-        return archive.get(CHECK_INPUT) != null;
-    }
-
     /**
      * The largest |block − source| difference of the eval-mode outputs on the check batch.
      *
-     * @throws IllegalStateException when the archive has no check batch
      * @throws IllegalArgumentException when the batch's shapes do not fit the block
      */
     public double checkDifference(Block block, NDManager manager, long[] inputShape) {
-        if (!hasCheck()) {
-            throw new IllegalStateException("weights file " + file() + " has no check batch");
-        }
         NpzArchive.Array input = archive.get(CHECK_INPUT);
         NpzArchive.Array output = archive.get(CHECK_OUTPUT);
         long[] batchShape = Arrays.stream(input.shape()).asLongStream().toArray();

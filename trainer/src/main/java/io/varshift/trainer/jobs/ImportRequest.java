@@ -48,7 +48,7 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
     static ImportRequest fromJson(JsonObject body, JobDefaults defaults) {
         JsonFields f = new JsonFields(body, FIELDS);
         ModelSpec spec = TrainRequest.spec(f.string("architecture", "convnet"), f.integer("width", 16),
-                f.integer("blocks", 2), f.integer("depth", 0), "none", "bernoulli", 0, 0, f.longInteger("seed", 42));
+                f.integer("blocks", 2), f.integer("depth", 0), "none", "bernoulli", 0, 0, f.longInteger("seed", 42), true);
         UserData data = UserData.fromJson(body, defaults.trafficDir());
         String weights = JobRequest.insideTrafficDirectory("weights", f.string("weights", null), defaults.trafficDir())
                 .toString();

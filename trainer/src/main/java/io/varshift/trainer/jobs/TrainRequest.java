@@ -52,7 +52,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         JobRequest.requireRange("validation", validation, 0, MAX_VALIDATION);
         if (data != null && validation > 0) {
             throw new InvalidRequestException("validation", "holds back Fashion-MNIST training images; with user data"
-                    + " the held-out part is data.heldOutFraction");
+                    + " hold out a share (--held-out-fraction, REST data.heldOutFraction) or a folder"
+                    + " (--held-out-data, REST data.heldOutPath)");
         }
         if (data == null && limit > 0 && limit > 60_000 - validation) {
             throw new InvalidRequestException("limit", limit + " training samples and " + validation
@@ -70,6 +71,8 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
 
     /** At most half the training images may be held back for calibration. */
     public static final int MAX_VALIDATION = 30_000;
+    /** The largest input side a spec accepts, the placeholder of a user-data spec before the data are read. */
+    static final int LARGEST_SIDE = 4096;
     /** Most images a user's data set may hold (a memory cap: they are read into memory). */
     public static final int MAX_USER_SAMPLES = 2_000_000;
 
@@ -81,15 +84,19 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     /** Builds the spec from the flat REST fields with the Fashion-MNIST input shape and classes. */
     static TrainRequest fromJson(JsonObject body, JobDefaults defaults) {
         JsonFields f = new JsonFields(body, FIELDS);
+        UserData data = UserData.fromJson(body, defaults.trafficDir());
+        if (data != null && body.has("heldOut") && !body.get("heldOut").isJsonNull()) {
+            throw new InvalidRequestException("heldOut", "counts Fashion-MNIST test images; with data hold out a share"
+                    + " (data.heldOutFraction) or a folder (data.heldOutPath)");
+        }
         ModelSpec spec = spec(f.string("architecture", "convnet"), f.integer("width", 16), f.integer("blocks", 2),
                 f.integer("depth", 0), f.string("dropoutPlacement", "none"), f.string("dropoutKind", "bernoulli"),
-                f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42));
+                f.decimal("dropRatio", 0), f.decimal("uoutBeta", 0), f.longInteger("seed", 42), data != null);
         return new TrainRequest(f.string("model", null), spec, f.integer("epochs", 1), f.integer("batchSize", 128),
                 f.integer("limit", 0), f.integer("heldOut", 5000), f.integer("validation", 0),
                 f.integers("windowSizes", defaults.windowSizes()),
                 f.decimal("falseAlarmRate", defaults.falseAlarmRate()),
-                f.integer("replicates", defaults.replicates()), UserData.fromJson(body, defaults.trafficDir()),
-                normalization(body));
+                f.integer("replicates", defaults.replicates()), data, normalization(body));
     }
 
     /** The REST form {@code normalization: {mean: [...], std: [...]}}, or null without one. */
@@ -114,9 +121,22 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     /** The same with a depth: 18 or 34 for resnet (0 = its default), 0 for the other families. */
     public static ModelSpec spec(String architecture, int width, int blocks, int depth, String placement, String kind,
                                  double dropRatio, double uoutBeta, long seed) {
+        return spec(architecture, width, blocks, depth, placement, kind, dropRatio, uoutBeta, seed, false);
+    }
+
+    /**
+     * @param forUserData the input shape is not known until the data are read: the spec is checked
+     *        against the largest input here (so that many blocks are not refused for 28×28) and built
+     *        again, and checked, with the data's shape and classes when training starts
+     */
+    public static ModelSpec spec(String architecture, int width, int blocks, int depth, String placement, String kind,
+                                 double dropRatio, double uoutBeta, long seed, boolean forUserData) {
         try {
-            return ModelSpec.fashionMnist(ModelSpec.Architecture.parse(architecture))
-                    .optWidth(width).optBlocks(blocks).optDepth(depth)
+            ModelSpec.Builder builder = ModelSpec.fashionMnist(ModelSpec.Architecture.parse(architecture));
+            if (forUserData) {
+                builder.setInputShape(1, LARGEST_SIDE, LARGEST_SIDE);
+            }
+            return builder.optWidth(width).optBlocks(blocks).optDepth(depth)
                     .optDropout(ModelSpec.DropoutPlacement.parse(placement), ModelSpec.DropoutKind.parse(kind))
                     .optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed)
                     .build();

@@ -36,6 +36,12 @@ public record UserData(String path, double heldOutFraction, int channels, int he
             throw new InvalidRequestException("heldOutPath", "is empty; give the folder of the held-out images or"
                     + " leave it out to hold out a fraction of the data");
         }
+        if (heldOutPath != null && java.nio.file.Path.of(heldOutPath).toAbsolutePath().normalize()
+                .equals(java.nio.file.Path.of(path).toAbsolutePath().normalize())) {
+            throw new InvalidRequestException("heldOutPath", "'" + heldOutPath + "' is the training folder itself; the"
+                    + " held-out images must be others, or the calibration would judge traffic by images the model"
+                    + " was trained on");
+        }
         if (!(heldOutFraction > 0 && heldOutFraction <= 0.9)) {
             throw new InvalidRequestException("heldOutFraction", heldOutFraction + " is out of range; hold out a share"
                     + " in (0, 0.9], e.g. " + DEFAULT_HELD_OUT_FRACTION);
@@ -81,8 +87,13 @@ public record UserData(String path, double heldOutFraction, int channels, int he
         JsonFields f = new JsonFields(body.getAsJsonObject("data"),
                 java.util.Set.of("path", "heldOutFraction", "channels", "height", "width", "heldOutPath"));
         String path = JobRequest.insideTrafficDirectory("data", f.string("path", null), trafficDir).toString();
-        String heldOut = body.getAsJsonObject("data").has("heldOutPath") ? JobRequest.insideTrafficDirectory(
-                "heldOutPath", f.string("heldOutPath", null), trafficDir).toString() : null;
+        JsonObject d = body.getAsJsonObject("data");
+        String heldOut = d.has("heldOutPath") ? JobRequest.insideTrafficDirectory("heldOutPath",
+                f.string("heldOutPath", null), trafficDir).toString() : null;
+        if (heldOut != null && d.has("heldOutFraction")) {
+            throw new InvalidRequestException("heldOutFraction", "give either heldOutPath (a held-out folder) or"
+                    + " heldOutFraction (a share of path), not both");
+        }
         return new UserData(path, f.decimal("heldOutFraction", DEFAULT_HELD_OUT_FRACTION),
                 f.integer("channels", 0), f.integer("height", 0), f.integer("width", 0), heldOut);
     }

@@ -43,12 +43,7 @@ public final class ReferenceBuilder {
      */
     public static Result build(Block block, NDManager manager, ImageSet clean, int classes, int batchSize,
                                Calibration calibration, JobContext context) {
-        int largest = calibration.windowSizes().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        if (clean.size() < largest) {
-            throw new IllegalArgumentException("calibration needs at least one window of clean samples: window size "
-                    + largest + " but only " + clean.size() + " samples; use more held-out samples or a smaller"
-                    + " window");
-        }
+        requireOneWindow(clean.size(), calibration.windowSizes());
         BnProbes probes = BnProbes.attach(block);
         EvalPass.Measured pass = EvalPass.measure(block, probes, manager, clean, batchSize, true, context,
                 "reference pass");
@@ -66,6 +61,19 @@ public final class ReferenceBuilder {
                 .calibrate(heldOut, calibration.windowSizes(), calibration.falseAlarmRate());
         context.progress(1, "calibration");
         return new Result(new ModelReference(layers, model), pass.accuracy());
+    }
+
+    /**
+     * The calibration needs at least one window of clean samples; checked before a job trains, so that a
+     * held-out part too small is refused at once rather than after every epoch.
+     */
+    public static void requireOneWindow(int cleanSamples, List<Integer> windowSizes) {
+        int largest = windowSizes.stream().mapToInt(Integer::intValue).max().orElseThrow();
+        if (cleanSamples < largest) {
+            throw new IllegalArgumentException("calibration needs at least one window of clean samples: window size "
+                    + largest + " but only " + cleanSamples + " held-out samples; hold out more samples or calibrate"
+                    + " a smaller window (--window-size)");
+        }
     }
 
     private static int[] labels(ImageSet set) {

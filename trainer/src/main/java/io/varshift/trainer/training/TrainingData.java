@@ -61,7 +61,10 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
         ImageSet held;
         ImageSet train;
         if (data.heldOutPath() != null) {
-            Read heldOut = read(Path.of(data.heldOutPath()), all.shape()[0], all.shape()[1], all.shape()[2]);
+            Path heldOutDir = Path.of(data.heldOutPath());
+            // NPY arrays keep their own shape (compared below); folder images are converted to the training shape.
+            Read heldOut = Files.isRegularFile(heldOutDir.resolve(NPY_IMAGES)) ? read(heldOutDir, 0, 0, 0)
+                    : read(heldOutDir, all.shape()[0], all.shape()[1], all.shape()[2]);
             if (!heldOut.data().classes().equals(all.data().classes())) {
                 throw new IllegalArgumentException("held-out data " + data.heldOutPath() + " has the classes "
                         + heldOut.data().classes() + " but " + data.path() + " has " + all.data().classes()
@@ -117,8 +120,9 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
                     || (width != 0 && width != shape[2]);
             if (converted) {
                 throw new IllegalArgumentException("data " + dir + " holds " + NPY_IMAGES + ", whose samples keep their"
-                        + " own shape " + Arrays.toString(shape) + "; drop --channels and --image-size (they convert"
-                        + " folder images) or give arrays of the shape wanted");
+                        + " own shape " + Arrays.toString(shape) + "; drop the channel and size options (--channels,"
+                        + " --image-size; REST data.channels, height, width: they convert folder images) or give"
+                        + " arrays of the shape wanted");
             }
             return new Read(all, "npy", shape);
         }
@@ -155,15 +159,28 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
             throw new IllegalArgumentException(name + ": model.json training.data " + d + " is incomplete ("
                     + e.getMessage() + "); retrain the model with this trainer", e);
         }
-        TrainingData again = user(data, d.get("seed").getAsLong());
+        long seed;
+        int samples;
+        try {
+            seed = d.get("seed").getAsLong();
+            samples = d.get("samples").getAsInt();
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(name + ": model.json training.data " + d + " has no seed or samples;"
+                    + " retrain the model with this trainer", e);
+        }
+        TrainingData again = user(data, seed);
         ModelSpec spec = ModelSpec.fromJson(artifact.modelJson());
         long[] expected = spec.inputShape();
-        if (!Arrays.equals(again.inputShape(), expected) || again.classes().size() != spec.classes().size()
-                || again.description().get("samples").getAsInt() != d.get("samples").getAsInt()) {
-            throw new IllegalArgumentException(name + " was trained on " + d.get("samples") + " images of shape "
-                    + Arrays.toString(expected) + " in " + spec.classes().size() + " classes from "
-                    + data.path() + "; that folder now holds " + again.description().get("samples") + " of "
-                    + Arrays.toString(again.inputShape()) + " in " + again.classes().size()
+        boolean heldOutSame = !d.has("heldOutSamples")
+                || again.heldOut().size() == d.get("heldOutSamples").getAsInt();
+        if (!Arrays.equals(again.inputShape(), expected) || !again.classes().equals(spec.classes())
+                || again.description().get("samples").getAsInt() != samples || !heldOutSame) {
+            throw new IllegalArgumentException(name + " was trained on " + samples + " images of shape "
+                    + Arrays.toString(expected) + " in the classes " + spec.classes() + " from " + data.path()
+                    + (d.has("heldOutSamples") ? " (" + d.get("heldOutSamples") + " held out from "
+                    + data.heldOutPath() + ")" : "") + "; the folders now hold " + again.description().get("samples")
+                    + " of " + Arrays.toString(again.inputShape()) + " in " + again.classes()
+                    + (d.has("heldOutSamples") ? " (" + again.heldOut().size() + " held out)" : "")
                     + ", so the training and held-out parts cannot be dealt again; restore the data or retrain");
         }
         return again;

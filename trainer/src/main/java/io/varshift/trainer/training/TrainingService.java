@@ -88,6 +88,7 @@ public final class TrainingService {
         if (request.normalization() != null) {
             spec = spec.toBuilder().optNormalization(request.normalization()).build();
         }
+        ReferenceBuilder.requireOneWindow(heldOut.size(), request.windowSizes());
         Device device = device();
         LOG.infof("training %s on %s (%s): %d training samples, %d held-out (%d test, %d validation), %d epoch(s),"
                 + " batch %d", request.model(), device, Engine.getInstance().getEngineName(), train.size(),

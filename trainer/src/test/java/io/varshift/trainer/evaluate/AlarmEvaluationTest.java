@@ -39,6 +39,14 @@ class AlarmEvaluationTest {
             unseenTooFew.add("training", training);
             ArtifactWriter.write(models, TinyModel.NAME, TinyModel.spec(),
                     trained.model().getBlock(), trained.reference().reference(), unseenTooFew);
+            // And one as Adjust BN writes it: its calibration used other images than heldOutSamples says.
+            JsonObject adjusted = new JsonObject();
+            adjusted.add("training", trained.summary().deepCopy());
+            JsonObject provenance = new JsonObject();
+            provenance.addProperty("method", "adjust-bn");
+            adjusted.add("provenance", provenance);
+            ArtifactWriter.write(models, TinyModel.NAME, TinyModel.spec(),
+                    trained.model().getBlock(), trained.reference().reference(), adjusted);
         });
         result = new AlarmEvaluation(models, FashionMnist.DEFAULT_DIR).evaluate(tiny, EvaluationConfig.QUICK, 256,
                 JobContext.silent());
@@ -131,6 +139,14 @@ class AlarmEvaluationTest {
                 EvaluationConfig.QUICK, 256, JobContext.silent()))
                 .hasMessageContaining("only 500 test images after the 9500 held out")
                 .hasMessageContaining("train with a smaller --held-out");
+    }
+
+    @Test
+    void aVersionMadeByAdjustBnIsRefusedNamingTheMethod() {
+        ModelArtifact adjusted = models.load("tiny", tiny.version() + 2);
+        assertThatThrownBy(() -> new AlarmEvaluation(models, FashionMnist.DEFAULT_DIR).evaluate(adjusted,
+                EvaluationConfig.QUICK, 256, JobContext.silent()))
+                .hasMessageContaining("was made by adjust-bn").hasMessageContaining("a version written by train");
     }
 
     private static JsonObject cell(String order, double alpha) {

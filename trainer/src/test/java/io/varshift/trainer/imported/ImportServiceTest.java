@@ -97,7 +97,7 @@ class ImportServiceTest {
 
     @Test
     void imagesOfAnotherSizeThanTheExportedModelTookAreRefused() {
-        Path data = SyntheticImages.writeFolder(dir.resolve("big"), 4, 5, 3, 32, 32, 6);
+        Path data = SyntheticImages.writeFolder(dir.resolve("big"), 4, 20, 3, 32, 32, 6);
         assertThatThrownBy(() -> new ImportService().importWeights(request("convnet",
                 ImportedWeightsTest.fixture("convnet-w4.npz"), data), JobContext.silent()))
                 .hasMessageContaining("does not fit the block's parameter 20");

@@ -77,6 +77,23 @@ class ImportedWeightsTest {
     }
 
     @Test
+    void anArchiveWithoutTheCheckBatchIsRefused(@TempDir Path dir) throws IOException {
+        Path stripped = dir.resolve("no-check.npz");
+        try (var in = new java.util.zip.ZipInputStream(Files.newInputStream(fixture("convnet-w4.npz")));
+             var out = new java.util.zip.ZipOutputStream(Files.newOutputStream(stripped))) {
+            for (var e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                if (!e.getName().startsWith("check.")) {
+                    out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                    out.write(in.readAllBytes());
+                    out.closeEntry();
+                }
+            }
+        }
+        assertThatThrownBy(() -> ImportedWeights.read(stripped)).hasMessageContaining("lacks check.input or check.output")
+                .hasMessageContaining("export with a check batch");
+    }
+
+    @Test
     void aFileThatIsNotAnExporterArchiveIsRefused(@TempDir Path dir) throws IOException {
         Path text = Files.writeString(dir.resolve("w.npz"), "not a zip");
         assertThatThrownBy(() -> ImportedWeights.read(text)).hasMessageContaining("is not an .npz");

@@ -86,6 +86,16 @@ class JobRequestTest {
                 "give both height and width");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"validation\":10,\"data\":{\"path\":\"s\"}}",
                 "validation", "data.heldOutFraction");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"heldOut\":10,\"data\":{\"path\":\"s\"}}",
+                "heldOut", "data.heldOutPath");
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"s\",\"heldOutPath\":\"h\","
+                + "\"heldOutFraction\":0.3}}", "heldOutFraction", "not both");
+        // The input shape comes from the data: six preresnet blocks are not refused for 28 x 28 at request time.
+        TrainRequest deep = (TrainRequest) parse("""
+                {"type":"train","model":"deep","architecture":"preresnet","blocks":6,"data":{"path":"big"}}""");
+        assertThat(deep.spec().blocks()).isEqualTo(6);
+        rejects("{\"type\":\"train\",\"model\":\"m\",\"architecture\":\"preresnet\",\"blocks\":6}",
+                "spec", "too small");
     }
 
     @Test

@@ -84,6 +84,14 @@ class OwnDataTrainingTest {
             }
             assertThatThrownBy(() -> HeldOutTestImages.of(artifact, "evaluate-alarms"))
                     .hasMessageContaining("was trained on image folder").hasMessageContaining("Fashion-MNIST model");
+            // A class folder renamed: same count and shape, other names; report and Adjust BN must not remap labels.
+            try {
+                java.nio.file.Files.move(folder.resolve("blob-d"), folder.resolve("zebra"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            assertThatThrownBy(() -> TrainingData.forModel(artifact, FashionMnist.DEFAULT_DIR))
+                    .hasMessageContaining("cannot be dealt again").hasMessageContaining("zebra");
         }
     }
 
@@ -140,6 +148,21 @@ class OwnDataTrainingTest {
     }
 
     @Test
+    void aHeldOutPartSmallerThanOneWindowIsRefusedBeforeTraining() {
+        Path small = SyntheticImages.writeFolder(dir.resolve("tiny"), 4, 10, 3, 16, 16, 11);
+        TrainRequest request = new TrainRequest("tiny", TrainRequest.spec("convnet", 4, 2, 0, "none", "bernoulli", 0, 0,
+                5, true), 1000, 16, 0, 0, 0, List.of(1000), 1e-3, 200, new UserData(small.toString(), 0.25, 0, 0, 0),
+                null);
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> service.train(request, JobContext.silent()))
+                .hasMessageContaining("window size 1000 but only 10 held-out samples");
+        // 1000 epochs would take minutes; refused before the first.
+        assertThat((System.nanoTime() - started) / 1e9).isLessThan(30);
+        assertThatThrownBy(() -> new UserData(small.toString(), 0.2, 0, 0, 0, small.toString()))
+                .hasMessageContaining("is the training folder itself");
+    }
+
+    @Test
     void aFolderImageSizeAndChannelsConvertTheImagesAndNpyDataRefuseThem() {
         Path folder = SyntheticImages.writeFolder(dir.resolve("small"), 4, 20, 3, 32, 32, 3);
         TrainingData grey = TrainingData.user(new UserData(folder.toString(), 0.5, 1, 16, 16), 1);
@@ -155,6 +178,6 @@ class OwnDataTrainingTest {
         ModelSpec fashion = TrainRequest.spec("convnet", 8, 2, "none", "bernoulli", 0, 0, 5);
         assertThatThrownBy(() -> new TrainRequest("x", fashion, 1, 32, 0, 0, 100, List.of(32), 1e-3, 200,
                 new UserData(folder.toString(), 0.5, 0, 0, 0), null))
-                .hasMessageContaining("with user data the held-out part is data.heldOutFraction");
+                .hasMessageContaining("with user data hold out a share (--held-out-fraction");
     }
 }
