@@ -389,7 +389,7 @@ public final class ModelSpec {
                 return e;
             }
         }
-        throw new IllegalArgumentException("model spec: " + field + " '" + value + "' is not one of " + accepted);
+        throw new ModelSpecException(field, "model spec: " + field + " '" + value + "' is not one of " + accepted);
     }
 
     /** Builder: {@code set*} for what is required, {@code opt*} for what has a default. */
@@ -482,83 +482,83 @@ public final class ModelSpec {
 
         /** @throws IllegalArgumentException naming the first invalid field, its value and the fix */
         public ModelSpec build() {
-            require(architecture != null, "architecture is missing (set convnet, preresnet, resnet or mobilenet)");
-            require(width >= 1 && width <= MAX_WIDTH, "width " + width + " is out of range; use 1.." + MAX_WIDTH);
+            require(architecture != null, "architecture", "architecture is missing (set convnet, preresnet, resnet or mobilenet)");
+            require(width >= 1 && width <= MAX_WIDTH, "width", "width " + width + " is out of range; use 1.." + MAX_WIDTH);
             boolean staged = architecture == Architecture.RESNET || architecture == Architecture.MOBILENET;
             if (staged) {
-                require(blocks >= 1 && blocks <= MAX_STAGES, "blocks " + blocks + " is out of range for "
+                require(blocks >= 1 && blocks <= MAX_STAGES, "blocks", "blocks " + blocks + " is out of range for "
                         + architecture.id() + " (blocks counts stages); use 1.." + MAX_STAGES);
             } else {
-                require(blocks >= 1 && blocks <= MAX_BLOCKS,
+                require(blocks >= 1 && blocks <= MAX_BLOCKS, "blocks",
                         "blocks " + blocks + " is out of range; use 1.." + MAX_BLOCKS);
             }
             if (architecture == Architecture.RESNET) {
-                require(depth == 0 || depth == 18 || depth == 34, "resnet depth " + depth + " is not supported;"
+                require(depth == 0 || depth == 18 || depth == 34, "depth", "resnet depth " + depth + " is not supported;"
                         + " use 18 (2,2,2,2 basic blocks per stage) or 34 (3,4,6,3), or 0 for "
                         + DEFAULT_RESNET_DEPTH);
             } else {
-                require(depth == 0, architecture.id() + " depth " + depth + " is not supported; " + architecture.id()
+                require(depth == 0, "depth", architecture.id() + " depth " + depth + " is not supported; " + architecture.id()
                         + " is sized by width and blocks only, set depth 0 (depth 18 or 34 is for resnet)");
             }
             // Resolved here, not when building the block, so that model.json records the depth actually built.
             int builtDepth = architecture == Architecture.RESNET && depth == 0 ? DEFAULT_RESNET_DEPTH : depth;
-            require(dropoutPlacement != null, "dropoutPlacement is missing (none, before-bn, before-conv, after-bn)");
-            require(dropoutKind != null, "dropoutKind is missing (bernoulli or uout)");
-            require(Double.isFinite(dropRatio) && dropRatio >= 0 && dropRatio < 1,
+            require(dropoutPlacement != null, "dropoutPlacement", "dropoutPlacement is missing (none, before-bn, before-conv, after-bn)");
+            require(dropoutKind != null, "dropoutKind", "dropoutKind is missing (bernoulli or uout)");
+            require(Double.isFinite(dropRatio) && dropRatio >= 0 && dropRatio < 1, "dropRatio",
                     "dropRatio " + dropRatio + " is out of range; use 0 <= dropRatio < 1 (the DROP probability)");
-            require(Double.isFinite(uoutBeta) && uoutBeta >= 0 && uoutBeta <= MAX_UOUT_BETA,
+            require(Double.isFinite(uoutBeta) && uoutBeta >= 0 && uoutBeta <= MAX_UOUT_BETA, "uoutBeta",
                     "uoutBeta " + uoutBeta + " is out of range; use 0 <= uoutBeta <= " + MAX_UOUT_BETA);
             if (dropoutPlacement == DropoutPlacement.NONE) {
-                require(dropRatio == 0 && uoutBeta == 0, "dropRatio " + dropRatio + " / uoutBeta " + uoutBeta
+                require(dropRatio == 0 && uoutBeta == 0, "dropRatio", "dropRatio " + dropRatio + " / uoutBeta " + uoutBeta
                         + " given with dropoutPlacement none; set a placement or leave them 0");
             } else if (dropoutKind == DropoutKind.BERNOULLI) {
-                require(dropRatio > 0 && uoutBeta == 0, "bernoulli dropout needs 0 < dropRatio < 1 and uoutBeta 0;"
+                require(dropRatio > 0 && uoutBeta == 0, "dropRatio", "bernoulli dropout needs 0 < dropRatio < 1 and uoutBeta 0;"
                         + " got dropRatio " + dropRatio + ", uoutBeta " + uoutBeta);
             } else {
-                require(uoutBeta > 0 && dropRatio == 0, "uout dropout needs uoutBeta > 0 and dropRatio 0;"
+                require(uoutBeta > 0 && dropRatio == 0, "uoutBeta", "uout dropout needs uoutBeta > 0 and dropRatio 0;"
                         + " got uoutBeta " + uoutBeta + ", dropRatio " + dropRatio);
             }
-            require(inputShape != null, "inputShape is missing (e.g. [1, 28, 28])");
-            require(inputShape.length == 3, "inputShape " + Arrays.toString(inputShape)
+            require(inputShape != null, "inputShape", "inputShape is missing (e.g. [1, 28, 28])");
+            require(inputShape.length == 3, "inputShape", "inputShape " + Arrays.toString(inputShape)
                     + " must have 3 dimensions [channels, height, width]");
             for (long d : inputShape) {
-                require(d >= 1 && d <= 4096, "inputShape " + Arrays.toString(inputShape)
+                require(d >= 1 && d <= 4096, "inputShape", "inputShape " + Arrays.toString(inputShape)
                         + " has a dimension outside 1..4096");
             }
-            require(inputShape[0] <= 64, "inputShape " + Arrays.toString(inputShape) + " has more than 64 channels");
+            require(inputShape[0] <= 64, "inputShape", "inputShape " + Arrays.toString(inputShape) + " has more than 64 channels");
             // CONVNET max-pools after every block; the others stride 2 from their second block or stage.
             int downsamplings = architecture == Architecture.CONVNET ? blocks : blocks - 1;
             long minSide = 1L << downsamplings;
-            require(inputShape[1] >= minSide && inputShape[2] >= minSide, "inputShape " + Arrays.toString(inputShape)
+            require(inputShape[1] >= minSide && inputShape[2] >= minSide, "inputShape", "inputShape " + Arrays.toString(inputShape)
                     + " is too small for " + blocks + " " + architecture.id() + (staged ? " stages" : " blocks")
                     + " (" + downsamplings + " halvings of the side need height and width >= " + minSide
                     + "); use fewer blocks or a larger input");
-            require(classes != null, "classes is missing (list of class names in label order)");
-            require(classes.size() >= 2 && classes.size() <= 10_000,
+            require(classes != null, "classes", "classes is missing (list of class names in label order)");
+            require(classes.size() >= 2 && classes.size() <= 10_000, "classes",
                     "classes has " + classes.size() + " names; use 2..10000");
             Set<String> seen = new HashSet<>();
             for (String c : classes) {
-                require(c != null && !c.isBlank(), "classes contains a blank name; give every class a name");
-                require(seen.add(c), "classes contains '" + c + "' twice; names must be distinct");
+                require(c != null && !c.isBlank(), "classes", "classes contains a blank name; give every class a name");
+                require(seen.add(c), "classes", "classes contains '" + c + "' twice; names must be distinct");
             }
             if (normalization != null) {
-                require(normalization.mean().size() == inputShape[0] && normalization.std().size() == inputShape[0],
+                require(normalization.mean().size() == inputShape[0] && normalization.std().size() == inputShape[0], "inputShape",
                         "normalization has " + normalization.mean().size() + " means and " + normalization.std().size()
                                 + " standard deviations for " + inputShape[0] + " input channels; give one of each"
                                 + " per channel");
                 for (int c = 0; c < inputShape[0]; c++) {
                     double m = normalization.mean().get(c);
                     double sd = normalization.std().get(c);
-                    require(Double.isFinite(m) && Double.isFinite(sd) && sd > 0, "normalization of channel " + c
+                    require(Double.isFinite(m) && Double.isFinite(sd) && sd > 0, "normalization", "normalization of channel " + c
                             + " is mean " + m + ", std " + sd + "; the mean must be finite and the std finite and > 0");
                 }
             }
             return new ModelSpec(this, builtDepth);
         }
 
-        private static void require(boolean ok, String message) {
+        private static void require(boolean ok, String field, String message) {
             if (!ok) {
-                throw new IllegalArgumentException("model spec: " + message);
+                throw new ModelSpecException(field, "model spec: " + message);
             }
         }
     }

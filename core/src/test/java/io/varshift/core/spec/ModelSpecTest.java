@@ -51,6 +51,17 @@ class ModelSpecTest {
     }
 
     @Test
+    void aRefusalNamesItsSpecFieldApartFromTheMessage() {
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET).optWidth(0).build())
+                .isInstanceOfSatisfying(ModelSpecException.class, e -> assertThat(e.field()).isEqualTo("width"))
+                .hasMessageContaining("width 0 is out of range");
+        assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.CONVNET).optBlocks(6).build())
+                .isInstanceOfSatisfying(ModelSpecException.class, e -> assertThat(e.field()).isEqualTo("inputShape"));
+        assertThatThrownBy(() -> Architecture.parse("mlp"))
+                .isInstanceOfSatisfying(ModelSpecException.class, e -> assertThat(e.field()).isEqualTo("architecture"));
+    }
+
+    @Test
     void resNetDepthRoundTripsThroughJson() {
         ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.RESNET).optDepth(34).optBlocks(3)
                 .optWidth(8).setInputShape(3, 32, 32).setClasses(List.of("cat", "dog")).build();

@@ -2,6 +2,7 @@ package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
 import io.varshift.core.spec.ModelSpec;
+import io.varshift.core.spec.ModelSpecException;
 
 import java.util.List;
 import java.util.Set;
@@ -140,16 +141,10 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
                     .optDropout(ModelSpec.DropoutPlacement.parse(placement), ModelSpec.DropoutKind.parse(kind))
                     .optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed)
                     .build();
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(specField(e.getMessage()), e.getMessage());
+        } catch (ModelSpecException e) {
+            // Spec fields the request does not have (inputShape, classes) are the request's spec as a whole.
+            throw new InvalidRequestException(FIELDS.contains(e.field()) ? e.field() : "spec", e.getMessage());
         }
-    }
-
-    /** The spec names its field first ("model spec: width 0 is out of range"); falls back to "spec". */
-    private static String specField(String message) {
-        String rest = message.startsWith("model spec: ") ? message.substring("model spec: ".length()) : message;
-        String first = rest.split("[ ,;:]", 2)[0];
-        return FIELDS.contains(first) ? first : "spec";
     }
 
     @Override
