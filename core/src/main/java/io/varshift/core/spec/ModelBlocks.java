@@ -58,6 +58,27 @@ public final class ModelBlocks {
         };
     }
 
+    /**
+     * The BN layers that a dropout layer feeds directly (the paper's Dropout-(a) sites), read from the
+     * spec's block structure, so that every family is covered however its layers are named.
+     */
+    public static java.util.Set<String> bnLayersAfterDropout(ModelSpec spec) {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>();
+        collectAfterDropout(build(spec), out);
+        return out;
+    }
+
+    private static void collectAfterDropout(Block block, java.util.Set<String> out) {
+        Block previous = null;
+        for (Block child : block.getChildren().values()) {
+            if (child instanceof ProbedBatchNorm bn && (previous instanceof Dropout || previous instanceof UoutBlock)) {
+                out.add(bn.layerName());
+            }
+            collectAfterDropout(child, out);
+            previous = child;
+        }
+    }
+
     /** The BN layer names of the spec's block in forward order (as in reference.json). */
     public static List<String> bnLayerNames(ModelSpec spec) {
         return BnProbes.find(build(spec)).stream().map(ProbedBatchNorm::layerName).toList();

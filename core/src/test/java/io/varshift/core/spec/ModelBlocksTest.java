@@ -344,4 +344,20 @@ class ModelBlocksTest {
             }
         }
     }
+
+    @Test
+    void theLayersADropoutFeedsAreReadFromTheBlockForEveryFamily() {
+        ModelSpec.Builder beforeBn = Fixtures.tinyConvNet().optDropout(DropoutPlacement.BEFORE_BN, DropoutKind.BERNOULLI)
+                .optDropRatio(0.5);
+        assertThat(ModelBlocks.bnLayersAfterDropout(beforeBn.build())).containsExactly("block1.bn2", "block2.bn2");
+        assertThat(ModelBlocks.bnLayersAfterDropout(beforeBn.setArchitecture(Architecture.MOBILENET).build()))
+                .containsExactly("stage1.pw.bn", "stage2.pw.bn");
+        assertThat(ModelBlocks.bnLayersAfterDropout(beforeBn.setArchitecture(Architecture.RESNET).build()))
+                .containsExactly("stage1.block1.bn2", "stage1.block2.bn2", "stage2.block1.bn2", "stage2.block2.bn2");
+        assertThat(ModelBlocks.bnLayersAfterDropout(Fixtures.tinyConvNet()
+                .optDropout(DropoutPlacement.BEFORE_CONV, DropoutKind.UOUT).optUoutBeta(0.5).build())).isEmpty();
+        assertThat(ModelBlocks.bnLayersAfterDropout(Fixtures.tinyConvNet().setArchitecture(Architecture.PRERESNET)
+                .optDropout(DropoutPlacement.BEFORE_BN, DropoutKind.UOUT).optUoutBeta(0.5).build()))
+                .containsExactly("block1.bn2", "block2.bn2");
+    }
 }

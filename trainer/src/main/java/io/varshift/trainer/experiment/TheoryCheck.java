@@ -12,6 +12,7 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnProbes;
+import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
@@ -34,7 +35,8 @@ final class TheoryCheck {
     }
 
     /**
-     * Dropout directly before BN (placement before-bn, the layers {@code *.bn2}): in eval mode the BN
+     * Dropout directly before BN (the layers the spec's block feeds from a dropout, e.g. a convnet's
+     * {@code *.bn2}): in eval mode the BN
      * input IS the dropout input, so its per-channel mean c and variance v come from the BN probe, and
      * Var_train,c is Eq. (7) (or its Uout analogue); with one channel this is Eq. (8).
      */
@@ -43,9 +45,10 @@ final class TheoryCheck {
         if (spec.dropoutPlacement() != DropoutPlacement.BEFORE_BN) {
             return rows;
         }
+        java.util.Set<String> sites = ModelBlocks.bnLayersAfterDropout(spec);
         for (int i = 0; i < probes.layerCount(); i++) {
             String name = probes.layerNames().get(i);
-            if (!name.endsWith(".bn2")) {
+            if (!sites.contains(name)) {
                 continue;
             }
             ChannelMoments m = trainMoments.get(i);

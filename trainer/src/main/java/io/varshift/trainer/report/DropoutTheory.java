@@ -1,6 +1,7 @@
 package io.varshift.trainer.report;
 
 import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.theory.VarianceShiftTheory;
 
@@ -8,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The theoretical real/moving variance ratio Δ of a BN layer fed directly by a dropout (placement
- * before-bn: ModelBlocks puts it right before every {@code .bn2}).
+ * before-bn: which layers those are, ModelBlocks reads from the block, e.g. every {@code .bn2} of a convnet).
  *
  * <p>Per channel c, the dropout's input has mean c_c and variance v_c: in eval mode (dropout off)
  * that input is exactly what the BN sees, so both come from the eval-mode probe on training data.
@@ -30,7 +31,7 @@ public record DropoutTheory(ModelSpec.DropoutKind kind, double retainRatio, doub
     /** The theory for {@code layer}, or empty when no dropout sits directly before it. */
     public static Optional<DropoutTheory> forLayer(ModelSpec spec, String layer, ChannelMoments evalInput,
                                             boolean behindAnotherDropout) {
-        if (spec.dropoutPlacement() != ModelSpec.DropoutPlacement.BEFORE_BN || !layer.endsWith(".bn2")) {
+        if (!ModelBlocks.bnLayersAfterDropout(spec).contains(layer)) {
             return Optional.empty();
         }
         double test = 0;
