@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
 
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.artifact.Sha256;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.codec.RejectReason;
 
 /**
@@ -130,8 +130,8 @@ final class DeadLetterReporter {
     }
 
     private static List<Header> marks(ConsumerRecord<byte[], byte[]> record, RejectReason reason, String message) {
-        return List.of(header(RecordHeaders.REJECT_REASON, reason.metricName()),
-                header(RecordHeaders.REJECT_MESSAGE, message),
+        return List.of(header(TrafficHeaders.REJECT_REASON, reason.metricName()),
+                header(TrafficHeaders.REJECT_MESSAGE, message),
                 header(SOURCE_HEADER, record.topic() + "-" + record.partition() + "@" + record.offset()));
     }
 

@@ -11,7 +11,7 @@ import org.jboss.logging.Logger;
 
 import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.codec.RejectReason;
 
 /**
@@ -37,9 +37,9 @@ final class RecordIntake {
     }
 
     Outcome read(ConsumerRecord<byte[], byte[]> record) {
-        String modelName = header(record.headers(), RecordHeaders.MODEL);
+        String modelName = header(record.headers(), TrafficHeaders.MODEL);
         if (modelName == null) {
-            return rejected(RejectReason.MISSING_MODEL_HEADER, "record has no " + RecordHeaders.MODEL
+            return rejected(RejectReason.MISSING_MODEL_HEADER, "record has no " + TrafficHeaders.MODEL
                     + " header; the serving app must name the model");
         }
         ModelLane lane = lanes.get(modelName);
@@ -50,7 +50,7 @@ final class RecordIntake {
         }
         DecodeResult result;
         try {
-            result = lane.decoders().decode(header(record.headers(), RecordHeaders.CONTENT_TYPE), record.value(), target);
+            result = lane.decoders().decode(header(record.headers(), TrafficHeaders.CONTENT_TYPE), record.value(), target);
         } catch (RuntimeException e) {
             // The decoders promise never to throw; if one does, the record still must not stop the loop.
             LOG.errorf(e, "decoder failed on %s-%d@%d", record.topic(), record.partition(), record.offset());

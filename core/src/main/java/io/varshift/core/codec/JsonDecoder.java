@@ -17,7 +17,7 @@ public final class JsonDecoder extends BaseDecoder {
 
     @Override
     public String contentType() {
-        return RecordHeaders.JSON;
+        return TrafficHeaders.JSON;
     }
 
     @Override

@@ -24,7 +24,7 @@ public final class NpyDecoder extends BaseDecoder {
 
     @Override
     public String contentType() {
-        return RecordHeaders.NPY;
+        return TrafficHeaders.NPY;
     }
 
     /** Whether {@code value} starts with the NPY magic (used to sniff records without a content type). */

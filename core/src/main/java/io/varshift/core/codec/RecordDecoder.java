@@ -13,6 +13,6 @@ public interface RecordDecoder {
      */
     DecodeResult decode(byte[] value, DecodeTarget target);
 
-    /** The content type this decoder reads, one of the {@link RecordHeaders} content types. */
+    /** The content type this decoder reads, one of the {@link TrafficHeaders} content types. */
     String contentType();
 }

@@ -34,10 +34,10 @@ public final class RecordDecoders {
         if (type.isEmpty()) {
             return startsLikeJson(value) ? json : npy;
         }
-        if (type.equals(RecordHeaders.NPY)) {
+        if (type.equals(TrafficHeaders.NPY)) {
             return npy;
         }
-        if (type.equals(RecordHeaders.JSON)) {
+        if (type.equals(TrafficHeaders.JSON)) {
             return json;
         }
         return new UnsupportedContentType(contentTypeOrNull);
@@ -73,7 +73,7 @@ public final class RecordDecoders {
         public DecodeResult decode(byte[] value, DecodeTarget target) {
             target.setCount(0);
             return DecodeResult.rejected(RejectReason.UNSUPPORTED_CONTENT_TYPE, "content-type " + Text.quote(header)
-                    + " is not supported; send " + RecordHeaders.NPY + " or " + RecordHeaders.JSON
+                    + " is not supported; send " + TrafficHeaders.NPY + " or " + TrafficHeaders.JSON
                     + ", or omit the header");
         }
 

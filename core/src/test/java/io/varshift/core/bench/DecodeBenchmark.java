@@ -5,7 +5,7 @@ import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
 import io.varshift.core.codec.NpyWriter;
 import io.varshift.core.codec.RecordDecoders;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -57,21 +57,21 @@ public class DecodeBenchmark {
 
     @Benchmark
     public DecodeResult npyFloat32Single() {
-        return decoders.decode(RecordHeaders.NPY, npyFloat32, target);
+        return decoders.decode(TrafficHeaders.NPY, npyFloat32, target);
     }
 
     @Benchmark
     public DecodeResult npyUint8Single() {
-        return decoders.decode(RecordHeaders.NPY, npyUint8, target);
+        return decoders.decode(TrafficHeaders.NPY, npyUint8, target);
     }
 
     @Benchmark
     public DecodeResult npyFloat32Batch32() {
-        return decoders.decode(RecordHeaders.NPY, npyFloat32Batch32, target);
+        return decoders.decode(TrafficHeaders.NPY, npyFloat32Batch32, target);
     }
 
     @Benchmark
     public DecodeResult jsonSingle() {
-        return decoders.decode(RecordHeaders.JSON, json, target);
+        return decoders.decode(TrafficHeaders.JSON, json, target);
     }
 }

@@ -35,11 +35,11 @@ class DecoderFuzzTest {
         }
         for (int i = 0; i < 45_000; i++) {
             byte[] npy = random.nextInt(3) == 0 ? editHeaderToken(validNpy()) : validNpy();
-            check(i % 3 == 0 ? RecordHeaders.NPY : null, random.nextInt(5) == 0 ? npy : mutate(npy, NPY_ALPHABET, 10, 40));
+            check(i % 3 == 0 ? TrafficHeaders.NPY : null, random.nextInt(5) == 0 ? npy : mutate(npy, NPY_ALPHABET, 10, 40));
         }
         for (int i = 0; i < 45_000; i++) {
             byte[] json = validJson();
-            check(i % 3 == 0 ? RecordHeaders.JSON : null, mutate(json, JSON_ALPHABET, 0, json.length));
+            check(i % 3 == 0 ? TrafficHeaders.JSON : null, mutate(json, JSON_ALPHABET, 0, json.length));
         }
         for (int i = 0; i < 10_000; i++) {
             check(null, tokenSoup());

@@ -43,8 +43,8 @@ class RecordDecodersTest {
 
     @Test
     void declaredContentTypeWinsOverTheValue() {
-        assertThat(decoders.decode(RecordHeaders.JSON, npy, target).reason()).isEqualTo(RejectReason.BAD_JSON);
-        assertThat(decoders.decode(RecordHeaders.NPY, json, target).reason()).isEqualTo(RejectReason.BAD_MAGIC);
+        assertThat(decoders.decode(TrafficHeaders.JSON, npy, target).reason()).isEqualTo(RejectReason.BAD_JSON);
+        assertThat(decoders.decode(TrafficHeaders.NPY, json, target).reason()).isEqualTo(RejectReason.BAD_MAGIC);
     }
 
     @Test

@@ -4,19 +4,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 import io.varshift.core.codec.NpyWriter;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 
 /** How replay encodes a batch of samples as a record value, in core's traffic record format. */
 public enum RecordFormat {
     /** numpy's {@code .npy}, little-endian float32; what serving apps in Python send with {@code np.save}. */
-    NPY(RecordHeaders.NPY) {
+    NPY(TrafficHeaders.NPY) {
         @Override
         byte[] encode(float[] data, int[] shape) {
             return NpyWriter.float32(data, shape);
         }
     },
     /** {@code {"shape": [...], "data": [...]}} with flat row-major data; shortest float repr round-trips. */
-    JSON(RecordHeaders.JSON) {
+    JSON(TrafficHeaders.JSON) {
         @Override
         byte[] encode(float[] data, int[] shape) {
             StringBuilder json = new StringBuilder(16 + data.length * 12).append("{\"shape\":[");

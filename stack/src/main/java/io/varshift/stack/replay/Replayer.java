@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.data.ImageSet;
 
 /** Plays images from an {@link ImageSet} into a {@link RecordSink} at a paced rate, shifting them on cue. */
@@ -93,12 +93,12 @@ final class Replayer {
 
     private Map<String, String> headers(String runId, long index, boolean shifted) {
         Map<String, String> headers = new LinkedHashMap<>();
-        headers.put(RecordHeaders.MODEL, plan.model());
+        headers.put(TrafficHeaders.MODEL, plan.model());
         if (plan.modelVersion() != null) {
-            headers.put(RecordHeaders.MODEL_VERSION, plan.modelVersion());
+            headers.put(TrafficHeaders.MODEL_VERSION, plan.modelVersion());
         }
-        headers.put(RecordHeaders.REQUEST_ID, "replay-" + runId + "-" + index);
-        headers.put(RecordHeaders.CONTENT_TYPE, plan.format().contentType());
+        headers.put(TrafficHeaders.REQUEST_ID, "replay-" + runId + "-" + index);
+        headers.put(TrafficHeaders.CONTENT_TYPE, plan.format().contentType());
         headers.put(SHIFTED_HEADER, Boolean.toString(shifted));
         return headers;
     }

@@ -16,7 +16,7 @@ import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
 import io.varshift.core.codec.RecordDecoders;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.stack.KafkaBrokerExtension;
@@ -64,9 +64,9 @@ class ReplayCommandTest {
         DecodeTarget target = new DecodeTarget();
         for (int i = 0; i < records.size(); i++) {
             ConsumerRecord<byte[], byte[]> record = records.get(i);
-            assertThat(header(record, RecordHeaders.MODEL)).isEqualTo("fmnist");
-            assertThat(header(record, RecordHeaders.CONTENT_TYPE)).isEqualTo(RecordHeaders.NPY);
-            DecodeResult result = decoders.decode(header(record, RecordHeaders.CONTENT_TYPE), record.value(), target);
+            assertThat(header(record, TrafficHeaders.MODEL)).isEqualTo("fmnist");
+            assertThat(header(record, TrafficHeaders.CONTENT_TYPE)).isEqualTo(TrafficHeaders.NPY);
+            DecodeResult result = decoders.decode(header(record, TrafficHeaders.CONTENT_TYPE), record.value(), target);
             assertThat(result.isOk()).as(result.toString()).isTrue();
             for (int j = 0; j < 28 * 28; j++) {
                 float pixel = test.value(i, j);
@@ -84,7 +84,7 @@ class ReplayCommandTest {
         List<ConsumerRecord<byte[], byte[]>> records = readAll(topic, 3);
         RecordDecoders decoders = new RecordDecoders(new int[] {1, 28, 28}, DecodeLimits.DEFAULT);
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            assertThat(header(record, RecordHeaders.CONTENT_TYPE)).isEqualTo(RecordHeaders.JSON);
+            assertThat(header(record, TrafficHeaders.CONTENT_TYPE)).isEqualTo(TrafficHeaders.JSON);
             assertThat(decoders.decode(null, record.value(), new DecodeTarget()).samples()).isEqualTo(2);
         }
     }

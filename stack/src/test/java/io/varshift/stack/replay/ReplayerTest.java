@@ -13,7 +13,7 @@ import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
 import io.varshift.core.codec.RecordDecoders;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.corruption.Shifts;
@@ -51,7 +51,7 @@ class ReplayerTest {
 
     private static float[] decode(ListSink.Sent sent, int expectedSamples) {
         DecodeTarget target = new DecodeTarget();
-        DecodeResult result = DECODERS.decode(sent.headers().get(RecordHeaders.CONTENT_TYPE), sent.value(), target);
+        DecodeResult result = DECODERS.decode(sent.headers().get(TrafficHeaders.CONTENT_TYPE), sent.value(), target);
         assertThat(result.isOk()).as(result.toString()).isTrue();
         assertThat(result.samples()).isEqualTo(expectedSamples);
         return target.toArray();
@@ -71,11 +71,11 @@ class ReplayerTest {
         assertThat(sink.records).hasSize(7);
         for (int i = 0; i < 7; i++) {
             ListSink.Sent sent = sink.records.get(i);
-            assertThat(sent.headers()).containsEntry(RecordHeaders.MODEL, "fmnist")
-                    .containsEntry(RecordHeaders.CONTENT_TYPE, RecordHeaders.NPY)
+            assertThat(sent.headers()).containsEntry(TrafficHeaders.MODEL, "fmnist")
+                    .containsEntry(TrafficHeaders.CONTENT_TYPE, TrafficHeaders.NPY)
                     .containsEntry(Replayer.SHIFTED_HEADER, "false")
-                    .doesNotContainKey(RecordHeaders.MODEL_VERSION);
-            assertThat(sent.headers().get(RecordHeaders.REQUEST_ID)).startsWith("replay-").endsWith("-" + i);
+                    .doesNotContainKey(TrafficHeaders.MODEL_VERSION);
+            assertThat(sent.headers().get(TrafficHeaders.REQUEST_ID)).startsWith("replay-").endsWith("-" + i);
             assertThat(decode(sent, 1)).containsExactly(image(i));
         }
         assertThat(sink.flushes).isEqualTo(1);
@@ -88,8 +88,8 @@ class ReplayerTest {
         replay(new ReplayPlan("t", "fmnist", "3", RecordFormat.JSON, 0, 2, 3, 1, null, 0.5, -1, -1, 1, 1.0));
         assertThat(sink.records).hasSize(2);
         ListSink.Sent second = sink.records.get(1);
-        assertThat(second.headers()).containsEntry(RecordHeaders.CONTENT_TYPE, RecordHeaders.JSON)
-                .containsEntry(RecordHeaders.MODEL_VERSION, "3");
+        assertThat(second.headers()).containsEntry(TrafficHeaders.CONTENT_TYPE, TrafficHeaders.JSON)
+                .containsEntry(TrafficHeaders.MODEL_VERSION, "3");
         float[] decoded = decode(second, 3);
         for (int s = 0; s < 3; s++) {
             float[] sample = java.util.Arrays.copyOfRange(decoded, s * PIXELS, (s + 1) * PIXELS);

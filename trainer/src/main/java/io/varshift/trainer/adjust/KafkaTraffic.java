@@ -6,7 +6,7 @@ import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
 import io.varshift.core.codec.RecordDecoders;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.codec.RejectReason;
 import io.varshift.core.data.ImageSet;
 import io.varshift.trainer.jobs.JobContext;
@@ -244,14 +244,14 @@ final class KafkaTraffic {
     /** The agent's checks: the model header must name this model, then the value must decode. */
     private static DecodeResult decode(ConsumerRecord<byte[], byte[]> record, String model,
                                        RecordDecoders decoders, DecodeTarget target) {
-        String named = header(record, RecordHeaders.MODEL);
+        String named = header(record, TrafficHeaders.MODEL);
         if (named == null) {
-            return DecodeResult.rejected(RejectReason.MISSING_MODEL_HEADER, "no " + RecordHeaders.MODEL + " header");
+            return DecodeResult.rejected(RejectReason.MISSING_MODEL_HEADER, "no " + TrafficHeaders.MODEL + " header");
         }
         if (!named.equals(model)) {
             return DecodeResult.rejected(RejectReason.UNKNOWN_MODEL, "record of model '" + named + "'");
         }
-        return decoders.decode(header(record, RecordHeaders.CONTENT_TYPE), record.value(), target);
+        return decoders.decode(header(record, TrafficHeaders.CONTENT_TYPE), record.value(), target);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

@@ -12,7 +12,7 @@ import io.quarkus.test.junit.main.QuarkusMainTest;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.NpyWriter;
-import io.varshift.core.codec.RecordHeaders;
+import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
@@ -96,7 +96,7 @@ class KafkaRecalibrationTest {
     private static ProducerRecord<byte[], byte[]> record(int partition, String model, byte[] value) {
         ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(TOPIC, partition, null, value);
         if (model != null) {
-            r.headers().add(RecordHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
+            r.headers().add(TrafficHeaders.MODEL, model.getBytes(StandardCharsets.UTF_8));
         }
         return r;
     }

@@ -1,7 +1,10 @@
 package io.varshift.core.codec;
 
-/** Kafka header names and content types of inference traffic records and their dead letters. */
-public final class RecordHeaders {
+/**
+ * Header names and content types of inference traffic records and their dead letters (named apart
+ * from Kafka's own {@code RecordHeaders} class, which code beside it often imports).
+ */
+public final class TrafficHeaders {
     /** The served model's name; required. */
     public static final String MODEL = "varshift-model";
     /** The model version the serving app used; optional. */
@@ -20,6 +23,6 @@ public final class RecordHeaders {
     /** Content type of JSON values. */
     public static final String JSON = "application/json";
 
-    private RecordHeaders() {
+    private TrafficHeaders() {
     }
 }
