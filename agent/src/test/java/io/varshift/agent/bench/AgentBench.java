@@ -274,11 +274,15 @@ public final class AgentBench {
                         metric(http, metrics, "jvm_memory_used_bytes{area=\"heap\"") / (1 << 20),
                         metric(http, metrics, "varshift_records_consumed_total"));
             }
-            List<Long> settled = rss.subList(Math.min(2, rss.size() - 1), rss.size());
-            long min = java.util.Collections.min(settled);
-            long max = java.util.Collections.max(settled);
-            System.out.printf("RSS from minute 3 on: %d..%d MiB, spread %.1f %% of the minimum (goal within ±5 %%)%n",
-                    min, max, 100.0 * (max - min) / min);
+            List<Long> settled = new java.util.ArrayList<>(rss.subList(Math.min(2, rss.size() - 1), rss.size()));
+            java.util.Collections.sort(settled);
+            long min = settled.get(0);
+            long max = settled.get(settled.size() - 1);
+            double median = settled.size() % 2 == 1 ? settled.get(settled.size() / 2)
+                    : (settled.get(settled.size() / 2 - 1) + settled.get(settled.size() / 2)) / 2.0;
+            System.out.printf("RSS from minute 3 on: %d..%d MiB, %+.1f %% .. %+.1f %% around the median %.0f MiB"
+                    + " (goal within ±5 %%)%n", min, max, 100 * (min - median) / median, 100 * (max - median) / median,
+                    median);
         } finally {
             running.set(false);
             producer.join(10_000);
