@@ -43,7 +43,8 @@ public final class KafkaBroker implements AutoCloseable {
      * {@code overrides} are server properties that replace the defaults (e.g. auto.create.topics.enable).
      */
     public static KafkaBroker startDedicated(Path dir, Map<String, String> overrides, Duration timeout) {
-        return start(dir, Processes.freePort(), Processes.freePort(), overrides, timeout);
+        int[] ports = Processes.freePorts(2);
+        return start(dir, ports[0], ports[1], overrides, timeout);
     }
 
     /**

@@ -46,7 +46,8 @@ public final class KafkaBrokerExtension implements BeforeAllCallback {
     private static String startOwnBroker() {
         try {
             Path dir = Files.createTempDirectory("varshift-test-kafka-");
-            KafkaBroker broker = KafkaBroker.start(dir, Processes.freePort(), Processes.freePort(), START_TIMEOUT);
+            int[] ports = Processes.freePorts(2);
+            KafkaBroker broker = KafkaBroker.start(dir, ports[0], ports[1], START_TIMEOUT);
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 broker.close();
                 deleteTree(dir);

@@ -31,6 +31,34 @@ final class Processes {
         }
     }
 
+    /**
+     * {@code count} distinct free ports on 127.0.0.1. The sockets stay open until all are taken: two
+     * calls of {@link #freePort()} in a row can get the same port back, and a broker given one port for
+     * two listeners refuses to start.
+     */
+    static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress());
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
+        } catch (IOException e) {
+            throw new StackException("no free TCP port on 127.0.0.1: " + e.getMessage(), e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // a port that cannot be closed again is still free enough for the caller to fail clearly
+                }
+            }
+        }
+    }
+
     static boolean portInUse(int port) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
