@@ -176,31 +176,19 @@ public final class AgentBench {
      * scrape per 100 ms took measurable CPU from the agent on two cores).
      */
     private static double runnerJar(Path store, String topic, String group, int records, int batch) throws Exception {
-        Path jar = Path.of(System.getProperty("varshift.agent.jar", "agent/target/quarkus-app/quarkus-run.jar"));
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
         String windows = topic + "-windows-" + group;
         KafkaBrokerExtension.createTopic(windows, 1);
-        // The launcher's JVM flags; with VARSHIFT_RACE_JFR=FILE.jfr the run is also recorded by JFR (profile settings).
-        List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+        // With VARSHIFT_RACE_JFR=FILE.jfr the run is also recorded by JFR (profile settings).
+        List<String> extra = new java.util.ArrayList<>();
         String jfr = System.getProperty("varshift.race.jfr", System.getenv("VARSHIFT_RACE_JFR"));
         if (jfr != null) {
-            options.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.replace(".jfr", "-" + group + ".jfr"));
+            extra.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.replace(".jfr", "-" + group + ".jfr"));
         }
-        Map.of("quarkus.http.port", Integer.toString(port),
-                "varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers(),
-                "varshift.agent.group-id", group, "varshift.agent.topics", topic,
-                "varshift.agent.dead-letter-topic", topic + "-dlq", "varshift.agent.window-results-topic", windows,
-                "varshift.agent.alerts-topic", topic + "-alerts",
-                "varshift.agent.models", "fmnist", "varshift.agent.model-store", store.toString(),
-                "varshift.agent.batch-size", Integer.toString(batch))
-                .forEach((k, v) -> options.add("-D" + k + "=" + v));
-        Path log = Files.createTempFile("varshift-race-agent-", ".log");
-        String cache = System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache");
-        try (io.varshift.stack.AppProcess agent = io.varshift.stack.AppProcess.start("agent", jar, options, List.of(),
-                Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", cache), log)) {
+        extra.add("-Dvarshift.agent.batch-size=" + batch);
+        RunnerJar jar = RunnerJar.start(store, topic, group, windows, extra, "race");
+        Path log = jar.log();
+        int port = jar.port();
+        try (io.varshift.stack.AppProcess agent = jar.process()) {
             java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics");
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             long deadline = System.nanoTime() + 600_000_000_000L;
@@ -238,26 +226,13 @@ public final class AgentBench {
         for (String output : List.of(topic + "-dlq", topic + "-windows", topic + "-alerts")) {
             KafkaBrokerExtension.createTopic(output, 1);
         }
-        int port;
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
-        List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
-        Map.of("quarkus.http.port", Integer.toString(port),
-                "varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers(),
-                "varshift.agent.group-id", topic, "varshift.agent.topics", topic,
-                "varshift.agent.dead-letter-topic", topic + "-dlq", "varshift.agent.window-results-topic",
-                topic + "-windows", "varshift.agent.alerts-topic", topic + "-alerts",
-                "varshift.agent.models", "fmnist", "varshift.agent.model-store", store.toString())
-                .forEach((k, v) -> options.add("-D" + k + "=" + v));
-        Path jar = Path.of(System.getProperty("varshift.agent.jar", "agent/target/quarkus-app/quarkus-run.jar"));
-        Path log = Files.createTempFile("varshift-soak-agent-", ".log");
+        RunnerJar jar = RunnerJar.start(store, topic, topic, topic + "-windows", List.of(), "soak");
+        Path log = jar.log();
+        int port = jar.port();
         System.out.printf("soak: %d min at %d records/s, agent log %s%n", minutes, rate, log);
         java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
         Thread producer = new Thread(() -> produce(topic, test, rate, running), "soak-producer");
-        try (io.varshift.stack.AppProcess agent = io.varshift.stack.AppProcess.start("agent", jar, options, List.of(),
-                Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", System.getenv().getOrDefault("ENGINE_CACHE_DIR",
-                        "run/djl-cache")), log)) {
+        try (io.varshift.stack.AppProcess agent = jar.process()) {
             java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + port + "/q/metrics");
             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
             agent.awaitHttpOk(metrics.toString(), Duration.ofMinutes(2));
@@ -331,6 +306,36 @@ public final class AgentBench {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The agent runner jar started for a bench: its process, HTTP port and log. */
+    private record RunnerJar(io.varshift.stack.AppProcess process, int port, Path log) {
+
+        /**
+         * The jar (the launcher's JVM flags plus {@code extra}) on the bench broker, consuming
+         * {@code topic} as {@code group}, watching the model "fmnist" of {@code store}.
+         */
+        static RunnerJar start(Path store, String topic, String group, String windows, List<String> extra,
+                String bench) throws IOException {
+            Path jar = Path.of(System.getProperty("varshift.agent.jar", "agent/target/quarkus-app/quarkus-run.jar"));
+            int port;
+            try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+                port = socket.getLocalPort();
+            }
+            List<String> options = new java.util.ArrayList<>(List.of("-XX:+UseG1GC"));
+            options.addAll(extra);
+            Map.of("quarkus.http.port", Integer.toString(port),
+                    "varshift.agent.bootstrap-servers", KafkaBrokerExtension.bootstrapServers(),
+                    "varshift.agent.group-id", group, "varshift.agent.topics", topic,
+                    "varshift.agent.dead-letter-topic", topic + "-dlq", "varshift.agent.window-results-topic", windows,
+                    "varshift.agent.alerts-topic", topic + "-alerts",
+                    "varshift.agent.models", "fmnist", "varshift.agent.model-store", store.toString())
+                    .forEach((k, v) -> options.add("-D" + k + "=" + v));
+            Path log = Files.createTempFile("varshift-" + bench + "-agent-", ".log");
+            String cache = System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache");
+            return new RunnerJar(io.varshift.stack.AppProcess.start("agent", jar, options, List.of(),
+                    Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR", cache), log), port, log);
         }
     }
 

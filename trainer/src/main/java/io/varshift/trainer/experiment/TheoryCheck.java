@@ -12,7 +12,6 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
@@ -45,12 +44,8 @@ final class TheoryCheck {
         if (spec.dropoutPlacement() != DropoutPlacement.BEFORE_BN) {
             return rows;
         }
-        java.util.Set<String> sites = ModelBlocks.bnLayersAfterDropout(spec);
         for (int i = 0; i < probes.layerCount(); i++) {
             String name = probes.layerNames().get(i);
-            if (!sites.contains(name)) {
-                continue;
-            }
             ChannelMoments m = trainMoments.get(i);
             double test = 0;
             for (int c = 0; c < m.channels(); c++) {
