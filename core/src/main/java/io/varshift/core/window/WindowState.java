@@ -108,16 +108,46 @@ public final class WindowState {
                     throw new IllegalStateException("layer '" + cellScores.get(l).layer() + "': " + pendingSamples[l]
                             + " samples of cell means for a forward of " + forwarded + "; the probes did not report it");
                 }
-                CellScoreBaseline baseline = cellScores.get(l);
-                int features = baseline.features();
-                double sum = 0;
-                for (int i = 0; i < forwarded; i++) {
-                    sum += baseline.score(pendingCells[l], i * features, predicted[i], samples + i);
-                }
-                cellScoreSums[l] += sum;
+                cellScoreSums[l] += BatchProbes.scoreSum(cellScores.get(l), pendingCells[l], predicted, forwarded,
+                        samples);
                 pendingSamples[l] = 0;
             }
         }
+        countClasses(predicted, forwarded);
+    }
+
+    /**
+     * Folds in a batch forwarded elsewhere (a forward thread) and scored with this window's
+     * {@link #cellScores()} from sample number {@link #samples()}: its moments, cell scores and
+     * predicted classes. Batches folded in the order they were taken in give the same window, to
+     * the bit, as forwards reporting to {@link #listener()}.
+     *
+     * @throws IllegalStateException when the batch was not scored or has another number of layers
+     */
+    public void add(BatchProbes batch) {
+        if (!batch.isScored() || batch.layers() != moments.size()) {
+            throw new IllegalStateException("window state: a batch of " + batch.layers() + " layers, "
+                    + (batch.isScored() ? "scored" : "not scored") + ", for a window of " + moments.size()
+                    + " layers; forward it and call BatchProbes.score first");
+        }
+        int n = batch.samples();
+        for (int l = 0; l < moments.size(); l++) {
+            moments.get(l).addSampleSums(batch.sums(l), batch.squares(l), n, batch.positions(l));
+        }
+        if (cellScores != null) {
+            for (int l = 0; l < cellScores.size(); l++) {
+                cellScoreSums[l] += batch.scoreSum(l);
+            }
+        }
+        countClasses(batch.predicted(), n);
+    }
+
+    /** The calibration's cell-score baselines in layer order, or null when the model has none. */
+    public List<CellScoreBaseline> cellScores() {
+        return cellScores;
+    }
+
+    private void countClasses(int[] predicted, int forwarded) {
         for (int i = 0; i < forwarded; i++) {
             int k = predicted[i];
             if (k < 0 || k >= classes) {
