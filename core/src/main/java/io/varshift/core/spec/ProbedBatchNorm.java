@@ -36,6 +36,7 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     private NDArray shiftSource;
     private int shiftGeneration;
     private CellGrid cellGrid;
+    private int[] cellSizes;
     private Shape gridShape;
     private NDArray averagingArray;
 
@@ -95,9 +96,10 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
      * layer of every batch, which is why the exact path is not the default.
      *
      * <p>A listener that wants cells also gets each sample's cell means ({@link CellGrid}). Equal cells
-     * (the grid divides the map) come from one average pooling, and Σx is then taken from them
-     * instead of from its own reduction, so the probe still reads the input twice; unequal cells
-     * cost one product with the grid's averaging matrix; a dense layer's cells are its values.
+     * (the grid divides the map) come from one average pooling, unequal cells from one product with
+     * the grid's averaging matrix, and Σx is then taken from them (weighted by the cell sizes)
+     * instead of from its own reduction, so the probe still reads the input twice; a dense layer's
+     * cells are its values.
      */
     private void probe(ParameterStore parameterStore, NDArray x, BnProbes.Listener sink) {
         Shape shape = x.getShape();
@@ -119,24 +121,27 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
                 flat = flat.toType(DataType.FLOAT32, false);
             }
             float[] raw;
-            if (wantsCells && grid.evenlyDivides()) {
-                // Equal cells: one average pooling gives the cell means, and Σx is their sum times the
-                // cell size, so the cells cost no extra pass over the input.
-                // One copy to the host: per (sample, channel) its cell means, then its norm.
+            if (wantsCells && positions > 1) {
+                // The cell means of the batch (one average pooling for equal cells, one product with
+                // the grid's averaging matrix otherwise) and, in the same copy to the host, each
+                // (sample, channel)'s norm: Σx is the size-weighted sum of the cell means, so the
+                // cells cost no extra pass over the input and the probe reads it twice.
                 int perChannel = grid.cells();
-                float[] both = pooledCellMeans(flat.reshape(shape), grid, scope)
-                        .concat(flat.norm(SPATIAL).reshape(samples, channels, 1), 2).toFloatArray();
+                NDArray means = grid.evenlyDivides() ? pooledCellMeans(flat.reshape(shape), grid, scope)
+                        : flat.reshape((long) cells, positions).matMul(averagingArray).reshape(samples, channels,
+                                perChannel);
+                float[] both = means.concat(flat.norm(SPATIAL).reshape(samples, channels, 1), 2).toFloatArray();
                 cellMeans = new float[cells * perChannel];
                 raw = new float[2 * cells];
-                double cellSize = (double) positions / perChannel;
+                int[] sizes = cellSizes;
                 for (int i = 0; i < cells; i++) {
                     int at = i * (perChannel + 1);
                     System.arraycopy(both, at, cellMeans, i * perChannel, perChannel);
                     double sum = 0;
                     for (int c = 0; c < perChannel; c++) {
-                        sum += both[at + c];
+                        sum += (double) both[at + c] * sizes[c];
                     }
-                    raw[i] = (float) (sum * cellSize);
+                    raw[i] = (float) sum;
                     raw[cells + i] = both[at + perChannel];
                 }
             } else {
@@ -151,12 +156,9 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
                 System.arraycopy(sums, 0, s1, 0, cells);
                 System.arraycopy(sums, cells, s2, 0, cells);
             }
-            if (wantsCells && cellMeans == null && positions == 1) {
+            if (wantsCells && cellMeans == null) {
                 // A dense layer is one cell per channel: its mean is the value, Σx over one position.
                 cellMeans = java.util.Arrays.copyOf(raw, cells);
-            } else if (wantsCells && cellMeans == null) {
-                // Unequal cells: the [N·C, positions] view times the grid's averaging matrix.
-                cellMeans = flat.reshape((long) cells, positions).matMul(averagingArray).toFloatArray();
             }
         }
         sink.onBatch(probeIndex, s1, s2, samples, positions);
@@ -185,6 +187,7 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
         if (cellGrid == null || !spatial.equals(gridShape)) {
             releaseAveraging();
             cellGrid = CellGrid.of(spatial.getShape());
+            cellSizes = cellGrid.cellSizes();
             gridShape = spatial;
         }
         // Only unequal cells of a spatial map are reduced by the matrix.

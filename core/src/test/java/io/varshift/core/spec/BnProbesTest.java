@@ -75,7 +75,7 @@ class BnProbesTest {
                 float[] values = in.toFloatArray();
                 float[] got = rows.cellMeans();
                 assertThat(got).hasSize(rows.cellFeatures() * 5);
-                // With cells wanted, equal-cell layers take Σx from the cell means: the moments still hold.
+                // With cells wanted, Σx comes from the cell means (equal or unequal cells): the moments still hold.
                 assertMomentsOf(collector.moments(layer), values, 5, channels, positions, layer);
                 double[] expected = new double[grid.cells()];
                 for (int n = 0; n < 5; n++) {
