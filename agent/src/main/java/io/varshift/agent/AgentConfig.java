@@ -42,6 +42,20 @@ public interface AgentConfig {
     @WithDefault("64")
     int batchSize();
 
+    /**
+     * Threads forwarding each model's micro-batches, each on its own copy of the model, while the
+     * loop thread polls and decodes; 0 = one per CPU, at most 4; 1 = forward on the loop thread.
+     */
+    @WithDefault("0")
+    int forwardWorkers();
+
+    /**
+     * PyTorch intra-op threads of each forward; 0 = CPUs / forward workers, at least 1. Read once,
+     * when the engine starts; a {@code -Dai.djl.pytorch.num_threads} on the command line wins.
+     */
+    @WithDefault("0")
+    int engineThreads();
+
     /** Longest time a valid record waits in a partial micro-batch. */
     @WithDefault("200ms")
     Duration maxWait();

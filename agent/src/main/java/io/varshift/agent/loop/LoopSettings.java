@@ -12,11 +12,12 @@ import io.varshift.core.codec.DecodeLimits;
  * @param windowSamples forwarded samples that close a window; 0 = by time only
  * @param windowDuration longest window; {@code null} = by count only
  * @param maxRecordBytes the producer's max.request.size: a dead letter larger than this goes in bounded form
+ * @param forwardWorkers threads forwarding each model's batches (1: on the loop thread itself)
  */
 public record LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic,
         String alertsTopic, int batchSize, Duration maxWait, double sampleRate, int windowSamples,
         Duration windowDuration, int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval,
-        Duration commitInterval, DecodeLimits decodeLimits, int maxRecordBytes) {
+        Duration commitInterval, DecodeLimits decodeLimits, int maxRecordBytes, int forwardWorkers) {
 
     /** Room above the decode limit for a dead letter's key, headers and framing. */
     public static final int RECORD_HEADROOM_BYTES = 64 << 10;
@@ -28,7 +29,31 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
             DecodeLimits decodeLimits) {
         this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
                 windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
-                alignedRequestBytes(decodeLimits == null ? DecodeLimits.DEFAULT : decodeLimits));
+                alignedRequestBytes(decodeLimits == null ? DecodeLimits.DEFAULT : decodeLimits), 1);
+    }
+
+    /** Settings that forward on the loop thread (one forward worker). */
+    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
+            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
+            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
+            DecodeLimits decodeLimits, int maxRecordBytes) {
+        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
+                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
+                maxRecordBytes, 1);
+    }
+
+    /** These settings with {@code workers} forward threads per model. */
+    public LoopSettings withForwardWorkers(int workers) {
+        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
+                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
+                decodeLimits, maxRecordBytes, workers);
+    }
+
+    /** These settings with the producer's real max.request.size. */
+    public LoopSettings withMaxRecordBytes(int bytes) {
+        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
+                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
+                decodeLimits, bytes, forwardWorkers);
     }
 
     /**
@@ -63,6 +88,8 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
         if (decodeLimits == null) {
             decodeLimits = DecodeLimits.DEFAULT;
         }
+        require(forwardWorkers >= 1 && forwardWorkers <= 64, "forward-workers", forwardWorkers,
+                "use 1..64 (1 forwards on the loop thread)");
         require(maxRecordBytes >= 64 << 10, "kafka.max.request.size", maxRecordBytes,
                 "use at least 65536 bytes, so that a bounded dead letter fits");
     }

@@ -1,7 +1,5 @@
 package io.varshift.agent.loop;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.time.Instant;
 import java.util.Map;
@@ -18,9 +16,10 @@ import io.varshift.core.window.WindowPolicy;
 import io.varshift.core.window.WindowState;
 
 /**
- * One watched model inside the loop: it accepts the model's decoded records into a micro-batch (one
- * reused direct buffer), forwards full or waited batches with BN probes into the open window of
- * per-layer moments, and closes the window by count or by time. Loop thread only.
+ * One watched model inside the loop: it accepts the model's decoded records into a micro-batch (a
+ * reused direct buffer of its {@link ForwardPipeline}), hands full or waited batches over to be
+ * forwarded with BN probes, folds the forwarded ones into the open window of per-layer moments, and
+ * closes the window by count or by time (after the window's last batch is folded). Loop thread only.
  */
 final class ModelLane {
 
@@ -36,12 +35,14 @@ final class ModelLane {
     private MonitoredModel model;
     private MonitoredModel pending;
 
-    private ByteBuffer batchBytes;
+    private ForwardPipeline pipeline;
+    /** The buffer being filled, while batchSamples > 0. */
     private FloatBuffer batch;
-    private int[] predicted;
     private int sampleSize;
     private int batchSamples;
     private Instant batchStartedAt;
+    /** Samples of the open window handed over to be forwarded: the next batch's first sample number. */
+    private long dispatched;
 
     private WindowState window;
     private final OffsetRanges offsets = new OffsetRanges();
@@ -86,21 +87,19 @@ final class ModelLane {
     }
 
     private void install(MonitoredModel next) {
-        model = next;
-        int size = 1;
-        for (int d : next.sampleShape()) {
-            size = Math.multiplyExact(size, d);
+        if (pipeline != null) {
+            // The window is empty, so nothing is in flight: this only stops the old version's workers.
+            pipeline.close();
+            pipeline = null;
         }
-        sampleSize = size;
-        batchBytes = ByteBuffer.allocateDirect(Math.multiplyExact(settings.batchSize() * Float.BYTES, size))
-                .order(ByteOrder.nativeOrder());
-        batch = batchBytes.asFloatBuffer();
-        predicted = new int[settings.batchSize()];
+        model = next;
+        window = new WindowState(next.reference(), next.classes());
+        pipeline = new ForwardPipeline(next, settings.forwardWorkers(), settings.batchSize(), window.cellScores());
+        sampleSize = pipeline.sampleFloats();
         decoders = new RecordDecoders(next.sampleShape(), settings.decodeLimits());
         // A new version starts with fresh alarm states: its reference and calibration are new.
         judge = new WindowJudge(next.reference(), settings.enterAfter(), settings.exitAfter(), Cusum.DEFAULT_ARL);
         lastJudged = null;
-        window = new WindowState(next.reference(), next.classes());
         resetWindow();
     }
 
@@ -146,6 +145,7 @@ final class ModelLane {
             int n = Math.min(remaining, settings.batchSize() - batchSamples);
             if (batchSamples == 0) {
                 batchStartedAt = now;
+                batch = pipeline.buffer(this::fold);
             }
             int floats = n * sampleSize;
             batch.put(batchSamples * sampleSize, source, source.position(), floats);
@@ -165,6 +165,9 @@ final class ModelLane {
      * @return whether the open window has reached {@code window.duration}
      */
     boolean tick(Instant now) {
+        if (pipeline != null) {
+            pipeline.collect(false, this::fold);
+        }
         if (batchSamples > 0 && !now.isBefore(batchStartedAt.plus(settings.maxWait()))) {
             forward();
         }
@@ -180,6 +183,7 @@ final class ModelLane {
         if (batchSamples > 0) {
             forward();
         }
+        pipeline.collect(true, this::fold);
         if (window.samples() == 0) {
             resetWindow();
             return null;
@@ -196,26 +200,32 @@ final class ModelLane {
         if (model != null && !isWindowEmpty()) {
             LOG.infof("model '%s': abandoning the open window of %d samples (records will be re-read)", name,
                     samplesIncludingBatch());
+            pipeline.discard();
             resetWindow();
         }
     }
 
+    /** Hands the filled batch over to be forwarded and folds what has been forwarded meanwhile. */
     private void forward() {
-        long start = System.nanoTime();
-        batchBytes.clear().limit(batchSamples * sampleSize * Float.BYTES);
-        try {
-            model.forward(batchBytes, batchSamples, window.listener(), predicted);
-            window.forwarded(predicted, batchSamples);
-        } catch (RuntimeException e) {
+        pipeline.submit(batchSamples, dispatched);
+        dispatched += batchSamples;
+        batchSamples = 0;
+        batchStartedAt = null;
+        batch = null;
+        pipeline.collect(false, this::fold);
+    }
+
+    /** Folds one forwarded batch into the open window, or stops the loop when its forward failed. */
+    private void fold(ForwardPipeline.Batch forwarded) {
+        if (forwarded.failure != null) {
             // Some layers may already hold part of this batch: the window is unusable. Its offsets stay
             // uncommitted, so a restart replays its records.
             throw new IllegalStateException("model '" + name + "' v" + model.version() + ": forward of "
-                    + batchSamples + " samples failed; stopping without committing the open window so that"
-                    + " its records are replayed", e);
+                    + forwarded.samples + " samples failed; stopping without committing the open window so that"
+                    + " its records are replayed", forwarded.failure);
         }
-        batchSamples = 0;
-        batchStartedAt = null;
-        metrics.forwardNanos(name, System.nanoTime() - start);
+        window.add(forwarded.probes);
+        metrics.forwardNanos(name, forwarded.forwardNanos);
     }
 
     /** A replay of the same records under the same version gets the same id, so readers can de-duplicate. */
@@ -235,7 +245,7 @@ final class ModelLane {
 
     /** Samples forwarded into the window plus those waiting in the batch. */
     long samplesIncludingBatch() {
-        return window.samples() + batchSamples;
+        return window.samples() + (pipeline == null ? 0 : pipeline.inFlightSamples()) + batchSamples;
     }
 
     /** When the open window's first record arrived; null while it is empty or no version is loaded. */
@@ -249,7 +259,8 @@ final class ModelLane {
     }
 
     boolean isWindowEmpty() {
-        return (window == null || window.isEmpty()) && batchSamples == 0;
+        return (window == null || window.isEmpty()) && batchSamples == 0
+                && (pipeline == null || pipeline.inFlightSamples() == 0);
     }
 
     long windowsClosed() {
@@ -262,9 +273,15 @@ final class ModelLane {
         offsets.clear();
         batchSamples = 0;
         batchStartedAt = null;
+        batch = null;
+        dispatched = 0;
     }
 
     void close() {
+        if (pipeline != null) {
+            pipeline.close();
+            pipeline = null;
+        }
         if (pending != null) {
             pending.close();
             pending = null;

@@ -9,7 +9,8 @@ import io.varshift.core.spec.BnProbes;
 
 /**
  * One loaded, immutable version of a watched model: the eval-mode forward with BN probes and the
- * per-layer reference the windows are judged against. Used by the loop thread only.
+ * per-layer reference the windows are judged against. One forward at a time per instance: more
+ * forward threads each take a {@link #replica()}.
  */
 public interface MonitoredModel extends AutoCloseable {
 
@@ -42,6 +43,12 @@ public interface MonitoredModel extends AutoCloseable {
      * {@code predicted[0..samples)}.
      */
     void forward(ByteBuffer input, int samples, BnProbes.Listener sink, int[] predicted);
+
+    /**
+     * Another instance of this version for another forward thread (one instance serves one forward
+     * at a time), with its own probes; the caller closes it.
+     */
+    MonitoredModel replica();
 
     @Override
     void close();

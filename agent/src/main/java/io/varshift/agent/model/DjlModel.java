@@ -7,13 +7,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varshift.agent.loop.MonitoredModel;
+import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.spec.ModelLoader;
 
 /** A model version loaded with DJL: eval forward with BN probes in a per-batch NDManager scope. */
 public final class DjlModel implements MonitoredModel {
 
+    private final ModelArtifact artifact;
     private final LoadedModel loaded;
     private final NDManager base;
     private final int[] sampleShape;
@@ -44,8 +47,10 @@ public final class DjlModel implements MonitoredModel {
     };
     private BnProbes.Listener sink;
 
-    public DjlModel(LoadedModel loaded) {
-        this.loaded = loaded;
+    /** Loads the artifact's version (see {@link ModelLoader#load(ModelArtifact)} for what is verified). */
+    public DjlModel(ModelArtifact artifact) {
+        this.artifact = artifact;
+        this.loaded = ModelLoader.load(artifact);
         this.base = loaded.model().getNDManager();
         long[] in = loaded.spec().inputShape();
         this.sampleShape = new int[in.length];
@@ -75,6 +80,12 @@ public final class DjlModel implements MonitoredModel {
     @Override
     public ModelReference reference() {
         return loaded.reference();
+    }
+
+    /** The same version loaded again from its artifact: its own block, parameters and probes. */
+    @Override
+    public DjlModel replica() {
+        return new DjlModel(artifact);
     }
 
     @Override

@@ -16,7 +16,6 @@ import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.ModelLoader;
 
 /**
  * Watches the model store: each poll reads every watched model's {@code latest} pointer and loads a
@@ -73,7 +72,7 @@ public final class StoreModelSource implements ModelSource {
             try {
                 ModelArtifact artifact = store.load(name, version);
                 fit.require(name, Integer.toString(version), ModelReference.fromJson(artifact.referenceJson()));
-                loaded.add(new DjlModel(ModelLoader.load(artifact)));
+                loaded.add(new DjlModel(artifact));
                 served.put(name, version);
                 metrics.reload(name, "loaded");
                 LOG.infof("model '%s' v%d loaded from %s", name, version, artifact.directory());

@@ -76,6 +76,10 @@ public final class AgentBench {
             race(java.util.Arrays.copyOfRange(args, 1, args.length));
             return;
         }
+        if (args.length > 0 && args[0].equals("probes")) {
+            probes(args.length > 1 ? Integer.parseInt(args[1]) : 300, args.length > 2 ? Integer.parseInt(args[2]) : 64);
+            return;
+        }
         if (args.length > 0 && args[0].equals("soak")) {
             soak(args.length > 1 ? Integer.parseInt(args[1]) : 30, args.length > 2 ? Integer.parseInt(args[2]) : 1000);
             return;
@@ -93,7 +97,7 @@ public final class AgentBench {
                 images, calibrated,
                 Runtime.getRuntime().availableProcessors());
 
-        try (DjlModel model = new DjlModel(ModelLoader.load(new ModelStore(store).loadLatest("fmnist")))) {
+        try (DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"))) {
             ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
             FloatBuffer floats = input.asFloatBuffer();
             for (int i = 0; i < batch; i++) {
@@ -121,6 +125,135 @@ public final class AgentBench {
     }
 
     /**
+     * Plain and fully probed forward rates (img/s) of {@code workers} threads forwarding at once, each
+     * on its own copy of the model, as the agent's forward workers do: phases of {@code rounds} batches
+     * per thread, plain and probed alternating three times (medians). The engine threads are whatever
+     * the engine was given; {@link ai.djl.pytorch.jni.JniUtils#setNumThreads} before calling sets them.
+     */
+    static double[] parallelRates(Path store, ImageSet test, int workers, int batch, int rounds) throws Exception {
+        String[] modes = {"plain", "probed", "plain", "probed", "plain", "probed"};
+        java.util.concurrent.CyclicBarrier barrier = new java.util.concurrent.CyclicBarrier(workers + 1);
+        List<DjlModel> models = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> failed = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int w = 0; w < workers; w++) {
+            DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"));
+            models.add(model);
+            int offset = w * rounds * batch;
+            Thread t = new Thread(() -> {
+                ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
+                FloatBuffer floats = input.asFloatBuffer();
+                WindowState fold = new WindowState(model.reference(), model.classes());
+                int[] predicted = new int[batch];
+                try {
+                    // Phase -1 warms up (JIT, allocator) untimed.
+                    for (int phase = -1; phase < modes.length; phase++) {
+                        boolean probed = phase < 0 || modes[phase].equals("probed");
+                        barrier.await();
+                        for (int r = 0; r < rounds; r++) {
+                            floats.clear();
+                            for (int i = 0; i < batch; i++) {
+                                test.copySample(Math.floorMod(offset + r * batch + i, test.size()), floats);
+                            }
+                            if (probed) {
+                                model.forward(input, batch, fold.listener(), predicted);
+                                fold.forwarded(predicted, batch);
+                            } else {
+                                model.forwardWithoutProbes(input, batch);
+                            }
+                        }
+                        barrier.await();
+                    }
+                } catch (Exception e) {
+                    failed.set(e);
+                    barrier.reset();
+                }
+            }, "bench-forward-" + w);
+            t.setDaemon(true);
+            t.start();
+        }
+        barrier.await();
+        barrier.await();
+        double[][] rates = new double[2][3];
+        for (int phase = 0; phase < modes.length; phase++) {
+            long start = System.nanoTime();
+            barrier.await();
+            barrier.await();
+            long nanos = System.nanoTime() - start;
+            rates[phase % 2][phase / 2] = (double) workers * rounds * batch / (nanos / 1e9);
+        }
+        models.forEach(DjlModel::close);
+        if (failed.get() != null) {
+            throw new IllegalStateException("a bench forward failed", failed.get());
+        }
+        return new double[] {median(rates[0]), median(rates[1])};
+    }
+
+    /**
+     * {@code ./varshift bench agent probes [rounds] [batch]}: where the probes' time goes. One batch
+     * of test images forwarded {@code rounds} times in each of four modes, the modes interleaved batch
+     * by batch on one thread: plain; probes with a listener that takes the sums only; probes that also
+     * compute the cell means; the agent's window state (sums folded, cell means scored).
+     */
+    private static void probes(int rounds, int batch) throws Exception {
+        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(16).optSeed(3).build();
+        Path store = Files.createTempDirectory("varshift-bench-store-");
+        FashionMnist data = FashionMnist.installed();
+        writeModel(spec, store, data.train().slice(0, 5000), true);
+        ImageSet test = data.test();
+        BnProbes.Listener sums = (layer, s1, s2, samples, positions) -> { };
+        BnProbes.Listener cells = new BnProbes.Listener() {
+            @Override
+            public void onBatch(int layer, float[] s1, float[] s2, int samples, long positions) {
+            }
+
+            @Override
+            public boolean wantsCells() {
+                return true;
+            }
+        };
+        String[] names = {"plain", "probe sums", "sums + cell means", "window state"};
+        long[] nanos = new long[names.length];
+        try (DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"))) {
+            ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
+            FloatBuffer floats = input.asFloatBuffer();
+            WindowState fold = new WindowState(model.reference(), model.classes());
+            int[] predicted = new int[batch];
+            Thread t = new Thread(() -> {
+                for (int r = -rounds; r < rounds; r++) {
+                    floats.clear();
+                    for (int i = 0; i < batch; i++) {
+                        test.copySample(Math.floorMod(r * batch + i, test.size()), floats);
+                    }
+                    for (int m = 0; m < names.length; m++) {
+                        long start = System.nanoTime();
+                        switch (m) {
+                            case 0 -> model.forwardWithoutProbes(input, batch);
+                            case 1 -> model.forward(input, batch, sums, predicted);
+                            case 2 -> model.forward(input, batch, cells, predicted);
+                            default -> {
+                                model.forward(input, batch, fold.listener(), predicted);
+                                fold.forwarded(predicted, batch);
+                            }
+                        }
+                        if (r >= 0) {
+                            nanos[m] += System.nanoTime() - start;
+                        }
+                    }
+                }
+            }, "bench-forward");
+            t.start();
+            t.join();
+        }
+        System.out.printf("convnet width 16, batch %d, %d rounds per mode, %d CPUs%n", batch, rounds,
+                Runtime.getRuntime().availableProcessors());
+        for (int m = 0; m < names.length; m++) {
+            System.out.printf("%-20s %7.2f ms per batch  %.3fx plain time%n", names[m], nanos[m] / 1e6 / rounds,
+                    (double) nanos[m] / nanos[0]);
+        }
+        System.exit(0);
+    }
+
+    /**
      * {@code ./varshift bench race [records] [batch] [runs]}: one pre-filled topic, then the agent's real
      * loop and the Python baseline (agent/src/test/python/race_baseline.py: librdkafka, numpy.load per
      * record, PyTorch eval with BN forward pre-hooks, windows of 1000) alternately on it, each as a fresh
@@ -139,32 +272,45 @@ public final class AgentBench {
         System.out.printf("race: %d NPY float32 [1,28,28] records, convnet width %d, batch %d, windows of 1000,"
                 + " %d runs each, %d CPUs%n", records, width, batch, runs, Runtime.getRuntime().availableProcessors());
         double plain;
-        try (DjlModel model = new DjlModel(ModelLoader.load(new ModelStore(store).loadLatest("fmnist")))) {
+        try (DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"))) {
             ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
             long[] nanos = forwardNanos(model, test, input, input.asFloatBuffer(), batch, 200,
                     new WindowState(model.reference(), model.classes()));
             plain = 200.0 * batch / (nanos[0] / 1e9);
-            System.out.printf("plain eval forward      %8.0f img/s; with probes %.3fx plain time%n", plain,
-                    (double) nanos[1] / nanos[0]);
+            System.out.printf("one forward on all %d CPUs:  plain %8.0f img/s; with probes %.3fx plain time%n",
+                    cpus(), plain, (double) nanos[1] / nanos[0]);
         }
+        // The agent's default: one forward per CPU at once, each with one engine thread.
+        int workers = io.varshift.agent.AgentService.forwardWorkers(0, cpus());
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(Math.max(1, cpus() / workers));
+        double[] parallel = parallelRates(store, test, workers, batch, 100);
+        double plainParallel = parallel[0];
+        System.out.printf("%d forwards of %d engine thread(s) at once: plain %8.0f img/s; with probes %.3fx plain time%n",
+                workers, Math.max(1, cpus() / workers), plainParallel, parallel[0] / parallel[1]);
         String topic = prefill(test, records);
         double[] jar = new double[runs];
+        double[] jarInline = new double[runs];
         double[] loop = new double[runs];
         double[] python = new double[runs];
         for (int r = 0; r < runs; r++) {
-            jar[r] = runnerJar(store, topic, topic + "-jar-" + r, records, batch);
-            System.out.printf("run %d  agent runner jar   %8.0f img/s%n", r + 1, jar[r]);
-            loop[r] = endToEnd(store, topic, topic + "-loop-" + r, records, batch, false);
+            jar[r] = runnerJar(store, topic, topic + "-jar-" + r, records, batch, 0);
+            System.out.printf("run %d  agent runner jar   %8.0f img/s  (default: %d forward workers)%n", r + 1, jar[r],
+                    workers);
+            jarInline[r] = runnerJar(store, topic, topic + "-jar1-" + r, records, batch, 1);
+            System.out.printf("run %d  agent runner jar   %8.0f img/s  (forward-workers=1: on the loop thread)%n", r + 1,
+                    jarInline[r]);
+            loop[r] = endToEnd(store, topic, topic + "-loop-" + r, records, batch, false, workers);
             System.out.printf("run %d  agent loop alone   %8.0f img/s%n", r + 1, loop[r]);
             python[r] = python(topic, topic + "-python-" + r, records, batch, width);
             System.out.printf("run %d  python baseline    %8.0f img/s%n", r + 1, python[r]);
         }
         double a = median(jar);
         double py = median(python);
-        System.out.printf("median: agent runner jar %.0f img/s, loop alone %.0f img/s, python %.0f img/s%n", a,
-                median(loop), py);
-        System.out.printf("agent (runner jar) / python %.2fx (goal >= 1.5x); agent / plain forward %.2fx (goal >= 0.85x)%n",
-                a / py, a / plain);
+        System.out.printf("median: agent runner jar %.0f img/s (forward-workers=1: %.0f img/s), loop alone %.0f img/s,"
+                + " python %.0f img/s%n", a, median(jarInline), median(loop), py);
+        System.out.printf("agent (runner jar) / python %.2fx (goal >= 1.5x); agent / plain forward %.2fx (goal >= 0.85x)"
+                + " against one forward on all CPUs, %.2fx against %d forwards at once%n", a / py, a / plain,
+                a / plainParallel, workers);
         System.exit(0);
     }
 
@@ -175,7 +321,8 @@ public final class AgentBench {
      * between the first and the last result. Completion is polled once a second on its metrics (a
      * scrape per 100 ms took measurable CPU from the agent on two cores).
      */
-    private static double runnerJar(Path store, String topic, String group, int records, int batch) throws Exception {
+    private static double runnerJar(Path store, String topic, String group, int records, int batch, int workers)
+            throws Exception {
         String windows = topic + "-windows-" + group;
         KafkaBrokerExtension.createTopic(windows, 1);
         // With VARSHIFT_RACE_JFR=FILE.jfr the run is also recorded by JFR (profile settings).
@@ -185,6 +332,7 @@ public final class AgentBench {
             extra.add("-XX:StartFlightRecording=settings=profile,filename=" + jfr.replace(".jfr", "-" + group + ".jfr"));
         }
         extra.add("-Dvarshift.agent.batch-size=" + batch);
+        extra.add("-Dvarshift.agent.forward-workers=" + workers);
         RunnerJar jar = RunnerJar.start(store, topic, group, windows, extra, "race");
         Path log = jar.log();
         int port = jar.port();
@@ -377,6 +525,10 @@ public final class AgentBench {
         return Double.parseDouble(m.group(1));
     }
 
+    private static int cpus() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     private static double median(double[] values) {
         double[] sorted = values.clone();
         java.util.Arrays.sort(sorted);
@@ -430,9 +582,14 @@ public final class AgentBench {
                 probes.layerNames(), rows, predicted, null, spec.classes().size()), List.of(64, 256, 1000), 1e-3));
     }
 
+    /** End to end with the agent's default forward workers, each with CPUs / workers engine threads. */
     private static double endToEnd(Path store, ImageSet test, int images, int batch) throws Exception {
+        int workers = io.varshift.agent.AgentService.forwardWorkers(0, cpus());
+        ai.djl.pytorch.jni.JniUtils.setNumThreads(Math.max(1, cpus() / workers));
+        System.out.printf("end to end with %d forward worker(s) of %d engine thread(s)%n", workers,
+                Math.max(1, cpus() / workers));
         String topic = prefill(test, images);
-        return endToEnd(store, topic, topic, images, batch, true);
+        return endToEnd(store, topic, topic, images, batch, true, workers);
     }
 
     /** A fresh topic of {@code images} NPY float32 [1, 28, 28] records, read once so the broker is warm. */
@@ -477,8 +634,8 @@ public final class AgentBench {
      * The real loop over a pre-filled topic as consumer group {@code group}; img/s from the first record
      * consumed to the last. {@code report} prints RSS by quarter and the loop's own forward rate.
      */
-    private static double endToEnd(Path store, String topic, String group, int images, int batch, boolean report)
-            throws Exception {
+    private static double endToEnd(Path store, String topic, String group, int images, int batch, boolean report,
+            int workers) throws Exception {
         Properties p = new Properties();
         p.putAll(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
                 ProducerConfig.LINGER_MS_CONFIG, "20", ProducerConfig.BATCH_SIZE_CONFIG, "1048576"));
@@ -487,7 +644,7 @@ public final class AgentBench {
         AgentMetrics metrics = new AgentMetrics(registry);
         LoopSettings settings = new LoopSettings(List.of(topic), topic + "-dlq", topic + "-windows",
                 topic + "-alerts", batch, Duration.ofMillis(50), 1.0, 1000, null, 2, 2, Duration.ofMillis(100),
-                Duration.ofSeconds(30), Duration.ofSeconds(5), DecodeLimits.DEFAULT);
+                Duration.ofSeconds(30), Duration.ofSeconds(5), DecodeLimits.DEFAULT).withForwardWorkers(workers);
         AgentLoop loop = new AgentLoop(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), settings,
                 new StoreModelSource(new ModelStore(store), List.of("fmnist"), metrics, new WindowFit(0, true)), metrics, Clock.systemUTC());

@@ -72,14 +72,24 @@ class AgentLoopTest {
     }
 
     void start(int windowSamples, Duration windowDuration, double sampleRate, int enterAfter) {
+        start(windowSamples, windowDuration, sampleRate, enterAfter, new IdentityModel("m", "1", 50));
+    }
+
+    void start(int windowSamples, Duration windowDuration, double sampleRate, int enterAfter, MonitoredModel first) {
         LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
                 Duration.ofSeconds(5), sampleRate, windowSamples, windowDuration, enterAfter, 2,
-                Duration.ofMillis(1), Duration.ofSeconds(30), Duration.ofHours(1), DecodeLimits.DEFAULT);
-        source.queue.add(new IdentityModel("m", "1", 50));
+                Duration.ofMillis(1), Duration.ofSeconds(30), Duration.ofHours(1), DecodeLimits.DEFAULT)
+                .withForwardWorkers(forwardWorkers());
+        source.queue.add(first);
         loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(registry), clock);
         loop.start();
         consumer.rebalance(List.of(P0, P1));
         consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+    }
+
+    /** Forward threads per model; a subclass runs every test here with several. */
+    int forwardWorkers() {
+        return 1;
     }
 
     @AfterEach

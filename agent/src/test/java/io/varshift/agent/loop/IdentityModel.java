@@ -25,10 +25,21 @@ final class IdentityModel implements MonitoredModel {
     private final String name;
     private final String version;
     private final ModelReference reference;
-    int forwards;
-    boolean closed;
+    /** Replicas made of this version (each registered once); a test checks that they are closed. */
+    final List<IdentityModel> replicas;
+    volatile int forwards;
+    volatile boolean closed;
+
+    private IdentityModel(IdentityModel of) {
+        this.name = of.name;
+        this.version = of.version;
+        this.reference = of.reference;
+        this.replicas = of.replicas;
+        of.replicas.add(this);
+    }
 
     IdentityModel(String name, String version, int calibratedWindow) {
+        this.replicas = new java.util.concurrent.CopyOnWriteArrayList<>();
         this.name = name;
         this.version = version;
         double[] mean = new double[CHANNELS];
@@ -104,6 +115,11 @@ final class IdentityModel implements MonitoredModel {
         if (sink.wantsCells()) {
             sink.onCells(0, x, samples, CHANNELS, 1);
         }
+    }
+
+    @Override
+    public IdentityModel replica() {
+        return new IdentityModel(this);
     }
 
     @Override
