@@ -44,6 +44,11 @@ public class TrainerJobs implements JobExecutor {
         return store;
     }
 
+    /** Adjust BN and recalibration (the remediation loop builds its candidates with it). */
+    public BnAdjustService adjust() {
+        return adjust;
+    }
+
     /** Where report jobs write (REST serves it). */
     public ReportService reports() {
         return reports;

@@ -86,8 +86,42 @@ public final class BnAdjustService {
 
     private JsonObject reestimate(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
                                   JsonObject provenance, JobContext context) {
-        String name = artifact.name();
-        try (LoadedModel loaded = ModelLoader.load(artifact)) {
+        try (Candidate candidate = prepare(artifact, data, clean, batchSize, provenance, context)) {
+            int written = publish(candidate);
+            JsonObject out = candidate.provenance().deepCopy();
+            out.addProperty("model", artifact.name());
+            out.addProperty("version", written);
+            return out;
+        }
+    }
+
+    /**
+     * A re-estimated model held in memory, not yet in the store: the remediation loop verifies it before
+     * {@link #publish} writes it (or never does, in dry-run mode or when a check fails).
+     *
+     * @param accuracyBefore the source version's accuracy on {@code clean} (NaN without labels)
+     * @param result         the new reference, its calibration and the accuracy on {@code clean}
+     * @param adjustments    per layer the running statistics before and after
+     * @param provenance     what model.json's {@code provenance} will say; callers may add to it
+     */
+    public record Candidate(ModelArtifact source, LoadedModel loaded, double accuracyBefore,
+                            ReferenceBuilder.Result result, List<BnReestimator.LayerAdjustment> adjustments,
+                            JsonObject provenance) implements AutoCloseable {
+
+        @Override
+        public void close() {
+            loaded.close();
+        }
+    }
+
+    /**
+     * Re-estimates the source version's BN statistics on {@code data} and calibrates the new reference on
+     * {@code clean}, in memory. The caller closes the candidate.
+     */
+    public Candidate prepare(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
+                             JsonObject provenance, JobContext context) {
+        LoadedModel loaded = ModelLoader.load(artifact);
+        try {
             var manager = loaded.model().getNDManager();
             double before = EvalPass.run(loaded.block(), manager, clean, batchSize, context, "accuracy before");
             int layers = loaded.probes().layerCount();
@@ -110,23 +144,40 @@ public final class BnAdjustService {
                 ratios.add(layer);
             }
             provenance.add("layers", ratios);
-            JsonObject sections = new JsonObject();
-            JsonObject source = artifact.modelJson();
-            if (source.has("training")) {
-                sections.add("training", source.get("training"));
-            }
-            sections.add("provenance", provenance);
-            int written = ArtifactWriter.write(store, name, loaded.spec(), loaded.block(), result.reference(),
-                    sections);
-            LOG.infof("%s v%d -> v%d by %s: %s", name, artifact.version(), written,
-                    provenance.get("method").getAsString(), adjustments.stream()
-                            .map(a -> String.format("%s %.3f", a.layer(), a.varianceRatioBefore()))
-                            .collect(Collectors.joining(", ")));
-            JsonObject out = provenance.deepCopy();
-            out.addProperty("model", name);
-            out.addProperty("version", written);
-            return out;
+            return new Candidate(artifact, loaded, before, result, adjustments, provenance);
+        } catch (RuntimeException e) {
+            loaded.close();
+            throw e;
         }
+    }
+
+    /** Writes the candidate as the model's next version, its training summary and provenance in model.json. */
+    public int publish(Candidate candidate) {
+        ModelArtifact artifact = candidate.source();
+        String name = artifact.name();
+        JsonObject sections = new JsonObject();
+        JsonObject source = artifact.modelJson();
+        if (source.has("training")) {
+            sections.add("training", source.get("training"));
+        }
+        sections.add("provenance", candidate.provenance());
+        int written = ArtifactWriter.write(store, name, candidate.loaded().spec(), candidate.loaded().block(),
+                candidate.result().reference(), sections);
+        LOG.infof("%s v%d -> v%d by %s: %s", name, artifact.version(), written,
+                candidate.provenance().get("method").getAsString(), candidate.adjustments().stream()
+                        .map(a -> String.format("%s %.3f", a.layer(), a.varianceRatioBefore()))
+                        .collect(Collectors.joining(", ")));
+        return written;
+    }
+
+    /** The model's store (the remediation loop reads versions and writes rollbacks there). */
+    public ModelStore store() {
+        return store;
+    }
+
+    /** Where Fashion-MNIST lives, for the held-out data of a model trained on it. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     /** Repeats the source version's calibration settings so the agent's windows stay covered. */

@@ -37,12 +37,12 @@ import java.util.Properties;
  * image set. A plain consumer with assign + seek: no group, no commits, so the agent's consumer group
  * is never disturbed. Records of other models or that do not decode are counted by reason and skipped.
  */
-final class KafkaTraffic {
+public final class KafkaTraffic {
 
     private static final Duration POLL = Duration.ofMillis(500);
 
     /** The samples read and the note of what was read (topic, ranges, counts, rejects by reason). */
-    record Result(ImageSet images, JsonObject note) {
+    public record Result(ImageSet images, JsonObject note) {
     }
 
     /** One partition's planned range {@code [start, end)} and what was read of it. */
@@ -71,7 +71,7 @@ final class KafkaTraffic {
      * @throws IllegalArgumentException when the broker cannot be reached in time, the topic or a partition
      *                                  does not exist, or no valid sample of the model is in the range
      */
-    static Result read(KafkaSource source, String model, long[] sampleShape, int limit, JobContext context) {
+    public static Result read(KafkaSource source, String model, long[] sampleShape, int limit, JobContext context) {
         Duration timeout = Duration.ofSeconds(source.timeoutSeconds());
         try (KafkaConsumer<byte[], byte[]> consumer = open(source)) {
             List<Range> ranges = plan(consumer, source, timeout);
