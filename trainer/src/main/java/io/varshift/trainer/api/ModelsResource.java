@@ -6,28 +6,40 @@ import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.trainer.TrainerJobs;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import io.varshift.trainer.remediation.RemediationController;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Set;
 
-/** Read-only view of the model store and of the reports that report jobs wrote. */
+/** The model store and the reports that report jobs wrote; a rollback publishes an earlier version again. */
 @Path("/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
     private final TrainerJobs jobs;
     private final ObjectMapper mapper;
+    private final RemediationController remediation;
 
-    ModelsResource(TrainerJobs jobs, ObjectMapper mapper) {
+    ModelsResource(TrainerJobs jobs, ObjectMapper mapper, RemediationController remediation) {
         this.jobs = jobs;
         this.mapper = mapper;
+        this.remediation = remediation;
     }
 
     public record Model(String name, int latestVersion, List<Integer> versions) {
@@ -77,6 +89,42 @@ public class ModelsResource {
         }
     }
 
+    @POST
+    @Path("{name}/rollback")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Publish a copy of an earlier version as the next version: body {\"version\": N}")
+    @SecurityRequirement(name = "bearer")
+    public Response rollback(@PathParam("name") String name, String body) {
+        checkName(name);
+        int version = rollbackVersion(body);
+        try {
+            return Response.status(Response.Status.CREATED).entity(remediation.rollback(name, version).toString())
+                    .build();
+        } catch (NoSuchElementException e) {
+            throw ProblemException.notFound(e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.conflict(e.getMessage());
+        }
+    }
+
+    private static int rollbackVersion(String body) {
+        if (body == null || body.isBlank() || body.length() > JobsResource.MAX_BODY_CHARS) {
+            throw ProblemException.badRequest("version", "a body {\"version\": N} naming the version to roll back to"
+                    + " is required");
+        }
+        JsonElement parsed;
+        try {
+            parsed = JsonParser.parseString(body);
+        } catch (JsonParseException e) {
+            throw ProblemException.badRequest("body", "not valid JSON: " + e.getMessage());
+        }
+        if (!parsed.isJsonObject() || !parsed.getAsJsonObject().keySet().equals(Set.of("version"))) {
+            throw ProblemException.badRequest("version", "the body must be {\"version\": N} and nothing else, got "
+                    + JobsResource.abbreviate(parsed.toString()));
+        }
+        return checkVersion(parsed.getAsJsonObject().get("version").toString());
+    }
+
     private ModelArtifact load(String name, int version) {
         try {
             return jobs.store().load(name, version);
@@ -84,7 +132,7 @@ public class ModelsResource {
             if (!jobs.store().versions(name).contains(version)) {
                 throw ProblemException.notFound(e.getMessage());
             }
-            throw new ProblemException(jakarta.ws.rs.core.Response.Status.INTERNAL_SERVER_ERROR, e.getMessage(),
+            throw new ProblemException(Response.Status.INTERNAL_SERVER_ERROR, e.getMessage(),
                     null, null);
         }
     }

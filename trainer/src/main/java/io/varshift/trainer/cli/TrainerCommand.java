@@ -11,7 +11,7 @@ import java.io.PrintWriter;
         description = "Trains, measures, adjusts and recalibrates the models Varshift watches.",
         subcommands = {TrainCommand.class, ReportCommand.class, AdjustBnCommand.class, RecalibrateCommand.class,
                 ServeCommand.class, io.varshift.trainer.experiment.ExperimentCommand.class, EvaluateAlarmsCommand.class,
-                BenchmarkDetectorsCommand.class, ImportCommand.class})
+                BenchmarkDetectorsCommand.class, BenchmarkRemediationCommand.class, ImportCommand.class})
 public class TrainerCommand implements Runnable {
 
     @CommandLine.Spec
@@ -20,8 +20,8 @@ public class TrainerCommand implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: train, import, report, adjust-bn, recalibrate, serve, experiment, evaluate-alarms or"
-                        + " benchmark-detectors");
+                "missing command: train, import, report, adjust-bn, recalibrate, serve, experiment, evaluate-alarms,"
+                        + " benchmark-detectors or benchmark-remediation");
     }
 
     /** The command line with the exit-code policy: invalid parameters are usage errors (2). */
