@@ -2,9 +2,7 @@ package io.varshift.dashboards;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
 import io.varshift.stack.PrometheusServer;
-import io.varshift.stack.replay.Replay;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -131,14 +128,7 @@ class DashboardEndToEndIT {
     }
 
     private static void replay(String... args) {
-        List<String> all = new ArrayList<>(List.of("--bootstrap", KafkaBrokerExtension.bootstrapServers(), "--topic", TRAFFIC,
-                "--model", MODEL, "--rate", "0"));
-        all.addAll(List.of(args));
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int code = Replay.run(new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8),
-                all.toArray(String[]::new));
-        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
-        System.out.print("e2e: " + out.toString(StandardCharsets.UTF_8).lines().reduce((a, b) -> b).orElse("") + "\n");
+        System.out.print("e2e: " + EndToEnd.replay(TRAFFIC, MODEL, args) + "\n");
     }
 
     /** One record the agent must dead-letter, so that the rejects panel has a reason to show. */

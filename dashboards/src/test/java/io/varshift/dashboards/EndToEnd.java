@@ -1,8 +1,11 @@
 package io.varshift.dashboards;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +17,7 @@ import java.util.function.BooleanSupplier;
 
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
+import io.varshift.stack.replay.Replay;
 
 /** What the end-to-end tests share: the apps' runner jars started as their own JVMs, waiting, ports. */
 final class EndToEnd {
@@ -66,6 +70,24 @@ final class EndToEnd {
                 System.getenv().getOrDefault("ENGINE_CACHE_DIR", "run/djl-cache"));
         return AppProcess.start(name, jar, jvmOptions, args, Map.of("DJL_OFFLINE", "true", "ENGINE_CACHE_DIR",
                 engineCache), log);
+    }
+
+    /**
+     * Replays Fashion-MNIST test images to {@code topic} as fast as possible (the replay command in-process);
+     * fails with its output unless it exits 0. Returns its summary line.
+     */
+    static String replay(String topic, String model, String... args) {
+        List<String> all = new ArrayList<>(List.of("--bootstrap", KafkaBrokerExtension.bootstrapServers(), "--topic", topic,
+                "--model", model, "--rate", "0"));
+        all.addAll(List.of(args));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        int code = Replay.run(print, print, all.toArray(String[]::new));
+        String output = out.toString(StandardCharsets.UTF_8);
+        if (code != 0) {
+            throw new AssertionError("replay " + all + " exited with " + code + ":\n" + output);
+        }
+        return output.lines().reduce((a, b) -> b).orElse("");
     }
 
     /** Polls the condition every second; fails naming what did not happen. */

@@ -49,13 +49,16 @@ import picocli.CommandLine.Option;
  * Exit 0 when the alarm fired in the shifted phase and never in the clean one.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Run the whole product locally: stack, model, agent, clean then shifted traffic, timeline.")
+        description = "Run the whole product locally: stack, model, agent, clean then shifted traffic, timeline"
+                + " (with --remediate also the remediation loop).")
 public final class Quickstart implements Callable<Integer> {
 
     static final String TRAFFIC_TOPIC = "varshift-quickstart";
     static final String WINDOWS_TOPIC = "varshift-windows";
     static final String ALERTS_TOPIC = "varshift-alerts";
     static final String DEAD_LETTER_TOPIC = "varshift-dead-letter";
+    static final String AUDIT_TOPIC = "varshift-remediation";
+    static final int TRAINER_PORT = 8081;
     static final int AGENT_PORT = 8090;
 
     @Option(names = "--keep", description = "Leave the stack and the agent running at the end.")
@@ -76,6 +79,10 @@ public final class Quickstart implements Callable<Integer> {
     @Option(names = "--severity", defaultValue = "0.5", description = "Shift severity in [0, 1] (default ${DEFAULT-VALUE}).")
     double severity;
 
+    @Option(names = "--remediate", description = "Also run the trainer's remediation loop: the alarm is answered by a label-free"
+            + " recalibration, verified and published; the agent reloads it and the timeline shows the layers back to OK.")
+    boolean remediate;
+
     @Option(names = "--root", defaultValue = ".", hidden = true)
     Path root;
 
@@ -95,6 +102,7 @@ public final class Quickstart implements Callable<Integer> {
         step("1/6 stack: Kafka broker and Prometheus");
         List<LocalStack.Component> started = stack.up(root.resolve("dashboards/prometheus/prometheus.yml"), Duration.ofSeconds(90));
         AppProcess agent = null;
+        AppProcess trainer = null;
         try {
             step("2/6 model '" + model + "' in " + store);
             int windowSize = ensureModel();
@@ -108,14 +116,21 @@ public final class Quickstart implements Callable<Integer> {
                     "-Dvarshift.agent.topics=" + TRAFFIC_TOPIC,
                     "-Dvarshift.agent.models=" + model,
                     "-Dvarshift.agent.model-store=" + store.toAbsolutePath(),
-                    "-Dvarshift.agent.window.samples=" + windowSize),
+                    "-Dvarshift.agent.window.samples=" + windowSize,
+                    "-Dvarshift.agent.reload-interval=" + (remediate ? "2s" : "10s")),
                     runDir.resolve("quickstart/agent.log"));
             agent.awaitHttpOk("http://127.0.0.1:" + AGENT_PORT + "/q/health/ready", Duration.ofSeconds(120));
             System.out.println("agent       ready on http://127.0.0.1:" + AGENT_PORT + ", log " + agent.log().normalize());
+            if (remediate) {
+                trainer = startRemediation(group, runDir);
+            }
 
             int clean = windowsPerPhase * windowSize;
-            int total = 2 * clean;
-            step("4/6 traffic: " + clean + " clean records, then " + clean + " with " + shift + " (severity " + severity + ")");
+            // With --remediate the alarm windows must hold the loop's 2000 samples plus 3 windows to verify on
+            // (and 3 to spare for the onset); whole windows only, so that no window waits open for more.
+            int shifted = remediate ? Math.max(clean, (2000 / windowSize + 7) * windowSize) : clean;
+            int total = clean + shifted;
+            step("4/6 traffic: " + clean + " clean records, then " + shifted + " with " + shift + " (severity " + severity + ")");
             int replayed = Replay.run(System.out, System.err, "--bootstrap", LocalStack.BOOTSTRAP, "--topic", TRAFFIC_TOPIC,
                     "--model", model, "--rate", "0", "--count", Integer.toString(total),
                     "--shift", shift, "--severity", Double.toString(severity),
@@ -125,10 +140,16 @@ public final class Quickstart implements Callable<Integer> {
             if (replayed != 0) {
                 throw new StackException("replay failed with exit code " + replayed);
             }
+            if (remediate) {
+                total += remediateAndReplay(start, clean);
+            }
 
             step("5/6 windows published by the agent");
             Timeline timeline = new Timeline(TRAFFIC_TOPIC, start.get(TRAFFIC_TOPIC) + clean);
             read(timeline, start, total, Duration.ofSeconds(240));
+            if (remediate) {
+                readSteps(timeline, start.get(AUDIT_TOPIC));
+            }
             print(timeline);
             Path png = TimelineChart.write(timeline, model, runDir.resolve("quickstart/variance-ratio.png"));
 
@@ -139,7 +160,7 @@ public final class Quickstart implements Callable<Integer> {
             System.out.println("prometheus  " + LocalStack.PROMETHEUS_URL + "/graph?g0.expr=varshift_layer_variance_ratio  ("
                     + prometheusSeries("varshift_layer_variance_ratio") + " series scraped so far)");
             System.out.println("dashboard   " + root.resolve("dashboards/grafana/varshift.json").normalize() + " (import into Grafana)");
-            return verdict(timeline);
+            return remediate ? remediationVerdict(timeline) : verdict(timeline);
         } finally {
             if (keep) {
                 System.out.println("--keep: the stack and the agent keep running; stop them with ./varshift stack down and kill "
@@ -147,7 +168,15 @@ public final class Quickstart implements Callable<Integer> {
                 if (agent != null) {
                     java.nio.file.Files.writeString(runDir.resolve("quickstart/agent.pid"), agent.pid() + "\n");
                 }
+                if (trainer != null) {
+                    System.out.println("--keep: the trainer with the remediation loop keeps running too (pid in "
+                            + runDir.resolve("quickstart/trainer.pid") + ")");
+                    java.nio.file.Files.writeString(runDir.resolve("quickstart/trainer.pid"), trainer.pid() + "\n");
+                }
             } else {
+                if (trainer != null) {
+                    trainer.close();
+                }
                 if (agent != null) {
                     agent.close();
                 }
@@ -201,7 +230,7 @@ public final class Quickstart implements Callable<Integer> {
      */
     private Map<String, Long> prepareTopics(String agentGroup) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, LocalStack.BOOTSTRAP))) {
-            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC)) {
+            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC, DEAD_LETTER_TOPIC, AUDIT_TOPIC)) {
                 try {
                     admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
                 } catch (java.util.concurrent.ExecutionException e) {
@@ -211,7 +240,7 @@ public final class Quickstart implements Callable<Integer> {
                 }
             }
             Map<String, Long> ends = new java.util.HashMap<>();
-            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC)) {
+            for (String topic : List.of(TRAFFIC_TOPIC, WINDOWS_TOPIC, ALERTS_TOPIC, AUDIT_TOPIC)) {
                 TopicPartition partition = new TopicPartition(topic, 0);
                 ends.put(topic, admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
                         .get(partition).offset());
@@ -258,12 +287,17 @@ public final class Quickstart implements Callable<Integer> {
 
     private static void print(Timeline timeline) {
         List<String> layers = timeline.layerNames();
-        StringBuilder header = new StringBuilder(String.format("%-7s %-8s %-8s", "window", "phase", "samples"));
+        StringBuilder header = new StringBuilder(String.format("%-7s %-8s %-7s %-8s", "window", "phase", "version", "samples"));
         layers.forEach(l -> header.append(String.format(" %14s", l)));
         System.out.println(header);
         System.out.println("        (each layer: variance ratio live/stored, then * when the drift score is over its threshold, ! in ALARM)");
+        List<Timeline.Step> steps = new ArrayList<>(timeline.steps());
         for (Timeline.Window w : timeline.windows()) {
-            StringBuilder line = new StringBuilder(String.format("%-7d %-8s %-8d", w.number(), w.phase().name().toLowerCase(), w.samples()));
+            while (!steps.isEmpty() && w.closedAt() != null && steps.get(0).at().compareTo(w.closedAt()) < 0) {
+                printStep(steps.remove(0));
+            }
+            StringBuilder line = new StringBuilder(String.format("%-7d %-8s %-7s %-8d", w.number(), w.phase().name().toLowerCase(),
+                    "v" + w.version(), w.samples()));
             for (String layer : layers) {
                 Timeline.LayerPoint p = w.layers().stream().filter(l -> l.layer().equals(layer)).findFirst().orElse(null);
                 String mark = p == null ? "" : ("ALARM".equals(p.state()) ? "!" : p.driftScore() > p.driftThreshold() ? "*" : "");
@@ -271,10 +305,30 @@ public final class Quickstart implements Callable<Integer> {
             }
             System.out.println(line);
         }
+        steps.forEach(Quickstart::printStep);
         for (Timeline.Alert a : timeline.alerts()) {
             System.out.printf("alert       window %d  %-14s %s -> %s  (drift score %.2f, threshold %.2f)%n",
                     a.windowNumber(), a.layer(), a.from(), a.to(), a.value(), a.threshold());
         }
+    }
+
+    /** One remediation step between the windows: what the loop did, when, and its key figures. */
+    private static void printStep(Timeline.Step s) {
+        JsonObject d = s.detail();
+        String about = switch (s.step()) {
+            case "triggered" -> "model alarm on v" + d.get("version").getAsInt() + " for " + d.get("alarmWindows").getAsInt()
+                    + " windows, " + d.get("samples").getAsLong() + " samples in the alarm windows";
+            case "gathered" -> d.get("recalibrationSamples").getAsInt() + " samples to recalibrate on, "
+                    + d.get("verificationSamples").getAsInt() + " to verify on";
+            case "verified" -> String.format("candidate: %d of %d verification windows over (v1: %d), held-out accuracy %.4f -> %.4f",
+                    d.getAsJsonObject("traffic").getAsJsonObject("candidate").get("windowsOver").getAsInt(),
+                    d.getAsJsonObject("traffic").get("windows").getAsInt(),
+                    d.getAsJsonObject("traffic").getAsJsonObject("source").get("windowsOver").getAsInt(),
+                    d.getAsJsonObject("heldOut").get("accuracySource").getAsDouble(),
+                    d.getAsJsonObject("heldOut").get("accuracyCandidate").getAsDouble());
+            default -> d.has("message") ? d.get("message").getAsString() : "";
+        };
+        System.out.printf("  >> remediation %-10s %s%n", s.step(), about);
     }
 
     private static int verdict(Timeline timeline) {
@@ -286,6 +340,110 @@ public final class Quickstart implements Callable<Integer> {
         }
         System.out.println("RESULT      unexpected: alarm on clean traffic = " + cleanAlarm + ", alarm on shifted traffic = " + shiftedAlarm);
         return 1;
+    }
+
+    /** The trainer serving with the remediation loop on (mode auto), reading this run's window results. */
+    private AppProcess startRemediation(String group, Path runDir) {
+        AppProcess trainer = AppProcess.start("trainer", AppProcess.jar(root, "trainer"), List.of(
+                "-Dquarkus.http.port=" + TRAINER_PORT,
+                "-Dvarshift.trainer.model-store=" + store.toAbsolutePath(),
+                "-Dvarshift.trainer.remediation.enabled=true",
+                "-Dvarshift.trainer.remediation.mode=auto",
+                "-Dvarshift.trainer.remediation.bootstrap-servers=" + LocalStack.BOOTSTRAP,
+                "-Dvarshift.trainer.remediation.window-results-topic=" + WINDOWS_TOPIC,
+                "-Dvarshift.trainer.remediation.audit-topic=" + AUDIT_TOPIC,
+                "-Dvarshift.trainer.remediation.group-id=" + group + "-remediation"),
+                List.of("serve"), Map.of(), runDir.resolve("quickstart/trainer.log"));
+        trainer.awaitHttpOk("http://127.0.0.1:" + TRAINER_PORT + "/q/health/ready", Duration.ofSeconds(120));
+        System.out.println("trainer     serving with the remediation loop on http://127.0.0.1:" + TRAINER_PORT
+                + ", log " + trainer.log().normalize());
+        // The loop's group starts at the end of the window results; give it time to join before the traffic.
+        sleep(3000);
+        return trainer;
+    }
+
+    /**
+     * Waits for the loop to publish a new version (the agent reloads it within its 2 s interval), then
+     * replays the same shift again; returns the records replayed.
+     */
+    private int remediateAndReplay(Map<String, Long> start, int records) throws Exception {
+        step("4b/6 remediation: waiting for the loop to trigger, recalibrate, verify and publish");
+        String outcome = awaitOutcome(start.get(AUDIT_TOPIC), Duration.ofSeconds(300));
+        System.out.println("remediation " + outcome);
+        if (!outcome.startsWith("promoted")) {
+            return 0;
+        }
+        sleep(4000);
+        System.out.println("traffic     " + records + " more records with " + shift + " (severity " + severity + "), judged by the new version");
+        int replayed = Replay.run(System.out, System.err, "--bootstrap", LocalStack.BOOTSTRAP, "--topic", TRAFFIC_TOPIC,
+                "--model", model, "--rate", "0", "--count", Integer.toString(records), "--shift", shift,
+                "--severity", Double.toString(severity), "--progress-seconds", "10", "--start", "8000");
+        if (replayed != 0) {
+            throw new StackException("replay failed with exit code " + replayed);
+        }
+        return records;
+    }
+
+    /** The first final step of a remediation in the audit topic, e.g. "promoted (v2)", or "none" on timeout. */
+    private static String awaitOutcome(long from, Duration timeout) {
+        try (KafkaConsumer<String, String> consumer = auditConsumer(from)) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonObject json = JsonParser.parseString(r.value()).getAsJsonObject();
+                    String step = json.get("step").getAsString();
+                    JsonObject detail = json.getAsJsonObject("detail");
+                    if (List.of("promoted", "rejected", "failed", "discarded", "dry-run").contains(step)) {
+                        return step + (detail.has("version") ? " (v" + detail.get("version").getAsInt() + ")" : "")
+                                + (detail.has("message") ? ": " + detail.get("message").getAsString() : "");
+                    }
+                }
+            }
+        }
+        return "none within " + timeout.toSeconds() + " s";
+    }
+
+    private static KafkaConsumer<String, String> auditConsumer(long from) {
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                LocalStack.BOOTSTRAP, ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false), new StringDeserializer(),
+                new StringDeserializer());
+        TopicPartition audit = new TopicPartition(AUDIT_TOPIC, 0);
+        consumer.assign(List.of(audit));
+        consumer.seek(audit, from);
+        return consumer;
+    }
+
+    /** This run's audit records into the timeline. */
+    private static void readSteps(Timeline timeline, long from) {
+        try (KafkaConsumer<String, String> consumer = auditConsumer(from)) {
+            for (int empty = 0; empty < 2; ) {
+                var records = consumer.poll(Duration.ofMillis(1000));
+                empty = records.isEmpty() ? empty + 1 : 0;
+                records.forEach(r -> timeline.addStep(JsonParser.parseString(r.value()).getAsJsonObject()));
+            }
+        }
+    }
+
+    private static int remediationVerdict(Timeline timeline) {
+        int basic = verdict(timeline);
+        String version = timeline.promotedVersion();
+        if (basic == 0 && version != null && timeline.recoveredOn(version)) {
+            System.out.println("RESULT      remediated: v" + version + " published by the loop, its last window has every"
+                    + " layer OK on the same shifted traffic");
+            return 0;
+        }
+        System.out.println("RESULT      not remediated: " + (version == null ? "the loop published no version"
+                : "v" + version + "'s last window still has a layer over its threshold"));
+        return 1;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StackException("interrupted", e);
+        }
     }
 
     private static long prometheusSeries(String metric) {

@@ -20,7 +20,8 @@ final class Timeline {
             double driftThreshold, String state) {
     }
 
-    record Window(long number, String version, long samples, Phase phase, List<LayerPoint> layers) {
+    /** @param closedAt when the agent closed it (ISO-8601), or null when the record does not say */
+    record Window(long number, String version, long samples, Phase phase, List<LayerPoint> layers, String closedAt) {
         boolean alarmed() {
             return layers.stream().anyMatch(l -> "ALARM".equals(l.state()));
         }
@@ -29,10 +30,15 @@ final class Timeline {
     record Alert(long windowNumber, String layer, String from, String to, double value, double threshold) {
     }
 
+    /** One audited step of the trainer's remediation loop (quickstart --remediate). */
+    record Step(String at, String step, JsonObject detail) {
+    }
+
     private final String trafficTopic;
     private final long onsetOffset;
     private final List<Window> windows = new ArrayList<>();
     private final List<Alert> alerts = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
 
     /** @param onsetOffset first traffic offset (partition 0) that carries the shift */
     Timeline(String trafficTopic, long onsetOffset) {
@@ -59,7 +65,7 @@ final class Timeline {
                     l.get("state").getAsString()));
         }
         windows.add(new Window(json.get("windowNumber").getAsLong(), json.get("version").getAsString(),
-                json.get("samples").getAsLong(), phase, layers));
+                json.get("samples").getAsLong(), phase, layers, json.has("closedAt") ? json.get("closedAt").getAsString() : null));
     }
 
     /** Layer alerts name their layer; model-level ones (kind model, prediction-mix) are shown by kind. */
@@ -69,6 +75,29 @@ final class Timeline {
         alerts.add(new Alert(json.get("windowNumber").getAsLong(), subject,
                 json.get("from").getAsString(), json.get("to").getAsString(), number(json, "value"),
                 number(json, "threshold")));
+    }
+
+    /** A record of the remediation audit topic. */
+    void addStep(JsonObject json) {
+        steps.add(new Step(json.get("at").getAsString(), json.get("step").getAsString(),
+                json.has("detail") && json.get("detail").isJsonObject() ? json.getAsJsonObject("detail") : new JsonObject()));
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+
+    /** The version the loop published, or null when it published none. */
+    String promotedVersion() {
+        return steps.stream().filter(s -> "promoted".equals(s.step()) && s.detail().has("version"))
+                .map(s -> s.detail().get("version").getAsString()).findFirst().orElse(null);
+    }
+
+    /** Whether the last window of {@code version} has every layer OK and inside its threshold. */
+    boolean recoveredOn(String version) {
+        List<Window> judged = windows.stream().filter(w -> w.version().equals(version)).toList();
+        return !judged.isEmpty() && judged.get(judged.size() - 1).layers().stream()
+                .allMatch(l -> "OK".equals(l.state()) && l.driftScore() <= l.driftThreshold());
     }
 
     long samples() {

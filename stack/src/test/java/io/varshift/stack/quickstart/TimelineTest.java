@@ -38,4 +38,23 @@ class TimelineTest {
         assertThat(timeline.layerNames()).containsExactly("block1.bn1", "block2.bn1");
         assertThat(timeline.windows().get(0).layers().get(1).varianceRatio()).isNaN();
     }
+
+    @Test
+    void theRemediationStepsNameThePublishedVersionAndItsLastWindowSaysWhetherItRecovered() {
+        Timeline timeline = new Timeline("traffic", 0);
+        timeline.addWindow(JsonParser.parseString(window(0, 0, 99, "ALARM")).getAsJsonObject());
+        assertThat(timeline.promotedVersion()).isNull();
+        timeline.addStep(JsonParser.parseString("""
+                {"schemaVersion":1,"at":"2026-01-01T00:00:01Z","model":"fmnist","remediation":"r","step":"promoted",
+                 "detail":{"version":2,"state":"PROMOTED"}}""").getAsJsonObject());
+        assertThat(timeline.promotedVersion()).isEqualTo("2");
+        assertThat(timeline.recoveredOn("2")).as("no window of v2 yet").isFalse();
+        timeline.addWindow(JsonParser.parseString("""
+                {"schemaVersion":2,"model":"fmnist","version":"2","windowNumber":1,"samples":100,
+                 "layers":[{"layer":"block1.bn1","varianceRatio":1.0,"varianceShift":1.0,"driftScore":0.5,
+                            "driftThreshold":3.0,"over":false,"state":"OK"}],
+                 "offsets":[{"topic":"traffic","partition":0,"first":100,"last":199}]}""").getAsJsonObject());
+        assertThat(timeline.recoveredOn("2")).isTrue();
+        assertThat(timeline.steps()).extracting(Timeline.Step::step).containsExactly("promoted");
+    }
 }
