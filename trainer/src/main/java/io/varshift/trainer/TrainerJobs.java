@@ -7,12 +7,12 @@ import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.imported.ImportService;
 import io.varshift.trainer.jobs.AdjustBnRequest;
 import io.varshift.trainer.jobs.ImportRequest;
-import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.JobExecutor;
 import io.varshift.trainer.jobs.JobRequest;
 import io.varshift.trainer.jobs.RecalibrateRequest;
 import io.varshift.trainer.jobs.ReportRequest;
 import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.report.ReportService;
 import io.varshift.trainer.training.ArtifactWriter;
 import io.varshift.trainer.training.ReferenceBuilder;
@@ -58,12 +58,12 @@ public class TrainerJobs implements JobExecutor {
     public JsonObject execute(JobRequest request, JobContext context) {
         return switch (request.type()) {
             case TRAIN -> train((TrainRequest) request, context);
-            case REPORT -> reports.report((ReportRequest) request, context);
-            case ADJUST_BN -> adjust.adjust((AdjustBnRequest) request, context);
-            case RECALIBRATE -> adjust.recalibrate((RecalibrateRequest) request, context);
+            case REPORT -> reports.report(((ReportRequest) request).plan(), context).toJson();
+            case ADJUST_BN -> adjust.adjust(((AdjustBnRequest) request).plan(), context).toJson();
+            case RECALIBRATE -> adjust.recalibrate(((RecalibrateRequest) request).plan(), context).toJson();
             case IMPORT -> {
                 ImportRequest r = (ImportRequest) request;
-                try (TrainingService.Trained imported = importer.importWeights(r, context)) {
+                try (TrainingService.Trained imported = importer.importWeights(r.plan(), context)) {
                     yield write(r.model(), imported);
                 }
             }
@@ -71,7 +71,7 @@ public class TrainerJobs implements JobExecutor {
     }
 
     private JsonObject train(TrainRequest request, JobContext context) {
-        try (TrainingService.Trained trained = training.train(request, context)) {
+        try (TrainingService.Trained trained = training.train(request.plan(), context)) {
             return write(request.model(), trained);
         }
     }

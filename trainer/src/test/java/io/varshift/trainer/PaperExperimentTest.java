@@ -7,9 +7,9 @@ import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.jobs.AdjustBnRequest;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.ReportRequest;
 import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
+import io.varshift.trainer.report.ReportPlan;
 import io.varshift.trainer.report.ReportService;
 import io.varshift.trainer.training.ArtifactWriter;
 import io.varshift.trainer.training.ReferenceBuilder;
@@ -42,7 +42,7 @@ class PaperExperimentTest {
         TrainRequest request = new TrainRequest(name,
                 TrainRequest.spec("convnet", 16, blocks, placement, "bernoulli", dropRatio, 0, 42),
                 1, 128, 0, 0, 0, List.of(256), 1e-4, 500);
-        try (TrainingService.Trained trained = training.train(request, JobContext.silent())) {
+        try (TrainingService.Trained trained = training.train(request.plan(), JobContext.silent())) {
             System.out.printf("%s: %s%n", name, trained.summary());
             JsonObject sections = new JsonObject();
             sections.add("training", trained.summary());
@@ -68,8 +68,8 @@ class PaperExperimentTest {
     void adjustBnRaisesHeldOutAccuracyWhenDropoutBeforeEveryBlocksLastBnShiftsItsInputs() {
         ModelStore store = new ModelStore(root);
         int version = train(store, "deep-dropout", 2, "before-bn", 0.5);
-        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("deep-dropout", version, 10_000, 512),
-                JobContext.silent());
+        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("deep-dropout", version, 10_000, 512).plan(),
+                JobContext.silent()).toJson();
         System.out.println(adjusted);
         assertThat(adjusted.get("accuracyAfter").getAsDouble())
                 .isGreaterThan(adjusted.get("accuracyBefore").getAsDouble());
@@ -82,7 +82,8 @@ class PaperExperimentTest {
         // One block: exactly one dropout, directly before block1.bn2; block1.bn1 sees no dropout.
         int version = train(store, "dropout", 1, "before-bn", 0.5);
 
-        JsonObject before = reports.report(new ReportRequest("dropout", version, 10_000, 512), JobContext.silent());
+        JsonObject before = reports.report(new ReportPlan("dropout", version, 10_000, 512), JobContext.silent())
+                .toJson();
         System.out.println(before);
         for (JsonElement e : before.getAsJsonArray("layers")) {
             JsonObject layer = e.getAsJsonObject();
@@ -97,15 +98,16 @@ class PaperExperimentTest {
             }
         }
 
-        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("dropout", version, 0, 512), JobContext.silent());
+        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("dropout", version, 0, 512).plan(),
+                JobContext.silent()).toJson();
         System.out.println(adjusted);
         // One dropout before a BN that feeds pool and a wide linear layer barely changes the ranking:
         // allow 20 of the 10 000 held-out samples of noise here; the two-block test needs a real gain.
         assertThat(adjusted.get("accuracyAfter").getAsDouble())
                 .isGreaterThanOrEqualTo(adjusted.get("accuracyBefore").getAsDouble() - 0.002);
 
-        JsonObject after = reports.report(new ReportRequest("dropout", adjusted.get("version").getAsInt(), 10_000,
-                512), JobContext.silent());
+        JsonObject after = reports.report(new ReportPlan("dropout", adjusted.get("version").getAsInt(), 10_000,
+                512), JobContext.silent()).toJson();
         System.out.println(after);
         for (JsonElement e : after.getAsJsonArray("layers")) {
             JsonObject layer = e.getAsJsonObject();

@@ -10,9 +10,7 @@ import io.varshift.core.spec.BnReestimator;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.AdjustBnRequest;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.RecalibrateRequest;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.ArtifactWriter;
 import io.varshift.trainer.training.EvalPass;
 import io.varshift.trainer.training.ReferenceBuilder;
@@ -49,49 +47,45 @@ public final class BnAdjustService {
      * Adjust BN on the model's training data (Fashion-MNIST's or the user's, dealt again as at training);
      * the reference is calibrated on the held-out part.
      */
-    public JsonObject adjust(AdjustBnRequest request, JobContext context) {
-        ModelArtifact artifact = load(request.model(), request.version());
+    public Published adjust(AdjustPlan plan, JobContext context) {
+        ModelArtifact artifact = load(plan.model(), plan.version());
         TrainingData data = TrainingData.forModel(artifact, dataDir);
-        ImageSet train = TrainingService.limit(data.train(), request.limit());
+        ImageSet train = TrainingService.limit(data.train(), plan.limit());
         JsonObject provenance = new JsonObject();
         provenance.addProperty("method", "adjust-bn");
         provenance.addProperty("data", (data.isFashionMnist() ? "fashion-mnist training split"
                 : "training part of " + data.description().get("source").getAsString()) + ", first " + train.size()
                 + " samples");
-        return reestimate(artifact, train, data.heldOut(), request.batchSize(), provenance, context);
+        return reestimate(artifact, train, data.heldOut(), plan.batchSize(), provenance, context);
     }
 
     /** Recalibration on unlabelled traffic; the same traffic is the clean baseline of the new calibration. */
-    public JsonObject recalibrate(RecalibrateRequest request, JobContext context) {
-        ModelArtifact artifact = load(request.model(), request.version());
+    public Published recalibrate(RecalibrationPlan plan, JobContext context) {
+        ModelArtifact artifact = load(plan.model(), plan.version());
         long[] shape = ModelSpec.fromJson(artifact.modelJson()).inputShape();
-        HeapBudget.check(artifact.name(), request.limit(), shape, Runtime.getRuntime().maxMemory());
+        HeapBudget.check(artifact.name(), plan.limit(), shape, Runtime.getRuntime().maxMemory());
         JsonObject provenance = new JsonObject();
         provenance.addProperty("method", "recalibrate");
         ImageSet traffic;
-        if (request.kafka() != null) {
-            KafkaTraffic.Result read = KafkaTraffic.read(request.kafka(), artifact.name(), shape, request.limit(),
+        if (plan.kafka() != null) {
+            KafkaTraffic.Result read = KafkaTraffic.read(plan.kafka(), artifact.name(), shape, plan.limit(),
                     context);
             traffic = read.images();
-            provenance.addProperty("data", "kafka topic " + request.kafka().topic() + " at "
-                    + request.kafka().bootstrap() + ", " + request.kafka().rangeDescription());
+            provenance.addProperty("data", "kafka topic " + plan.kafka().topic() + " at "
+                    + plan.kafka().bootstrap() + ", " + plan.kafka().rangeDescription());
             provenance.add("source", read.note());
         } else {
-            traffic = NpyDataset.load(request.data(), shape, request.limit());
-            provenance.addProperty("data", request.data().toAbsolutePath().toString());
+            traffic = NpyDataset.load(plan.data(), shape, plan.limit());
+            provenance.addProperty("data", plan.data().toAbsolutePath().toString());
         }
         provenance.addProperty("samples", traffic.size());
-        return reestimate(artifact, traffic, traffic, request.batchSize(), provenance, context);
+        return reestimate(artifact, traffic, traffic, plan.batchSize(), provenance, context);
     }
 
-    private JsonObject reestimate(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
-                                  JsonObject provenance, JobContext context) {
+    private Published reestimate(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
+                                 JsonObject provenance, JobContext context) {
         try (Candidate candidate = prepare(artifact, data, clean, batchSize, provenance, context)) {
-            int written = publish(candidate);
-            JsonObject out = candidate.provenance().deepCopy();
-            out.addProperty("model", artifact.name());
-            out.addProperty("version", written);
-            return out;
+            return new Published(artifact.name(), publish(candidate), candidate.provenance());
         }
     }
 

@@ -18,7 +18,7 @@ import io.varshift.trainer.evaluate.BinomialInterval;
 import io.varshift.trainer.evaluate.Detection;
 import io.varshift.trainer.evaluate.EvaluationConfig;
 import io.varshift.trainer.evaluate.HeldOutTestImages;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.training.EvalPass;
 import org.jboss.logging.Logger;

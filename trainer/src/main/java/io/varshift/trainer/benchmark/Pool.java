@@ -11,7 +11,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.trainer.evaluate.MeasuredRows;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 
 import java.util.List;
 

@@ -5,7 +5,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.BnReestimator;
 import io.varshift.core.spec.LoadedModel;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
 
 import java.nio.FloatBuffer;

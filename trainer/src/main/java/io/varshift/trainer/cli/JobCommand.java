@@ -1,10 +1,10 @@
 package io.varshift.trainer.cli;
 
 import com.google.gson.JsonObject;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.report.AtomicFiles;
 import io.varshift.trainer.jobs.JobExecutor;
 import io.varshift.trainer.jobs.JobRequest;
+import io.varshift.trainer.progress.JobContext;
+import io.varshift.trainer.report.AtomicFiles;
 import jakarta.inject.Inject;
 import picocli.CommandLine;
 

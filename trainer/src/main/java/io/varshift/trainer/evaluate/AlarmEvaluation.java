@@ -11,7 +11,7 @@ import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 
 import java.nio.file.Path;

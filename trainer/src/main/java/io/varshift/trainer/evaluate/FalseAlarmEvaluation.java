@@ -3,7 +3,7 @@ package io.varshift.trainer.evaluate;
 import com.google.gson.JsonObject;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.calibration.ModelCalibration;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -7,7 +7,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.LoadedModel;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
 
 import java.util.ArrayList;

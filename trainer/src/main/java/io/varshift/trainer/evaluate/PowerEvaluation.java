@@ -8,7 +8,7 @@ import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.corruption.ShiftedImages;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.LoadedModel;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
 import java.util.List;

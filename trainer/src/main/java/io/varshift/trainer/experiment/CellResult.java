@@ -3,6 +3,7 @@ package io.varshift.trainer.experiment;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import io.varshift.trainer.report.ShiftMeasurement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +31,14 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
     record Measurement(double heldOutError, double trainError, List<LayerRow> layers) {
         Measurement {
             layers = List.copyOf(layers);
+        }
+
+        /** The experiment's rows of the shared measurement. */
+        static Measurement of(ShiftMeasurement.Measured m) {
+            return new Measurement(1 - m.heldOutAccuracy(), 1 - m.trainAccuracy(), m.layers().stream()
+                    .map(l -> new LayerRow(l.layer(), l.channels(), l.movingVariance(), l.onTrain().varianceRatio(),
+                            l.onHeldOut().varianceRatio(), l.onHeldOut().maxChannelShift()))
+                    .toList());
         }
 
         /** The largest held-out variance shift max(r, 1/r) over layers. */

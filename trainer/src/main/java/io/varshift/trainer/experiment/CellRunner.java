@@ -7,8 +7,10 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.BnReestimator;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
+import io.varshift.trainer.report.ShiftMeasurement;
+import io.varshift.trainer.training.ReferenceBuilder;
+import io.varshift.trainer.training.TrainingPlan;
 import io.varshift.trainer.training.TrainingService;
 
 import java.nio.file.Path;
@@ -45,25 +47,30 @@ final class CellRunner {
     CellResult run(Cell cell, JobContext context) {
         long started = System.nanoTime();
         ModelSpec spec = cell.spec(config);
-        TrainRequest request = new TrainRequest("experiment", spec, config.epochs(), config.batchSize(),
-                config.trainSamples(), CALIBRATION_WINDOW, 0, List.of(CALIBRATION_WINDOW), 0.01, CALIBRATION_REPLICATES);
-        try (TrainingService.Trained trained = training.train(request, context)) {
+        TrainingPlan plan = new TrainingPlan("experiment", spec, config.epochs(), config.batchSize(),
+                config.trainSamples(), CALIBRATION_WINDOW, 0, List.of(CALIBRATION_WINDOW), 0.01, CALIBRATION_REPLICATES,
+                null, null);
+        try (TrainingService.Trained trained = training.train(plan, context)) {
             Block block = trained.model().getBlock();
             NDManager manager = trained.model().getNDManager();
             BnProbes probes = BnProbes.attach(block);
             int batch = Math.max(config.batchSize(), 256);
-            ShiftMeasurement.Measured before = ShiftMeasurement.measure(block, probes, manager, measureSet,
-                    heldOutSet, batch, context);
-            List<CellResult.TheoryRow> theory = new ArrayList<>(
-                    TheoryCheck.beforeBn(spec, probes, before.trainMoments()));
+            ShiftMeasurement.Measured before = measure(spec, block, probes, manager, batch, true, context);
+            List<CellResult.TheoryRow> theory = new ArrayList<>(TheoryCheck.beforeBn(before));
             theory.addAll(TheoryCheck.beforeConv(spec, block, probes, manager, measureSet, batch));
             context.checkCancelled();
             BnReestimator.reestimate(block, measureSet, batch, manager, layer -> context.checkCancelled());
-            ShiftMeasurement.Measured after = ShiftMeasurement.measure(block, probes, manager, measureSet, heldOutSet,
-                    batch, context);
+            ShiftMeasurement.Measured after = measure(spec, block, probes, manager, batch, false, context);
             double trainAccuracy = trained.summary().get("trainAccuracy").getAsDouble();
-            return new CellResult(cell, trainAccuracy, (System.nanoTime() - started) / 1e9, before.measurement(),
-                    after.measurement(), theory);
+            return new CellResult(cell, trainAccuracy, (System.nanoTime() - started) / 1e9,
+                    CellResult.Measurement.of(before), CellResult.Measurement.of(after), theory);
         }
+    }
+
+    /** The measurement against the block's current moving statistics; the theory only for those training left. */
+    private ShiftMeasurement.Measured measure(ModelSpec spec, Block block, BnProbes probes, NDManager manager,
+                                              int batch, boolean withTheory, JobContext context) {
+        return ShiftMeasurement.measure(spec, block, probes, ReferenceBuilder.runningStatistics(probes),
+                withTheory, manager, measureSet, heldOutSet, batch, context);
     }
 }

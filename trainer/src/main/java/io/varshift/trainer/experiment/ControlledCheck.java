@@ -12,12 +12,13 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.BnReestimator;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
+import io.varshift.trainer.report.ShiftMeasurement;
+import io.varshift.trainer.training.ReferenceBuilder;
 import io.varshift.trainer.training.TrainingService;
 
 import java.util.ArrayList;
@@ -71,9 +72,10 @@ final class ControlledCheck {
                 from += batchSize;
             }
             BnProbes probes = BnProbes.attach(block);
-            List<ChannelMoments> moments = new ArrayList<>();
-            ShiftMeasurement.pass(block, probes, manager, images, batchSize, JobContext.silent(), moments);
-            List<CellResult.TheoryRow> rows = new ArrayList<>(TheoryCheck.beforeBn(spec, probes, moments));
+            ShiftMeasurement.Measured measured = ShiftMeasurement.measure(spec, block, probes,
+                    ReferenceBuilder.runningStatistics(probes), true, manager, images, images, batchSize,
+                    JobContext.silent());
+            List<CellResult.TheoryRow> rows = new ArrayList<>(TheoryCheck.beforeBn(measured));
             rows.addAll(TheoryCheck.beforeConv(spec, block, probes, manager, images, batchSize));
             return rows;
         }

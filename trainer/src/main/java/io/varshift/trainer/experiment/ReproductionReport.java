@@ -1,39 +1,110 @@
 package io.varshift.trainer.experiment;
 
+import io.quarkus.qute.Engine;
+import io.quarkus.qute.ReflectionValueResolver;
+import io.quarkus.qute.Template;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
 import io.varshift.trainer.report.AtomicFiles;
 import org.jfree.data.category.DefaultCategoryDataset;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.function.ToDoubleFunction;
+import java.util.Optional;
 
 /**
- * Writes the paper-reproduction report (markdown) and its charts from the stored cell results. Every
- * number in it comes from the results; the prose around the numbers is chosen by comparing them.
+ * Writes the paper-reproduction report and its charts from the stored cell results: the numbers and
+ * verdicts come from {@link ReproductionFindings}, formatted here, and the page is the Qute template
+ * {@code experiment/paper-reproduction.qute.md}, which holds every word around them.
  */
 final class ReproductionReport {
 
-    static final String FIRST_SITE = "block1.bn2";
-    /** Above this held-out error without dropout a model is called undertrained in the caveats. */
-    static final double UNDERTRAINED_ERROR = 0.3;
+    static final String TEMPLATE = "/experiment/paper-reproduction.qute.md";
+    static final String VERDICT_TEMPLATE = "/experiment/verdict.qute.md";
 
+    record Setup(String config, String architectures, int width, int blocks, int epochs, int trainSamples,
+                 int batchSize, int measureSamples, int heldOutSamples, String seeds, int seedCount,
+                 String uoutPlacement, int trained, int cells, String computeMinutes, List<String> missing) {
+
+        public boolean incomplete() {
+            return !missing.isEmpty();
+        }
+    }
+
+    /** One row of the error tables (3, 4, 6), formatted. */
+    record ErrorRow(String architecture, String dropout, String ratio, int seeds, String error, String errorAfter,
+                    String change, String shift, String shiftAfter) {
+    }
+
+    /** The Figure 4 table of one architecture and the chart beside it. */
+    record Figure(String architecture, List<String> series, List<FigureRow> rows, String image) {
+    }
+
+    record FigureRow(String layer, List<String> values) {
+    }
+
+    /** One row of the theory tables, formatted. */
+    record TheoryLine(String architecture, String placement, String ratio, String layer, String equation,
+                      String measured, String theory, String relative, String dCos2, String direct) {
+    }
+
+    /**
+     * The theory section: tables and the summary sentence.
+     *
+     * @param controlledError the largest |measured/theory − 1| at the first site in %, null without checks
+     */
+    record Theory(int controlledSamples, String firstSite, List<TheoryLine> controlled, List<TheoryLine> trained,
+                  String controlledError, String trainedError, int trainedModels) {
+    }
+
+    /** The discussion of one architecture; each part is null when its cells are missing. */
+    record Discussion(String architecture, DropA dropA, DropB dropB, AfterBn afterBn, Uout uout) {
+    }
+
+    record DropA(String shift, String baseShift, String shiftAfter, String change, String errorBefore,
+                 String errorAfter, ReproductionFindings.Judged verdict) {
+    }
+
+    record DropB(String shift, String shiftA, boolean smaller, String change, ReproductionFindings.Judged verdict) {
+    }
+
+    record AfterBn(String worst, String baseShift, String ratio, String best, String baseError,
+                   ReproductionFindings.Comparison comparison) {
+    }
+
+    record Uout(String maxBeta, String worst, String bernoulli, ReproductionFindings.UoutStability stability) {
+    }
+
+    record Undertrained(String architecture, String error) {
+    }
+
+    private static final Engine ENGINE = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
+            .build();
+
+    static {
+        // Included inside a sentence: without the file's final line break.
+        ENGINE.putTemplate("verdict", ENGINE.parse(resource(VERDICT_TEMPLATE).strip()));
+    }
+
+    private static final Template PAGE = ENGINE.parse(resource(TEMPLATE));
+
+    private final ReproductionFindings findings;
     private final ExperimentConfig config;
-    private final ExperimentRunner.Outcome outcome;
     private final String command;
-    private final StringBuilder md = new StringBuilder();
 
     ReproductionReport(ExperimentConfig config, ExperimentRunner.Outcome outcome, String command) {
+        this.findings = new ReproductionFindings(config, outcome);
         this.config = config;
-        this.outcome = outcome;
         this.command = command;
     }
 
@@ -42,50 +113,27 @@ final class ReproductionReport {
         Path base = markdown.toAbsolutePath().getParent();
         String link = base.relativize(chartDir.toAbsolutePath()).toString().replace('\\', '/');
         List<Path> charts = new ArrayList<>();
-        header();
-        table3();
-        table4();
-        table6();
-        figure4(chartDir, link, charts);
-        theory();
-        discussion();
-        footer();
-        AtomicFiles.write(markdown, md.toString().getBytes(StandardCharsets.UTF_8), "report");
+        List<Figure> figures = figures(chartDir, link, charts);
+        String page = PAGE.data("setup", setup()).data("table3", table3()).data("table4", table4())
+                .data("table6", table6()).data("figures", figures).data("theory", theory())
+                .data("discussion", discussion()).data("undertrained", undertrained()).data("command", command)
+                .render();
+        AtomicFiles.write(markdown, page.getBytes(StandardCharsets.UTF_8), "report");
         return charts;
     }
 
-    String markdown() {
-        return md.toString();
+    private static String resource(String name) {
+        try (InputStream in = ReproductionReport.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("report template " + name + " is missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read report template " + name, e);
+        }
     }
 
-    // ---------------------------------------------------------------- selection helpers
-
-    private List<CellResult> group(Architecture a, DropoutPlacement placement, DropoutKind kind, double drop,
-                                   double beta) {
-        Cell key = new Cell(a, placement, kind, drop, beta, 0);
-        return outcome.results().values().stream().filter(r -> r.cell().withoutSeed().equals(key)).toList();
-    }
-
-    private List<CellResult> none(Architecture a) {
-        return group(a, DropoutPlacement.NONE, DropoutKind.BERNOULLI, 0, 0);
-    }
-
-    private List<CellResult> bernoulli(Architecture a, DropoutPlacement placement, double drop) {
-        return group(a, placement, DropoutKind.BERNOULLI, drop, 0);
-    }
-
-    private List<CellResult> uout(Architecture a, double beta) {
-        return group(a, config.uoutPlacement(), DropoutKind.UOUT, 0, beta);
-    }
-
-    private List<Double> ratios(DropoutPlacement placement) {
-        return config.bernoulli().stream().filter(s -> s.placement() == placement)
-                .flatMap(s -> s.dropRatios().stream()).toList();
-    }
-
-    private static SeedStats stats(List<CellResult> results, ToDoubleFunction<CellResult> f) {
-        return SeedStats.of(results.stream().map(r -> f.applyAsDouble(r)).toList());
-    }
+    // ---------------------------------------------------------------- formatting
 
     private static String placementName(DropoutPlacement p) {
         return switch (p) {
@@ -100,401 +148,192 @@ final class ReproductionReport {
         return String.format(Locale.ROOT, "%.1f (p = %.1f)", drop, 1 - drop);
     }
 
+    private static String decimals(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static String optional(double v, int decimals) {
+        return Double.isFinite(v) ? decimals(v, decimals) : "–";
+    }
+
+    private static String maxShift(List<CellResult> rs) {
+        return ReproductionFindings.stats(rs, r -> r.before().maxHeldOutShift()).format(1, 3);
+    }
+
+    private static String heldOutError(List<CellResult> rs) {
+        return ReproductionFindings.stats(rs, r -> r.before().heldOutError()).format(100, 2);
+    }
+
+    private static String change(List<CellResult> rs) {
+        return ReproductionFindings.stats(rs, ReproductionFindings::adjustChange).format(100, 2);
+    }
+
+    private static ErrorRow errorRow(Architecture a, String dropout, String ratio, List<CellResult> rs) {
+        return new ErrorRow(a.id(), dropout, ratio, rs.size(), heldOutError(rs),
+                ReproductionFindings.stats(rs, r -> r.after().heldOutError()).format(100, 2), change(rs), maxShift(rs),
+                ReproductionFindings.stats(rs, r -> r.after().maxHeldOutShift()).format(1, 3));
+    }
+
     // ---------------------------------------------------------------- sections
 
-    private void header() {
-        md.append("# Paper reproduction: variance shift on Fashion-MNIST\n\n");
-        md.append("Generated by `varshift trainer experiment` from the stored results of every trained model;"
-                + " do not edit by hand (the regeneration command is at the end). It reproduces the experiments of"
-                + " Li, Chen, Hu & Yang, *Understanding the Disharmony between Dropout and Batch Normalization by"
-                + " Variance Shift* (arXiv:1801.05134), on Fashion-MNIST with Varshift's own models and tools.\n\n");
-        md.append("**Ratios.** The *drop ratio* is the probability of dropping a unit (DJL's `optRate`); the"
-                + " paper's **p is the retain ratio**, p = 1 − drop ratio. Every table gives both.\n\n");
-        md.append("**Variance shift.** For a BN layer, r = (channel-averaged variance of its input in eval mode) /"
-                + " (channel-averaged moving variance stored by training) — the paper's statistic; the shift is"
-                + " max(r, 1/r) (1 = none). \"Max shift\" is the largest over a model's BN layers, on held-out"
-                + " data. Adjust BN re-estimates every BN layer's statistics in eval mode on the measured training"
-                + " samples, layer by layer.\n\n");
-        md.append("## Setup\n\n");
-        md.append("| setting | value |\n| --- | --- |\n");
-        row("config", "`" + config.name() + "`");
-        row("architectures", String.join(", ", config.architectures().stream().map(Architecture::id).toList()));
-        row("width / blocks", config.width() + " base channels / " + config.blocks() + " blocks");
-        row("training", config.epochs() + " epoch(s) over the first " + config.trainSamples()
-                + " training images, batch " + config.batchSize() + ", Adam lr 1e-3");
-        row("measurement + Adjust BN data", "first " + config.measureSamples() + " training images");
-        row("held-out data", "first " + config.heldOutSamples() + " test images");
-        row("seeds", config.seeds().toString());
-        row("Uout placement", config.uoutPlacement().id());
-        row("cells", outcome.results().size() + " of " + config.cells().size() + " trained ("
-                + String.format(Locale.ROOT, "%.1f", outcome.computeSeconds() / 60) + " min of compute in total)");
-        md.append('\n');
-        if (!outcome.missing().isEmpty()) {
-            md.append("**Incomplete sweep.** The time budget ran out before these cells were trained; tables show"
-                    + " \"–\" or fewer seeds where they are missing: ");
-            md.append(String.join(", ", outcome.missing().stream().map(c -> "`" + c.key() + "`").toList()));
-            md.append(".\n\n");
-        }
+    private Setup setup() {
+        ExperimentRunner.Outcome outcome = findings.outcome();
+        return new Setup(config.name(), String.join(", ", config.architectures().stream().map(Architecture::id)
+                .toList()), config.width(), config.blocks(), config.epochs(), config.trainSamples(),
+                config.batchSize(), config.measureSamples(), config.heldOutSamples(), config.seeds().toString(),
+                config.seeds().size(), config.uoutPlacement().id(), outcome.results().size(), config.cells().size(),
+                decimals(outcome.computeSeconds() / 60, 1), outcome.missing().stream().map(Cell::key).toList());
     }
 
-    private void row(String a, String b) {
-        md.append("| ").append(a).append(" | ").append(b).append(" |\n");
-    }
-
-    private void errorTableHeader() {
-        md.append("| architecture | dropout | drop ratio (p = retain) | seeds | held-out error % | after Adjust BN %"
-                + " | change (pp) | max shift | max shift after Adjust BN |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    }
-
-    private void errorRow(Architecture a, String dropout, String ratio, List<CellResult> rs) {
-        md.append("| ").append(a.id()).append(" | ").append(dropout).append(" | ").append(ratio).append(" | ")
-                .append(rs.size()).append(" | ")
-                .append(stats(rs, r -> r.before().heldOutError()).format(100, 2)).append(" | ")
-                .append(stats(rs, r -> r.after().heldOutError()).format(100, 2)).append(" | ")
-                .append(stats(rs, ReproductionReport::adjustChange).format(100, 2)).append(" | ")
-                .append(stats(rs, r -> r.before().maxHeldOutShift()).format(1, 3)).append(" | ")
-                .append(stats(rs, r -> r.after().maxHeldOutShift()).format(1, 3)).append(" |\n");
-    }
-
-    private static double adjustChange(CellResult r) {
-        return r.after().heldOutError() - r.before().heldOutError();
-    }
-
-    private void table3() {
-        md.append("## Table 3 analogue: Dropout-(a) and Dropout-(b) at drop ratio 0.5, before and after Adjust"
-                + " BN\n\n");
-        md.append("Mean ± sd over seeds (sample sd). Change = error after − error before Adjust BN, per seed.\n\n");
-        errorTableHeader();
+    private List<ErrorRow> table3() {
+        List<ErrorRow> rows = new ArrayList<>();
         for (Architecture a : config.architectures()) {
-            errorRow(a, placementName(DropoutPlacement.NONE), "–", none(a));
+            rows.add(errorRow(a, placementName(DropoutPlacement.NONE), "–", findings.none(a)));
             for (DropoutPlacement p : List.of(DropoutPlacement.BEFORE_BN, DropoutPlacement.BEFORE_CONV)) {
-                if (ratios(p).contains(0.5)) {
-                    errorRow(a, placementName(p), ratio(0.5), bernoulli(a, p, 0.5));
+                if (findings.ratios(p).contains(0.5)) {
+                    rows.add(errorRow(a, placementName(p), ratio(0.5), findings.bernoulli(a, p, 0.5)));
                 }
             }
         }
-        md.append('\n');
+        return rows;
     }
 
-    private void table4() {
-        md.append("## Table 4 analogue: one dropout after all BN layers, at each drop ratio, vs no dropout\n\n");
-        errorTableHeader();
+    private List<ErrorRow> table4() {
+        List<ErrorRow> rows = new ArrayList<>();
         for (Architecture a : config.architectures()) {
-            errorRow(a, placementName(DropoutPlacement.NONE), "–", none(a));
-            for (double d : ratios(DropoutPlacement.AFTER_BN)) {
-                errorRow(a, placementName(DropoutPlacement.AFTER_BN), ratio(d),
-                        bernoulli(a, DropoutPlacement.AFTER_BN, d));
+            rows.add(errorRow(a, placementName(DropoutPlacement.NONE), "–", findings.none(a)));
+            for (double d : findings.ratios(DropoutPlacement.AFTER_BN)) {
+                rows.add(errorRow(a, placementName(DropoutPlacement.AFTER_BN), ratio(d),
+                        findings.bernoulli(a, DropoutPlacement.AFTER_BN, d)));
             }
         }
-        md.append('\n');
+        return rows;
     }
 
-    private void table6() {
-        md.append("## Table 6 analogue: Uout (x + x·r, r ~ U(−β, β)) at each β, placed "
-                + config.uoutPlacement().id() + "\n\n");
-        md.append("Uout has no drop ratio; its theoretical shift at zero mean is 3/(3 + β²). Bernoulli dropout at"
-                + " the same placement and drop 0.5 is repeated for comparison.\n\n");
-        md.append("| architecture | dropout | β | seeds | held-out error % | after Adjust BN % | change (pp)"
-                + " | max shift | max shift after Adjust BN |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+    private List<ErrorRow> table6() {
+        List<ErrorRow> rows = new ArrayList<>();
         for (Architecture a : config.architectures()) {
-            errorRow(a, "Bernoulli, drop 0.5 (p = 0.5)", "–", bernoulli(a, config.uoutPlacement(), 0.5));
+            rows.add(errorRow(a, "Bernoulli, drop 0.5 (p = 0.5)", "–", findings.bernoulli(a, config.uoutPlacement(),
+                    0.5)));
             for (double beta : config.uoutBetas()) {
-                errorRow(a, "Uout", String.format(Locale.ROOT, "%.1f", beta), uout(a, beta));
+                rows.add(errorRow(a, "Uout", decimals(beta, 1), findings.uout(a, beta)));
             }
         }
-        md.append('\n');
+        return rows;
     }
 
-    private void figure4(Path chartDir, String link, List<Path> charts) {
-        md.append("## Figure 4 analogue: variance shift per BN layer vs drop ratio (Dropout-(a))\n\n");
-        md.append("Held-out data, before Adjust BN, mean over seeds. Layers in forward order; the dropout sits"
-                + " directly before every `*.bn2`.\n\n");
+    /** The Figure 4 tables; writes one chart per architecture into {@code chartDir}. */
+    private List<Figure> figures(Path chartDir, String link, List<Path> charts) {
+        List<Figure> figures = new ArrayList<>();
         for (Architecture a : config.architectures()) {
-            List<String> layers = layerNames(a);
+            List<String> layers = findings.layerNames(a);
             if (layers.isEmpty()) {
                 continue;
             }
             Map<String, List<CellResult>> series = new LinkedHashMap<>();
-            series.put("no dropout", none(a));
-            for (double d : ratios(DropoutPlacement.BEFORE_BN)) {
-                series.put("drop " + ratio(d), bernoulli(a, DropoutPlacement.BEFORE_BN, d));
+            series.put("no dropout", findings.none(a));
+            for (double d : findings.ratios(DropoutPlacement.BEFORE_BN)) {
+                series.put("drop " + ratio(d), findings.bernoulli(a, DropoutPlacement.BEFORE_BN, d));
             }
             DefaultCategoryDataset data = new DefaultCategoryDataset();
-            md.append("| ").append(a.id()).append(" layer |");
-            series.keySet().forEach(s -> md.append(' ').append(s).append(" |"));
-            md.append("\n|---|").append("---|".repeat(series.size())).append('\n');
+            List<FigureRow> rows = new ArrayList<>();
             for (String layer : layers) {
-                md.append("| `").append(layer).append("` |");
+                List<String> values = new ArrayList<>();
                 for (Map.Entry<String, List<CellResult>> e : series.entrySet()) {
-                    SeedStats s = layerShift(e.getValue(), layer);
-                    md.append(' ').append(s.format(1, 3)).append(" |");
+                    SeedStats s = ReproductionFindings.layerShift(e.getValue(), layer);
+                    values.add(s.format(1, 3));
                     if (s.n() > 0) {
                         data.addValue(s.mean(), e.getKey(), layer);
                     }
                 }
-                md.append('\n');
+                rows.add(new FigureRow(layer, values));
             }
             Path chart = chartDir.resolve("variance-shift-" + a.id() + ".png");
             ReproductionCharts.lineChart(chart, a.id() + ": variance shift per BN layer (held-out, eval mode)",
                     "BN layer", "max(r, 1/r), r = real / moving variance (log scale)", data);
             charts.add(chart);
-            md.append("\n![variance shift per BN layer, ").append(a.id()).append("](").append(link).append('/')
-                    .append(chart.getFileName()).append(")\n\n");
+            figures.add(new Figure(a.id(), List.copyOf(series.keySet()), rows, link + "/" + chart.getFileName()));
         }
+        return figures;
     }
 
-    private List<String> layerNames(Architecture a) {
-        return outcome.results().values().stream().filter(r -> r.cell().architecture() == a).findFirst()
-                .map(r -> r.before().layers().stream().map(CellResult.LayerRow::layer).toList()).orElse(List.of());
-    }
-
-    private static SeedStats layerShift(List<CellResult> rs, String layer) {
-        List<Double> values = new ArrayList<>();
-        for (CellResult r : rs) {
-            r.before().layers().stream().filter(l -> l.layer().equals(layer))
-                    .forEach(l -> values.add(CellResult.shift(l.heldOutRatio())));
-        }
-        return SeedStats.of(values);
-    }
-
-    private void theory() {
-        md.append("## Theory check\n\n");
-        md.append("Measured Δ = real / moving variance of the BN layer (eval mode, training data), channel-averaged"
-                + " as above. Theory, aggregated the same way (Σ_c Var_test / Σ_c Var_train):\n\n");
-        md.append("- **Eq. 8** (dropout directly before BN): per channel, c and v are the mean and variance of the"
-                + " dropout's input, measured in eval mode (where it is the BN input); Var_train = (c² + v)/p − c²"
-                + " (Eq. 7); Uout: (c² + v)(1 + β²/3) − c².\n");
-        md.append("- **Eq. 12** (dropout → conv of fan-in d → BN, ConvNet Dropout-(b)): subtracting Eq. 13 from"
-                + " Eq. 12 leaves Var_train − Var_test = ((1 − p)/p)·E[Σᵢ wᵢ²xᵢ²], the masks' noise; the"
-                + " correlated term ρ(d·cos²θ − 1) is common to both and comes from the measured eval-mode variance."
-                + " d·cos²θ is averaged over output channels (the paper's Table 1 quantity); \"Eq. 8 of input\" is"
-                + " the shift the same dropout would cause directly before a BN — the conv dilutes it when the"
-                + " measured Δ is closer to 1.\n\n");
-        md.append("### Controlled: frozen untrained weights\n\n");
-        md.append("The moving statistics are estimated in training mode (dropout on) with weights that never"
-                + " change, then measured in eval mode on the same " + config.controlled().samples()
-                + " training images. At the first dropout site (`" + FIRST_SITE + "`) theory and measurement must"
-                + " agree; deeper sites also inherit, in eval mode, the shift of the BN layers above them.\n\n");
-        theoryHeader();
-        for (ExperimentRunner.Controlled c : outcome.controlled()) {
+    private Theory theory() {
+        List<TheoryLine> controlled = new ArrayList<>();
+        for (ExperimentRunner.Controlled c : findings.outcome().controlled()) {
             for (CellResult.TheoryRow t : c.rows()) {
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | `%s` | %s | %.4f | %.4f | %+.1f%% | %s | %s |%n",
-                        c.architecture().id(), c.placement().id(), ratio(c.dropRatio()), t.layer(), t.equation(),
-                        t.measuredDelta(), t.theoryDelta(), 100 * t.relativeError(), optional(t.dCos2Theta(), 2),
+                controlled.add(new TheoryLine(c.architecture().id(), c.placement().id(), ratio(c.dropRatio()),
+                        t.layer(), t.equation(), decimals(t.measuredDelta(), 4), decimals(t.theoryDelta(), 4),
+                        String.format(Locale.ROOT, "%+.1f%%", 100 * t.relativeError()), optional(t.dCos2Theta(), 2),
                         optional(t.directDelta(), 4)));
             }
         }
-        md.append("\n### Trained models\n\n");
-        md.append("Mean ± sd over seeds. Here the moving variance is an average over the last training batches"
-                + " while the weights still move, and deeper sites inherit the shift above them.\n\n");
-        theoryHeader();
-        Map<String, List<CellResult.TheoryRow>> groups = new LinkedHashMap<>();
-        Map<String, String[]> labels = new LinkedHashMap<>();
-        for (CellResult r : outcome.results().values()) {
-            for (CellResult.TheoryRow t : r.theory()) {
-                Cell c = r.cell();
-                String variant = c.kind() == DropoutKind.UOUT
-                        ? String.format(Locale.ROOT, "Uout β %.1f", c.uoutBeta()) : ratio(c.dropRatio());
-                String key = c.withoutSeed().key() + "|" + t.layer();
-                groups.computeIfAbsent(key, k -> new ArrayList<>()).add(t);
-                labels.put(key, new String[] {c.architecture().id(), c.placement().id(), variant, t.layer(),
-                    t.equation()});
-            }
+        List<TheoryLine> trained = new ArrayList<>();
+        for (ReproductionFindings.TheoryGroup g : findings.trainedTheory()) {
+            Cell c = g.cell();
+            List<CellResult.TheoryRow> ts = g.rows();
+            boolean throughConv = g.equation().equals("12");
+            trained.add(new TheoryLine(c.architecture().id(), c.placement().id(), c.kind() == DropoutKind.UOUT
+                    ? String.format(Locale.ROOT, "Uout β %.1f", c.uoutBeta())
+                    : ratio(c.dropRatio()), g.layer(), g.equation(),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::measuredDelta).format(1, 4),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::theoryDelta).format(1, 4),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::relativeError).format(100, 1) + "%",
+                    throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::dCos2Theta).format(1, 2)
+                            : "–",
+                    throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::directDelta).format(1, 4)
+                            : "–"));
         }
-        for (Map.Entry<String, List<CellResult.TheoryRow>> e : groups.entrySet()) {
-            String[] l = labels.get(e.getKey());
-            List<CellResult.TheoryRow> ts = e.getValue();
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | `%s` | %s | %s | %s | %s | %s | %s |%n", l[0], l[1],
-                    l[2], l[3], l[4], rowStats(ts, CellResult.TheoryRow::measuredDelta).format(1, 4),
-                    rowStats(ts, CellResult.TheoryRow::theoryDelta).format(1, 4),
-                    rowStats(ts, CellResult.TheoryRow::relativeError).format(100, 1) + "%",
-                    l[4].equals("12") ? rowStats(ts, CellResult.TheoryRow::dCos2Theta).format(1, 2) : "–",
-                    l[4].equals("12") ? rowStats(ts, CellResult.TheoryRow::directDelta).format(1, 4) : "–"));
-        }
-        md.append('\n');
+        List<Double> controlledErrors = findings.controlledFirstSiteErrors();
+        List<Double> trainedErrors = findings.trainedFirstSiteErrors();
+        return new Theory(config.controlled().samples(), findings.firstDropoutSite(), controlled, trained,
+                controlledErrors.isEmpty() ? null : decimals(100 * controlledErrors.stream().mapToDouble(Math::abs)
+                        .max().orElse(Double.NaN), 1),
+                SeedStats.of(trainedErrors).format(100, 1), trainedErrors.size());
     }
 
-    private void theoryHeader() {
-        md.append("| architecture | placement | drop ratio (p = retain) | layer | Eq. | measured Δ | theory Δ"
-                + " | measured/theory − 1 | d·cos²θ | Eq. 8 of input |\n");
-        md.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-    }
-
-    private static SeedStats rowStats(List<CellResult.TheoryRow> rows, Function<CellResult.TheoryRow, Double> f) {
-        return SeedStats.of(rows.stream().map(f).toList());
-    }
-
-    private static String optional(double v, int decimals) {
-        return Double.isFinite(v) ? String.format(Locale.ROOT, "%." + decimals + "f", v) : "–";
-    }
-
-    // ---------------------------------------------------------------- discussion
-
-    private void discussion() {
-        md.append("## Discussion\n\n");
-        md.append("Generated from the numbers above. A finding reproduces when Adjust BN lowers the error in every"
-                + " seed; its size is \"within seed noise\" when the mean change is smaller than its sd, and two"
-                + " errors are \"no different beyond seed noise\" when they differ by less than the larger sd.\n\n");
+    private List<Discussion> discussion() {
+        List<Discussion> out = new ArrayList<>();
         for (Architecture a : config.architectures()) {
-            List<CellResult> base = none(a);
-            List<CellResult> dropA = bernoulli(a, DropoutPlacement.BEFORE_BN, 0.5);
-            List<CellResult> dropB = bernoulli(a, DropoutPlacement.BEFORE_CONV, 0.5);
-            md.append("**").append(a.id()).append(".** ");
-            if (!dropA.isEmpty()) {
-                md.append(String.format(Locale.ROOT, "Dropout-(a) at drop 0.5 (p = 0.5) leaves a max variance shift"
-                                + " of %s on held-out data (no dropout: %s); Adjust BN brings it to %s and changes the"
-                                + " held-out error by %s pp (%s → %s %%): %s. ",
-                        stats(dropA, r -> r.before().maxHeldOutShift()).format(1, 3),
-                        stats(base, r -> r.before().maxHeldOutShift()).format(1, 3),
-                        stats(dropA, r -> r.after().maxHeldOutShift()).format(1, 3),
-                        stats(dropA, ReproductionReport::adjustChange).format(100, 2),
-                        stats(dropA, r -> r.before().heldOutError()).format(100, 2),
-                        stats(dropA, r -> r.after().heldOutError()).format(100, 2), verdict(dropA)));
-            }
+            List<CellResult> base = findings.none(a);
+            List<CellResult> dropA = findings.bernoulli(a, DropoutPlacement.BEFORE_BN, 0.5);
+            List<CellResult> dropB = findings.bernoulli(a, DropoutPlacement.BEFORE_CONV, 0.5);
+            DropA a5 = dropA.isEmpty() ? null : new DropA(maxShift(dropA), maxShift(base),
+                    ReproductionFindings.stats(dropA, r -> r.after().maxHeldOutShift()).format(1, 3), change(dropA),
+                    heldOutError(dropA),
+                    ReproductionFindings.stats(dropA, r -> r.after().heldOutError()).format(100, 2),
+                    ReproductionFindings.verdict(dropA));
+            DropB b5 = null;
             if (!dropB.isEmpty() && !dropA.isEmpty()) {
-                double shiftA = stats(dropA, r -> r.before().maxHeldOutShift()).mean();
-                double shiftB = stats(dropB, r -> r.before().maxHeldOutShift()).mean();
-                md.append(String.format(Locale.ROOT, "Dropout-(b) leaves a max shift of %.3f vs %.3f for Dropout-(a):"
-                                + " %s; Adjust BN changes its error by %s pp (%s). ", shiftB, shiftA,
-                        shiftB < shiftA ? "smaller, as the paper predicts (the conv dilutes the shift)"
-                                : "not smaller, so this does NOT reproduce here",
-                        stats(dropB, ReproductionReport::adjustChange).format(100, 2), verdict(dropB)));
+                double shiftA = ReproductionFindings.stats(dropA, r -> r.before().maxHeldOutShift()).mean();
+                double shiftB = ReproductionFindings.stats(dropB, r -> r.before().maxHeldOutShift()).mean();
+                b5 = new DropB(decimals(shiftB, 3), decimals(shiftA, 3), shiftB < shiftA, change(dropB),
+                        ReproductionFindings.verdict(dropB));
             }
-            List<Double> after = ratios(DropoutPlacement.AFTER_BN);
-            if (!after.isEmpty()) {
-                double worst = 1;
-                SeedStats best = null;
-                double bestRatio = Double.NaN;
-                for (double d : after) {
-                    List<CellResult> rs = bernoulli(a, DropoutPlacement.AFTER_BN, d);
-                    if (!rs.isEmpty()) {
-                        worst = Math.max(worst, stats(rs, r -> r.before().maxHeldOutShift()).mean());
-                        SeedStats e = stats(rs, r -> r.before().heldOutError());
-                        if (best == null || e.mean() < best.mean()) {
-                            best = e;
-                            bestRatio = d;
-                        }
-                    }
-                }
-                SeedStats baseError = stats(base, r -> r.before().heldOutError());
-                if (best != null) {
-                    md.append(String.format(Locale.ROOT, "Dropout after all BN keeps the max shift at %.3f at most"
-                                    + " (no dropout: %s); its best held-out error, at drop %s, is %s %% vs %s %% without"
-                                    + " dropout: %s. ", worst,
-                            stats(base, r -> r.before().maxHeldOutShift()).format(1, 3), ratio(bestRatio),
-                            best.format(100, 2), baseError.format(100, 2), compare(best, baseError)));
-                }
+            AfterBn afterBn = null;
+            Optional<ReproductionFindings.AfterBn> found = findings.afterBn(a);
+            if (found.isPresent()) {
+                ReproductionFindings.AfterBn f = found.get();
+                SeedStats baseError = ReproductionFindings.stats(base, r -> r.before().heldOutError());
+                afterBn = new AfterBn(decimals(f.worstShift(), 3), maxShift(base), ratio(f.bestRatio()),
+                        f.bestError().format(100, 2), baseError.format(100, 2),
+                        ReproductionFindings.compare(f.bestError(), baseError));
             }
+            Uout uout = null;
             if (!config.uoutBetas().isEmpty()) {
-                double worstUout = 1;
-                for (double beta : config.uoutBetas()) {
-                    List<CellResult> rs = uout(a, beta);
-                    if (!rs.isEmpty()) {
-                        worstUout = Math.max(worstUout, stats(rs, r -> r.before().maxHeldOutShift()).mean());
-                    }
-                }
-                SeedStats dropout = stats(bernoulli(a, config.uoutPlacement(), 0.5), r -> r.before().maxHeldOutShift());
-                md.append(String.format(Locale.ROOT, "Uout up to β = %.1f leaves a max shift of %.3f at most, vs %s for"
-                                + " Bernoulli drop 0.5 at the same place: %s.", java.util.Collections.max(
-                                config.uoutBetas()), worstUout, dropout.format(1, 3),
-                        dropout.n() == 0 ? "no Bernoulli cell to compare"
-                                : worstUout < dropout.mean() ? "Uout shifts less, as the paper claims"
-                                : "Uout is NOT more variance-stable here"));
+                double worst = findings.worstUoutShift(a);
+                SeedStats bernoulli = ReproductionFindings.stats(findings.bernoulli(a, config.uoutPlacement(), 0.5),
+                        r -> r.before().maxHeldOutShift());
+                uout = new Uout(decimals(Collections.max(config.uoutBetas()), 1), decimals(worst, 3),
+                        bernoulli.format(1, 3), ReproductionFindings.uoutStability(worst, bernoulli));
             }
-            md.append("\n\n");
+            out.add(new Discussion(a.id(), a5, b5, afterBn, uout));
         }
-        theoryDiscussion();
-        md.append("**Caveats.** The default sweep is reduced to fit a 2-core CPU: narrow models, a subset of the"
-                + " training images, " + config.epochs() + " epoch(s), " + config.seeds().size() + " seed(s). Errors"
-                + " are therefore far above the paper's and differences of a few tenths of a point are within seed"
-                + " noise; the variance-shift measurements are much less noisy than the errors. Run the `full`"
-                + " config on a GPU for paper-scale numbers.");
-        for (Architecture a : config.architectures()) {
-            SeedStats base = stats(none(a), r -> r.before().heldOutError());
-            if (base.n() > 0 && base.mean() > UNDERTRAINED_ERROR) {
-                md.append(String.format(Locale.ROOT, " %s without dropout still has %.1f %% held-out error: it is"
-                        + " undertrained at this budget, so its error comparisons say little (its variance-shift"
-                        + " measurements do not depend on that).", a.id(), 100 * base.mean()));
-            }
-        }
-        md.append("\n\n");
+        return out;
     }
 
-    /** The direction per seed decides whether the finding reproduces; the sd decides whether its size is clear. */
-    private static String verdict(List<CellResult> results) {
-        SeedStats change = stats(results, ReproductionReport::adjustChange);
-        if (change.n() == 0) {
-            return "no data";
-        }
-        long lower = results.stream().filter(r -> adjustChange(r) < 0).count();
-        String seeds = String.format(Locale.ROOT, "lower in %d of %d seeds", lower, change.n());
-        if (lower == 0) {
-            return seeds + ": the paper's finding does NOT reproduce";
-        }
-        if (lower < change.n()) {
-            return seeds + ": mixed, the finding does not clearly reproduce";
-        }
-        if (change.n() > 1 && Math.abs(change.mean()) <= change.sd()) {
-            return seeds + ": the paper's finding reproduces in direction, its size is within seed noise";
-        }
-        return seeds + ": the paper's finding reproduces" + (change.n() == 1 ? " (one seed only)" : "");
-    }
-
-    /** "better", "worse" or "no different beyond seed noise" for an error against a baseline. */
-    private static String compare(SeedStats error, SeedStats baseline) {
-        double noise = Math.max(Double.isNaN(error.sd()) ? 0 : error.sd(),
-                Double.isNaN(baseline.sd()) ? 0 : baseline.sd());
-        double difference = error.mean() - baseline.mean();
-        if (Math.abs(difference) <= noise) {
-            return "no different beyond seed noise";
-        }
-        return difference < 0 ? "better" : "worse";
-    }
-
-    private void theoryDiscussion() {
-        List<Double> controlled = new ArrayList<>();
-        for (ExperimentRunner.Controlled c : outcome.controlled()) {
-            c.rows().stream().filter(t -> t.layer().equals(FIRST_SITE)).forEach(t -> controlled.add(t.relativeError()));
-        }
-        List<Double> trained = new ArrayList<>();
-        for (CellResult r : outcome.results().values()) {
-            r.theory().stream().filter(t -> t.layer().equals(FIRST_SITE) && t.equation().equals("8"))
-                    .forEach(t -> trained.add(t.relativeError()));
-        }
-        md.append("**Theory.** ");
-        if (!controlled.isEmpty()) {
-            md.append(String.format(Locale.ROOT, "With frozen weights, measured Δ at the first dropout site is within"
-                    + " %.1f %% of Eq. 8/12 in every controlled case (largest |measured/theory − 1|). ",
-                    100 * controlled.stream().mapToDouble(Math::abs).max().orElse(Double.NaN)));
-        }
-        if (!trained.isEmpty()) {
-            SeedStats s = SeedStats.of(trained);
-            md.append(String.format(Locale.ROOT, "In trained models with dropout directly before BN (Bernoulli or Uout),"
-                    + " measured/theory − 1 at the first site is %s %% on average over %d models (the moving average also"
-                    + " carries statistics of earlier weights). ",
-                    s.format(100, 1), trained.size()));
-        }
-        md.append("Deeper sites fall below the single-layer theory because, in eval mode, their input is already"
-                + " scaled by the shifted BN layers above — the paper's point that the shift accumulates through the"
-                + " network.\n\n");
-    }
-
-    private void footer() {
-        md.append("## Regenerate\n\n```\n").append(command).append("\n```\n\n");
-        md.append("Finished cells are kept under the `--out` folder (default `run/experiment`), one JSON file per"
-                + " cell in a folder named by a fingerprint of the training settings, and are never recomputed; a"
-                + " cell that does not fit the remaining `--budget-minutes` is not started, so running the same"
-                + " command again continues the sweep. `--report-only` rewrites this page from the stored cells."
-                + " `--config trainer/src/main/resources/experiment/full.json` runs the full sweep (wider and deeper"
-                + " models, all 60 000 training images, 10 epochs, 5 seeds, every ratio at every placement); it is"
-                + " meant for a GPU, which the trainer uses when the engine sees one.\n\n");
-        md.append("Config fields (JSON): `name`; `architectures` (convnet, preresnet); `width`, `blocks`; `epochs`,"
-                + " `batchSize`, `trainSamples` (first N training images); `measureSamples` (first N training"
-                + " images for the eval-mode measurement and Adjust BN); `heldOutSamples` (first N test images);"
-                + " `seeds`; `bernoulli`: a list of `{placement, dropRatios}` with drop ratios (p = 1 − drop);"
-                + " `uout`: `{placement, betas}`; `controlled`: `{samples, batches, dropRatios}` for the"
-                + " frozen-weights check. Every cell runs without dropout as well.\n");
+    private List<Undertrained> undertrained() {
+        List<Undertrained> out = new ArrayList<>();
+        findings.undertrained().forEach((a, error) -> out.add(new Undertrained(a.id(), decimals(100 * error, 1))));
+        return out;
     }
 }

@@ -10,7 +10,6 @@ import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
@@ -19,6 +18,7 @@ import io.varshift.core.spec.ProbedBatchNorm;
 import io.varshift.core.spec.UoutBlock;
 import io.varshift.core.theory.VarianceShiftTheory;
 import io.varshift.trainer.report.DropoutTheory;
+import io.varshift.trainer.report.ShiftMeasurement;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -34,28 +34,16 @@ final class TheoryCheck {
     }
 
     /**
-     * Dropout directly before BN (the layers the spec's block feeds from a dropout, e.g. a convnet's
-     * {@code *.bn2}): in eval mode the BN
-     * input IS the dropout input, so its per-channel mean c and variance v come from the BN probe, and
-     * Var_train,c is Eq. (7) (or its Uout analogue); with one channel this is Eq. (8).
+     * Dropout directly before BN (the layers the spec's block feeds from a dropout, see
+     * {@link ShiftMeasurement}): in eval mode the BN input IS the dropout input, so its per-channel mean c
+     * and variance v come from the BN probe, and Var_train,c is Eq. (7) (or its Uout analogue); with one
+     * channel this is Eq. (8). Measured Δ is the layer's ratio on training data.
      */
-    static List<CellResult.TheoryRow> beforeBn(ModelSpec spec, BnProbes probes, List<ChannelMoments> trainMoments) {
-        List<CellResult.TheoryRow> rows = new ArrayList<>();
-        if (spec.dropoutPlacement() != DropoutPlacement.BEFORE_BN) {
-            return rows;
-        }
-        for (int i = 0; i < probes.layerCount(); i++) {
-            String name = probes.layerNames().get(i);
-            ChannelMoments m = trainMoments.get(i);
-            double test = 0;
-            for (int c = 0; c < m.channels(); c++) {
-                test += m.variance(c) > 0 ? m.variance(c) : 0; // a dead channel carries no variance to shift
-            }
-            double measured = test / sum(probes.runningVar(i));
-            DropoutTheory.forLayer(spec, name, m, false).ifPresent(theory -> rows.add(
-                    new CellResult.TheoryRow(name, "8", measured, theory.delta(), Double.NaN, Double.NaN)));
-        }
-        return rows;
+    static List<CellResult.TheoryRow> beforeBn(ShiftMeasurement.Measured measured) {
+        return measured.layers().stream().filter(l -> l.theory() != null)
+                .map(l -> new CellResult.TheoryRow(l.layer(), "8", l.onTrain().varianceRatio(), l.theory().delta(),
+                        Double.NaN, Double.NaN))
+                .toList();
     }
 
     /**

@@ -9,8 +9,7 @@ import com.google.gson.JsonObject;
 import io.varshift.core.artifact.Sha256;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.ImportRequest;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.ReferenceBuilder;
 import io.varshift.trainer.training.TrainingData;
 import io.varshift.trainer.training.TrainingService;
@@ -35,16 +34,16 @@ public final class ImportService {
      * @throws IllegalArgumentException when the data or weights cannot be read, do not fit the spec, or the
      *     outputs differ from the exporter's by more than {@link ImportedWeights#TOLERANCE}
      */
-    public TrainingService.Trained importWeights(ImportRequest request, JobContext context) {
-        TrainingData data = TrainingData.user(request.data(), request.spec().seed());
-        ImportedWeights weights = ImportedWeights.read(Path.of(request.weights()));
-        ModelSpec spec = request.spec().toBuilder().setInputShape(data.inputShape()).setClasses(data.classes())
+    public TrainingService.Trained importWeights(ImportPlan plan, JobContext context) {
+        TrainingData data = TrainingData.user(plan.data(), plan.spec().seed());
+        ImportedWeights weights = ImportedWeights.read(Path.of(plan.weights()));
+        ModelSpec spec = plan.spec().toBuilder().setInputShape(data.inputShape()).setClasses(data.classes())
                 .optNormalization(weights.normalization().orElse(null)).build();
-        ReferenceBuilder.requireOneWindow(data.heldOut().size(), request.windowSizes());
+        ReferenceBuilder.requireOneWindow(data.heldOut().size(), plan.windowSizes());
         context.progress(0, "import");
         // On the CPU: a GPU's convolutions (TF32 by default) differ from the exporter's beyond the 1e-4 check,
         // and an import trains nothing.
-        Model model = Model.newInstance(request.model(), ai.djl.Device.cpu());
+        Model model = Model.newInstance(plan.model(), ai.djl.Device.cpu());
         try {
             Block block = ModelBlocks.build(spec);
             model.setBlock(block);
@@ -52,7 +51,7 @@ public final class ImportService {
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
             weights.assignTo(block);
             JsonObject imported = new JsonObject();
-            imported.addProperty("weights", request.weights());
+            imported.addProperty("weights", plan.weights());
             imported.addProperty("sha256", sha256(weights.file()));
             imported.addProperty("parameters", weights.parameterCount());
             double difference = weights.checkDifference(block, model.getNDManager(), in);
@@ -65,9 +64,9 @@ public final class ImportService {
             imported.addProperty("checkMaxAbsDifference", difference);
             context.progress(1, "import");
             ReferenceBuilder.Result reference = ReferenceBuilder.build(block, model.getNDManager(), data.heldOut(),
-                    spec.classes().size(), request.batchSize(), new ReferenceBuilder.Calibration(request.windowSizes(),
-                            request.falseAlarmRate(), request.replicates(), spec.seed()), context);
-            LOG.infof("%s: imported %d parameters from %s, held-out accuracy %.4f on %d samples", request.model(),
+                    spec.classes().size(), plan.batchSize(), new ReferenceBuilder.Calibration(plan.windowSizes(),
+                            plan.falseAlarmRate(), plan.replicates(), spec.seed()), context);
+            LOG.infof("%s: imported %d parameters from %s, held-out accuracy %.4f on %d samples", plan.model(),
                     weights.parameterCount(), weights.file(), reference.accuracy(), data.heldOut().size());
             JsonObject summary = new JsonObject();
             summary.add("imported", imported);

@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+import io.varshift.trainer.adjust.AdjustPlan;
 
 import java.util.Set;
 
@@ -22,6 +23,11 @@ public record AdjustBnRequest(String model, Integer version, int limit, int batc
     @Override
     public JobType type() {
         return JobType.ADJUST_BN;
+    }
+
+    /** What the Adjust BN service re-estimates. */
+    public AdjustPlan plan() {
+        return new AdjustPlan(model, version, limit, batchSize);
     }
 
     static AdjustBnRequest fromJson(JsonObject body) {

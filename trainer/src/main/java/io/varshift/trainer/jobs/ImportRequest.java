@@ -2,6 +2,7 @@ package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
 import io.varshift.core.spec.ModelSpec;
+import io.varshift.trainer.imported.ImportPlan;
 
 import java.util.List;
 import java.util.Set;
@@ -42,6 +43,11 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
     @Override
     public JobType type() {
         return JobType.IMPORT;
+    }
+
+    /** What the import service brings in. */
+    public ImportPlan plan() {
+        return new ImportPlan(model, spec, weights, data, batchSize, windowSizes, falseAlarmRate, replicates);
     }
 
     /** The REST form; weights and data paths are relative to the traffic directory and stay inside it. */

@@ -1,6 +1,8 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+import io.varshift.trainer.progress.JobCancelledException;
+import io.varshift.trainer.progress.JobContext;
 import org.jboss.logging.Logger;
 
 import java.time.Clock;

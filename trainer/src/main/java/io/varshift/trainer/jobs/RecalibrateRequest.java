@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+import io.varshift.trainer.adjust.RecalibrationPlan;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -46,6 +47,11 @@ public record RecalibrateRequest(String model, Integer version, Path data, Kafka
     @Override
     public JobType type() {
         return JobType.RECALIBRATE;
+    }
+
+    /** What the recalibration service re-estimates on. */
+    public RecalibrationPlan plan() {
+        return new RecalibrationPlan(model, version, data, kafka, limit, batchSize);
     }
 
     /** A REST data directory is relative to the traffic directory and may not leave it. */

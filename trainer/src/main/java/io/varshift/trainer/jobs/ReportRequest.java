@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+import io.varshift.trainer.report.ReportPlan;
 
 import java.util.Set;
 
@@ -21,6 +22,11 @@ public record ReportRequest(String model, Integer version, int limit, int batchS
     @Override
     public JobType type() {
         return JobType.REPORT;
+    }
+
+    /** What the report service measures. */
+    public ReportPlan plan() {
+        return new ReportPlan(model, version, limit, batchSize);
     }
 
     static ReportRequest fromJson(JsonObject body) {

@@ -3,6 +3,8 @@ package io.varshift.trainer.jobs;
 import com.google.gson.JsonObject;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelSpecException;
+import io.varshift.trainer.training.TrainingData;
+import io.varshift.trainer.training.TrainingPlan;
 
 import java.util.List;
 import java.util.Set;
@@ -48,7 +50,7 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
         }
         JobRequest.requireRange("epochs", epochs, 1, 1000);
         JobRequest.requireRange("batchSize", batchSize, 1, 4096);
-        JobRequest.requireRange("limit", limit, 0, data == null ? 60_000 : MAX_USER_SAMPLES);
+        JobRequest.requireRange("limit", limit, 0, data == null ? 60_000 : TrainingData.MAX_USER_SAMPLES);
         JobRequest.requireRange("heldOut", heldOut, 0, 10_000);
         JobRequest.requireRange("validation", validation, 0, MAX_VALIDATION);
         if (data != null && validation > 0) {
@@ -74,12 +76,16 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     public static final int MAX_VALIDATION = 30_000;
     /** The largest input side a spec accepts, the placeholder of a user-data spec before the data are read. */
     static final int LARGEST_SIDE = 4096;
-    /** Most images a user's data set may hold (a memory cap: they are read into memory). */
-    public static final int MAX_USER_SAMPLES = 2_000_000;
 
     @Override
     public JobType type() {
         return JobType.TRAIN;
+    }
+
+    /** What the training service trains. */
+    public TrainingPlan plan() {
+        return new TrainingPlan(model, spec, epochs, batchSize, limit, heldOut, validation, windowSizes,
+                falseAlarmRate, replicates, data, normalization);
     }
 
     /** Builds the spec from the flat REST fields with the Fashion-MNIST input shape and classes. */

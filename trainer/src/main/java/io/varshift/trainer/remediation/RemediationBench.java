@@ -12,7 +12,7 @@ import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.core.window.WindowVerdict;
 import io.varshift.trainer.adjust.BnAdjustService;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
 
 import java.time.Duration;

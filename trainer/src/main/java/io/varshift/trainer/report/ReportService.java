@@ -1,18 +1,12 @@
 package io.varshift.trainer.report;
 
-import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.reference.LayerReference;
-import io.varshift.core.shift.LayerStatistics;
-import io.varshift.core.spec.BnProbes;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.ReportRequest;
-import io.varshift.trainer.training.EvalPass;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.TrainingData;
 import io.varshift.trainer.training.TrainingService;
 
@@ -21,8 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The paper's measurement for one model version: per BN layer, the variance its input really has in
@@ -53,34 +45,35 @@ public final class ReportService {
         return directory(model, version).resolve(JSON_FILE);
     }
 
-    public JsonObject report(ReportRequest request, JobContext context) {
-        ModelArtifact artifact = store.loadVersionOrLatest(request.model(), request.version());
+    /** The report and where its files were written. */
+    public record Written(ShiftReport report, Path text, Path json, Path chart) {
+
+        /** The report's JSON with the paths of its files: report.json and the job's result. */
+        public JsonObject toJson() {
+            JsonObject json = report.toJson();
+            JsonObject files = new JsonObject();
+            files.addProperty("text", text.toAbsolutePath().toString());
+            files.addProperty("json", json().toAbsolutePath().toString());
+            files.addProperty("chart", chart.toAbsolutePath().toString());
+            json.add("files", files);
+            return json;
+        }
+    }
+
+    public Written report(ReportPlan plan, JobContext context) {
+        ModelArtifact artifact = store.loadVersionOrLatest(plan.model(), plan.version());
         TrainingData data = TrainingData.forModel(artifact, dataDir);
-        ImageSet train = TrainingService.limit(data.train(), request.limit());
-        ImageSet heldOut = TrainingService.limit(data.heldOut(), request.limit());
+        ImageSet train = TrainingService.limit(data.train(), plan.limit());
+        ImageSet heldOut = TrainingService.limit(data.heldOut(), plan.limit());
         try (LoadedModel loaded = ModelLoader.load(artifact)) {
-            NDManager manager = loaded.model().getNDManager();
-            EvalPass.Measured onTrain = EvalPass.measure(loaded.block(), loaded.probes(), manager, train,
-                    request.batchSize(), false, context, "training data");
-            EvalPass.Measured onHeldOut = EvalPass.measure(loaded.block(), loaded.probes(), manager, heldOut,
-                    request.batchSize(), false, context, "held-out data");
             // Re-estimated running statistics no longer hold training-mode variances: no dropout theory then.
             String reestimated = reestimation(artifact);
-            List<LayerShift> layers = new ArrayList<>();
-            BnProbes probes = loaded.probes();
-            boolean dropoutSeen = false;
-            for (int i = 0; i < probes.layerCount(); i++) {
-                String name = probes.layerNames().get(i);
-                LayerReference stored = loaded.reference().layers().get(i);
-                DropoutTheory theory = reestimated != null ? null : DropoutTheory.forLayer(loaded.spec(), name,
-                        onTrain.collector().moments(i), dropoutSeen).orElse(null);
-                dropoutSeen |= theory != null;
-                layers.add(new LayerShift(name, stored.channels(), average(stored.runningVar()),
-                        LayerStatistics.of(onTrain.collector().moments(i), stored),
-                        LayerStatistics.of(onHeldOut.collector().moments(i), stored), theory));
-            }
+            ShiftMeasurement.Measured measured = ShiftMeasurement.measure(loaded.spec(), loaded.block(),
+                    loaded.probes(), loaded.reference().layers(), reestimated == null, loaded.model().getNDManager(),
+                    train, heldOut, plan.batchSize(), context);
             ShiftReport report = new ShiftReport(artifact.name(), artifact.version(), loaded.spec(), reestimated,
-                    train.size(), heldOut.size(), onTrain.accuracy(), onHeldOut.accuracy(), layers);
+                    measured.trainSamples(), measured.heldOutSamples(), measured.trainAccuracy(),
+                    measured.heldOutAccuracy(), measured.layers());
             return write(report);
         }
     }
@@ -96,31 +89,16 @@ public final class ReportService {
         return provenance.has("from") ? method + " from v" + provenance.get("from").getAsInt() : method;
     }
 
-    static double average(double[] values) {
-        double sum = 0;
-        for (double v : values) {
-            sum += v;
-        }
-        return sum / values.length;
-    }
-
-    private JsonObject write(ShiftReport report) {
+    private Written write(ShiftReport report) {
         Path dir = directory(report.model(), report.version());
         try {
             Files.createDirectories(dir);
-            JsonObject json = report.toJson();
-            Path jsonFile = dir.resolve(JSON_FILE);
-            Path textFile = dir.resolve("report.txt");
-            Path chartFile = dir.resolve("report.png");
-            AtomicFiles.write(textFile, report.toText().getBytes(StandardCharsets.UTF_8), "report text");
-            AtomicFiles.write(chartFile, ShiftChart.png(report), "report chart");
-            JsonObject files = new JsonObject();
-            files.addProperty("text", textFile.toAbsolutePath().toString());
-            files.addProperty("json", jsonFile.toAbsolutePath().toString());
-            files.addProperty("chart", chartFile.toAbsolutePath().toString());
-            json.add("files", files);
-            AtomicFiles.writeJson(jsonFile, json, "report JSON");
-            return json;
+            Written written = new Written(report, dir.resolve("report.txt"), dir.resolve(JSON_FILE),
+                    dir.resolve("report.png"));
+            AtomicFiles.write(written.text(), report.toText().getBytes(StandardCharsets.UTF_8), "report text");
+            AtomicFiles.write(written.chart(), ShiftChart.png(report), "report chart");
+            AtomicFiles.writeJson(written.json(), written.toJson(), "report JSON");
+            return written;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report of " + report.model() + " v" + report.version()
                     + " to " + dir + ": " + e.getMessage(), e);

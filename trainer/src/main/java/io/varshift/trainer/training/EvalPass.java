@@ -13,7 +13,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.BnMomentsCollector;
 import io.varshift.core.spec.BnProbes;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 
 /**
  * One eval-mode pass (dropout off, BN on its running statistics) of a block over an image set.

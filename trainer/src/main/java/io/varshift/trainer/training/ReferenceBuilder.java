@@ -9,7 +9,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnProbes;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -47,10 +47,9 @@ public final class ReferenceBuilder {
         BnProbes probes = BnProbes.attach(block);
         EvalPass.Measured pass = EvalPass.measure(block, probes, manager, clean, batchSize, true, context,
                 "reference pass");
-        List<LayerReference> layers = new ArrayList<>();
+        List<LayerReference> layers = runningStatistics(probes);
         List<SampleContributions> sums = new ArrayList<>();
         for (int i = 0; i < probes.layerCount(); i++) {
-            layers.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i)));
             sums.add(pass.collector().sampleContributions(i));
         }
         context.checkCancelled();
@@ -85,5 +84,14 @@ public final class ReferenceBuilder {
             labels[i] = set.label(i);
         }
         return labels;
+    }
+
+    /** The block's own moving statistics per BN layer in forward order, as training or Adjust BN leaves them. */
+    public static List<LayerReference> runningStatistics(BnProbes probes) {
+        List<LayerReference> out = new ArrayList<>();
+        for (int i = 0; i < probes.layerCount(); i++) {
+            out.add(new LayerReference(probes.layerNames().get(i), probes.runningMean(i), probes.runningVar(i)));
+        }
+        return out;
     }
 }

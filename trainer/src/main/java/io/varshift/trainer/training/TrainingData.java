@@ -9,7 +9,6 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.LabelledData;
 import io.varshift.core.data.LabelledNpyDataset;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.jobs.UserData;
 
 import java.nio.file.Files;
@@ -27,6 +26,9 @@ import java.util.Random;
  * @param description what model.json records under {@code training.data} (absent for Fashion-MNIST)
  */
 public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classes, JsonObject description) {
+
+    /** Most images a user's data set may hold (a memory cap: they are read into memory). */
+    public static final int MAX_USER_SAMPLES = 2_000_000;
 
     /** A user's folder holds {@code images.npy} + {@code labels.npy}, or else one sub-folder per class. */
     static final String NPY_IMAGES = "images.npy";
@@ -114,7 +116,7 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
     /** Reads an NPY pair as it is, or a class folder converted to the given shape (0 = the first image's). */
     private static Read read(Path dir, int channels, int height, int width) {
         if (Files.isRegularFile(dir.resolve(NPY_IMAGES))) {
-            LabelledData all = LabelledNpyDataset.load(dir, TrainRequest.MAX_USER_SAMPLES);
+            LabelledData all = LabelledNpyDataset.load(dir, MAX_USER_SAMPLES);
             int[] shape = Arrays.stream(all.images().sampleShape()).mapToInt(Math::toIntExact).toArray();
             boolean converted = (channels != 0 && channels != shape[0]) || (height != 0 && height != shape[1])
                     || (width != 0 && width != shape[2]);
@@ -129,7 +131,7 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
         int[] first = ImageFolderDataset.firstImageShape(dir);
         int[] shape = {channels == 0 ? first[0] : channels, height == 0 ? first[1] : height,
                 width == 0 ? first[2] : width};
-        return new Read(ImageFolderDataset.load(dir, shape[0], shape[1], shape[2], TrainRequest.MAX_USER_SAMPLES),
+        return new Read(ImageFolderDataset.load(dir, shape[0], shape[1], shape[2], MAX_USER_SAMPLES),
                 "image-folder", shape);
     }
 

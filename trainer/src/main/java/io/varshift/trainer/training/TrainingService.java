@@ -18,8 +18,7 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.spec.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.JobContext;
-import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
 import org.jboss.logging.Logger;
 
 import java.nio.file.Path;
@@ -61,43 +60,43 @@ public final class TrainingService {
         return Engine.getInstance().getGpuCount() > 0 ? Device.gpu() : Device.cpu();
     }
 
-    public Trained train(TrainRequest request, JobContext context) {
-        ModelSpec spec = request.spec();
+    public Trained train(TrainingPlan plan, JobContext context) {
+        ModelSpec spec = plan.spec();
         ImageSet train;
         ImageSet heldOut;
         ImageSet testHeldOut;
         JsonObject dataDescription = null;
-        if (request.data() == null) {
+        if (plan.data() == null) {
             TrainingData data = TrainingData.fashionMnist(dataDir);
             ImageSet allTrain = data.train();
-            int trainEnd = allTrain.size() - request.validation();
-            train = limit(allTrain.slice(0, trainEnd), request.limit());
-            testHeldOut = limit(data.heldOut(), request.heldOut());
+            int trainEnd = allTrain.size() - plan.validation();
+            train = limit(allTrain.slice(0, trainEnd), plan.limit());
+            testHeldOut = limit(data.heldOut(), plan.heldOut());
             // The calibration's clean samples: the first test images, then the training images held back.
-            heldOut = request.validation() == 0 ? testHeldOut
+            heldOut = plan.validation() == 0 ? testHeldOut
                     : ImageSet.concat(testHeldOut, allTrain.slice(trainEnd, allTrain.size()));
         } else {
-            TrainingData data = TrainingData.user(request.data(), spec.seed());
+            TrainingData data = TrainingData.user(plan.data(), spec.seed());
             spec = spec.toBuilder().setInputShape(data.inputShape()).setClasses(data.classes()).build();
-            train = limit(data.train(), request.limit());
+            train = limit(data.train(), plan.limit());
             heldOut = data.heldOut();
             testHeldOut = heldOut;
             dataDescription = data.description();
-            LOG.infof("%s: %s", request.model(), dataDescription.get("source").getAsString());
+            LOG.infof("%s: %s", plan.model(), dataDescription.get("source").getAsString());
         }
-        if (request.normalization() != null) {
-            spec = spec.toBuilder().optNormalization(request.normalization()).build();
+        if (plan.normalization() != null) {
+            spec = spec.toBuilder().optNormalization(plan.normalization()).build();
         }
-        ReferenceBuilder.requireOneWindow(heldOut.size(), request.windowSizes());
+        ReferenceBuilder.requireOneWindow(heldOut.size(), plan.windowSizes());
         Device device = device();
         LOG.infof("training %s on %s (%s): %d training samples, %d held-out (%d test, %d validation), %d epoch(s),"
-                + " batch %d", request.model(), device, Engine.getInstance().getEngineName(), train.size(),
-                heldOut.size(), testHeldOut.size(), request.validation(), request.epochs(), request.batchSize());
+                + " batch %d", plan.model(), device, Engine.getInstance().getEngineName(), train.size(),
+                heldOut.size(), testHeldOut.size(), plan.validation(), plan.epochs(), plan.batchSize());
         metrics.device(device.toString());
         // The engine seed fixes parameter initialisation and dropout masks; the shuffle has its own Random.
         Engine.getInstance().setRandomSeed((int) spec.seed());
         long started = System.nanoTime();
-        Model model = Model.newInstance(request.model(), device);
+        Model model = Model.newInstance(plan.model(), device);
         try {
             model.setBlock(ModelBlocks.build(spec));
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
@@ -106,38 +105,38 @@ public final class TrainingService {
             JsonObject summary = new JsonObject();
             try (Trainer trainer = model.newTrainer(config)) {
                 long[] inputShape = new long[spec.inputShape().length + 1];
-                inputShape[0] = request.batchSize();
+                inputShape[0] = plan.batchSize();
                 System.arraycopy(spec.inputShape(), 0, inputShape, 1, spec.inputShape().length);
                 trainer.initialize(new Shape(inputShape));
                 Random shuffle = new Random(spec.seed());
                 double[] last = {Double.NaN, Double.NaN};
-                for (int epoch = 1; epoch <= request.epochs(); epoch++) {
-                    last = epoch(trainer, train, request, shuffle, epoch, context);
-                    LOG.infof("%s epoch %d/%d: loss %.4f, training accuracy %.4f", request.model(), epoch,
-                            request.epochs(), last[0], last[1]);
-                    metrics.epoch(request.model(), last[0], last[1]);
+                for (int epoch = 1; epoch <= plan.epochs(); epoch++) {
+                    last = epoch(trainer, train, plan, shuffle, epoch, context);
+                    LOG.infof("%s epoch %d/%d: loss %.4f, training accuracy %.4f", plan.model(), epoch,
+                            plan.epochs(), last[0], last[1]);
+                    metrics.epoch(plan.model(), last[0], last[1]);
                 }
                 summary.addProperty("trainLoss", last[0]);
                 summary.addProperty("trainAccuracy", last[1]);
             }
             Duration trainingTime = Duration.ofNanos(System.nanoTime() - started);
             ReferenceBuilder.Result reference = ReferenceBuilder.build(model.getBlock(), model.getNDManager(),
-                    heldOut, spec.classes().size(), Math.max(request.batchSize(), 256), new ReferenceBuilder.Calibration(
-                            request.windowSizes(), request.falseAlarmRate(), request.replicates(), spec.seed()),
+                    heldOut, spec.classes().size(), Math.max(plan.batchSize(), 256), new ReferenceBuilder.Calibration(
+                            plan.windowSizes(), plan.falseAlarmRate(), plan.replicates(), spec.seed()),
                     context);
-            LOG.infof("%s: held-out accuracy %.4f on %d samples after %s", request.model(), reference.accuracy(),
+            LOG.infof("%s: held-out accuracy %.4f on %d samples after %s", plan.model(), reference.accuracy(),
                     heldOut.size(), trainingTime);
-            summary.addProperty("epochs", request.epochs());
+            summary.addProperty("epochs", plan.epochs());
             summary.addProperty("trainingSamples", train.size());
             // heldOutSamples counts test images only: evaluate-alarms takes the test images after them as unseen.
             summary.addProperty("heldOutSamples", testHeldOut.size());
             if (dataDescription != null) {
                 summary.add("data", dataDescription);
             }
-            summary.addProperty("validationSamples", request.validation());
+            summary.addProperty("validationSamples", plan.validation());
             summary.addProperty("calibrationSamples", heldOut.size());
             summary.addProperty("heldOutAccuracy", reference.accuracy());
-            summary.addProperty("batchSize", request.batchSize());
+            summary.addProperty("batchSize", plan.batchSize());
             summary.addProperty("learningRate", LEARNING_RATE);
             summary.addProperty("device", device.toString());
             summary.addProperty("durationSeconds", trainingTime.toMillis() / 1000.0);
@@ -149,16 +148,16 @@ public final class TrainingService {
     }
 
     /** One epoch in a seeded shuffled order; returns {mean loss, training accuracy}. */
-    private double[] epoch(Trainer trainer, ImageSet train, TrainRequest request, Random shuffle, int epoch,
+    private double[] epoch(Trainer trainer, ImageSet train, TrainingPlan plan, Random shuffle, int epoch,
                            JobContext context) {
         int[] order = permutation(train.size(), shuffle);
-        BatchFeeder feeder = new BatchFeeder(request.batchSize(), train.sampleShape());
+        BatchFeeder feeder = new BatchFeeder(plan.batchSize(), train.sampleShape());
         double lossSum = 0;
         long correct = 0;
-        String phase = "epoch " + epoch + "/" + request.epochs();
-        for (int from = 0; from < order.length; from += request.batchSize()) {
+        String phase = "epoch " + epoch + "/" + plan.epochs();
+        for (int from = 0; from < order.length; from += plan.batchSize()) {
             context.checkCancelled();
-            int to = Math.min(order.length, from + request.batchSize());
+            int to = Math.min(order.length, from + plan.batchSize());
             try (NDManager batch = trainer.getManager().newSubManager()) {
                 NDArray x = feeder.images(batch, train, order, from, to);
                 NDArray y = feeder.labels(batch, train, order, from, to);

@@ -5,7 +5,7 @@ import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.FashionMnist;
-import io.varshift.trainer.jobs.JobContext;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.TinyModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -10,12 +10,12 @@ import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.SyntheticImages;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelBlocks;
-import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.jobs.ImportRequest;
-import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.jobs.UserData;
+import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.ArtifactWriter;
 import io.varshift.trainer.training.TrainingService;
 import org.junit.jupiter.api.Test;
@@ -48,8 +48,8 @@ class ImportServiceTest {
         Path data = SyntheticImages.writeFolder(dir.resolve("data"), 4, 20, 3, 16, 16, 5);
         Path weights = ImportedWeightsTest.fixture("convnet-w4.npz");
         ModelStore models = new ModelStore(dir.resolve("store"));
-        try (TrainingService.Trained imported = new ImportService().importWeights(request("convnet", weights, data),
-                JobContext.silent())) {
+        try (TrainingService.Trained imported = new ImportService()
+                .importWeights(request("convnet", weights, data).plan(), JobContext.silent())) {
             JsonObject summary = imported.summary();
             assertThat(summary.getAsJsonObject("imported").get("checkMaxAbsDifference").getAsDouble())
                     .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
@@ -74,8 +74,8 @@ class ImportServiceTest {
     void aModelTrainedOnNormalisedInputsIsImportedWithItsNormalisationInItsFirstLayer() {
         Path data = SyntheticImages.writeFolder(dir.resolve("norm"), 4, 20, 3, 16, 16, 7);
         Path weights = ImportedWeightsTest.fixture("convnet-w4-normalized.npz");
-        try (TrainingService.Trained imported = new ImportService().importWeights(request("convnet", weights, data),
-                JobContext.silent())) {
+        try (TrainingService.Trained imported = new ImportService()
+                .importWeights(request("convnet", weights, data).plan(), JobContext.silent())) {
             assertThat(imported.spec().normalization()).isPresent();
             assertThat(imported.spec().normalization().orElseThrow().std().get(0)).isCloseTo(0.229, within(1e-6));
             // The check batch is raw; PyTorch's outputs were on the normalised batch: equal within 1e-4 only
@@ -99,7 +99,7 @@ class ImportServiceTest {
     void imagesOfAnotherSizeThanTheExportedModelTookAreRefused() {
         Path data = SyntheticImages.writeFolder(dir.resolve("big"), 4, 20, 3, 32, 32, 6);
         assertThatThrownBy(() -> new ImportService().importWeights(request("convnet",
-                ImportedWeightsTest.fixture("convnet-w4.npz"), data), JobContext.silent()))
+                ImportedWeightsTest.fixture("convnet-w4.npz"), data).plan(), JobContext.silent()))
                 .hasMessageContaining("does not fit the block's parameter 20");
     }
 }

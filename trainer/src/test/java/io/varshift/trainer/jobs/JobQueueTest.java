@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
 import com.google.gson.JsonObject;
+import io.varshift.trainer.progress.JobContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

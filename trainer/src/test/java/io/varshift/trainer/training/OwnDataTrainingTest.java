@@ -13,9 +13,9 @@ import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.evaluate.HeldOutTestImages;
-import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.jobs.UserData;
+import io.varshift.trainer.progress.JobContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,7 +48,7 @@ class OwnDataTrainingTest {
         Path folder = SyntheticImages.writeFolder(dir.resolve("folder"), 4, 100, 3, 32, 32, 1);
         TrainRequest request = request("own-folder", new UserData(folder.toString(), 0.25, 0, 0, 0));
         ModelStore models = new ModelStore(dir.resolve("store"));
-        try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
+        try (TrainingService.Trained trained = service.train(request.plan(), JobContext.silent())) {
             assertThat(trained.spec().inputShape()).containsExactly(3, 32, 32);
             assertThat(trained.spec().classes()).containsExactly("blob-a", "blob-b", "blob-c", "blob-d");
             // 4 colours of blob on grey noise: 5 epochs of 300 images learn them well above chance (0.25).
@@ -99,7 +99,7 @@ class OwnDataTrainingTest {
     void labelledNpyArraysTrainTheSameWayWithTheirClassNames() {
         Path npy = SyntheticImages.writeNpy(dir.resolve("npy"), 4, 100, 3, 32, 32, 2);
         try (TrainingService.Trained trained = service.train(request("own-npy", new UserData(npy.toString(), 0.25,
-                0, 0, 0)), JobContext.silent())) {
+                0, 0, 0)).plan(), JobContext.silent())) {
             assertThat(trained.spec().inputShape()).containsExactly(3, 32, 32);
             assertThat(trained.spec().classes()).containsExactly("blob-a", "blob-b", "blob-c", "blob-d");
             assertThat(trained.summary().getAsJsonObject("data").get("kind").getAsString()).isEqualTo("npy");
@@ -119,7 +119,7 @@ class OwnDataTrainingTest {
                     List.of(0.25, 0.25, 0.25)) : null;
             TrainRequest request = new TrainRequest("family", spec, 1, 16, 0, 0, 0, List.of(16), 1e-3, 200,
                     new UserData(folder.toString(), 0.25, 0, 0, 0), normalization);
-            try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
+            try (TrainingService.Trained trained = service.train(request.plan(), JobContext.silent())) {
                 int version = ArtifactWriter.write(models, "family", trained.spec(), trained.model().getBlock(),
                         trained.reference().reference(), new JsonObject());
                 try (LoadedModel loaded = ModelLoader.load(models.load("family", version))) {
@@ -154,7 +154,7 @@ class OwnDataTrainingTest {
                 5, true), 1000, 16, 0, 0, 0, List.of(1000), 1e-3, 200, new UserData(small.toString(), 0.25, 0, 0, 0),
                 null);
         long started = System.nanoTime();
-        assertThatThrownBy(() -> service.train(request, JobContext.silent()))
+        assertThatThrownBy(() -> service.train(request.plan(), JobContext.silent()))
                 .hasMessageContaining("window size 1000 but only 10 held-out samples");
         // 1000 epochs would take minutes; refused before the first.
         assertThat((System.nanoTime() - started) / 1e9).isLessThan(30);

@@ -6,8 +6,8 @@ import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.spec.ModelSpec;
-import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -37,7 +37,7 @@ public final class TinyModel {
             Consumer<TrainingService.Trained> alsoWith) {
         TrainRequest request = new TrainRequest(NAME, spec(), 1, 64, 2000, heldOut, validation, List.of(64), 1e-3, 400);
         try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
-                new TrainingMetrics(new SimpleMeterRegistry())).train(request, JobContext.silent())) {
+                new TrainingMetrics(new SimpleMeterRegistry())).train(request.plan(), JobContext.silent())) {
             JsonObject sections = new JsonObject();
             sections.add("training", trained.summary());
             int version = ArtifactWriter.write(models, NAME, trained.spec(), trained.model().getBlock(),

@@ -4,16 +4,16 @@ import ai.djl.ndarray.NDManager;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.calibration.ClassConditionalBaseline;
+import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.calibration.ClassConditionalBaseline;
-import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.spec.LoadedModel;
 import io.varshift.core.spec.ModelLoader;
-import io.varshift.trainer.jobs.JobContext;
 import io.varshift.trainer.jobs.TrainRequest;
+import io.varshift.trainer.progress.JobContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,7 +39,7 @@ class TrainingServiceTest {
     @Test
     void aSubsetTrainsWellAboveChanceAndTheStoredArtifactReproducesTheEvalOutputsExactly() {
         TrainRequest request = request("subset", 2000);
-        try (TrainingService.Trained trained = service.train(request, JobContext.silent())) {
+        try (TrainingService.Trained trained = service.train(request.plan(), JobContext.silent())) {
             assertThat(trained.reference().accuracy()).isGreaterThan(0.3);
             // 500 test images and the last 300 training images, which are not trained on, calibrate.
             assertThat(trained.summary().get("heldOutSamples").getAsInt()).isEqualTo(500);
@@ -77,10 +77,10 @@ class TrainingServiceTest {
     @Test
     void theSameSeedTrainsTheSameParametersOnTheCpu() {
         byte[] first;
-        try (TrainingService.Trained a = service.train(request("seeded", 500), JobContext.silent())) {
+        try (TrainingService.Trained a = service.train(request("seeded", 500).plan(), JobContext.silent())) {
             first = ModelLoader.saveParams(a.model().getBlock());
         }
-        try (TrainingService.Trained b = service.train(request("seeded", 500), JobContext.silent())) {
+        try (TrainingService.Trained b = service.train(request("seeded", 500).plan(), JobContext.silent())) {
             assertThat(ModelLoader.saveParams(b.model().getBlock())).isEqualTo(first);
         }
     }

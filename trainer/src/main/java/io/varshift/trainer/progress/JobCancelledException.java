@@ -1,4 +1,4 @@
-package io.varshift.trainer.jobs;
+package io.varshift.trainer.progress;
 
 /** Thrown from {@link JobContext#checkCancelled()} at a batch boundary once a cancel was asked for. */
 public final class JobCancelledException extends RuntimeException {

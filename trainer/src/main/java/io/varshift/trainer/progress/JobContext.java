@@ -1,4 +1,4 @@
-package io.varshift.trainer.jobs;
+package io.varshift.trainer.progress;
 
 /** What a running job reports to (and asks of) whoever runs it: the REST queue or the command line. */
 public interface JobContext {
