@@ -93,6 +93,43 @@ class CellScoreBaselineTest {
     }
 
     @Test
+    void theLargestCellDistanceIsFoundWhereverItIsAndANonFiniteCellMakesTheScoreNaN() {
+        // 3 channels x 3 cells = 9 features: not a multiple of the scoring loop's stride of four.
+        int channels = 3;
+        int cells = 3;
+        int features = channels * cells;
+        int n = 600;
+        SplittableRandom random = new SplittableRandom(4);
+        SampleContributions held = new SampleContributions(new double[channels], cells);
+        held.add(new float[n * channels], new float[n * channels], n);
+        float[] values = new float[n * features];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        held.addCells(values, n, cells);
+        int[] one = new int[n];
+        CellScoreBaseline baseline = CellScoreBaseline.fit("bn", held, all(n), one, 1, 3).baseline();
+        for (int at = 0; at < features; at++) {
+            float[] sample = new float[features];
+            for (int f = 0; f < features; f++) {
+                sample[f] = (float) random.nextGaussian();
+            }
+            sample[at] += 6;
+            // Brute force: the largest squared standardised distance under fit 2, one feature at a time.
+            double largest = 0;
+            for (int f = 0; f < features; f++) {
+                double d = sample[f] - baseline.fitMean(2, 0, f);
+                largest = Math.max(largest, (float) ((float) d * (float) d * baseline.fitPrecision(2, 0, f)));
+            }
+            assertThat(baseline.score(sample, 0, 0, 2)).isCloseTo(Math.log(largest + CellScoreBaseline.LOG_FLOOR),
+                    within(1e-6));
+            float[] broken = sample.clone();
+            broken[at] = Float.NaN;
+            assertThat(baseline.score(broken, 0, 0, 2)).isNaN();
+        }
+    }
+
+    @Test
     void theWindowStatisticIsTheSquaredZOfTheMeanScoreUnderTheWindowsClassMix() {
         SplittableRandom random = new SplittableRandom(2);
         int[] classes = classes(1200, random);
