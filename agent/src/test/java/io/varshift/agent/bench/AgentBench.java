@@ -88,11 +88,8 @@ public final class AgentBench {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int width = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         boolean calibrated = args.length <= 3 || Boolean.parseBoolean(args[3]);
-        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
-        Path store = Files.createTempDirectory("varshift-bench-store-");
-        FashionMnist data = FashionMnist.installed();
-        writeModel(spec, store, data.train().slice(0, 5000), calibrated);
-        ImageSet test = data.test();
+        Path store = benchStore("varshift-bench-store-", width, calibrated);
+        ImageSet test = FashionMnist.installed().test();
         System.out.printf("model convnet width %d, batch %d, %d images, calibrated %s, %d CPUs%n", width, batch,
                 images, calibrated,
                 Runtime.getRuntime().availableProcessors());
@@ -195,11 +192,8 @@ public final class AgentBench {
      * compute the cell means; the agent's window state (sums folded, cell means scored).
      */
     private static void probes(int rounds, int batch) throws Exception {
-        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(16).optSeed(3).build();
-        Path store = Files.createTempDirectory("varshift-bench-store-");
-        FashionMnist data = FashionMnist.installed();
-        writeModel(spec, store, data.train().slice(0, 5000), true);
-        ImageSet test = data.test();
+        Path store = benchStore("varshift-bench-store-", 16, true);
+        ImageSet test = FashionMnist.installed().test();
         BnProbes.Listener sums = (layer, s1, s2, samples, positions) -> { };
         BnProbes.Listener cells = new BnProbes.Listener() {
             @Override
@@ -250,7 +244,54 @@ public final class AgentBench {
             System.out.printf("%-20s %7.2f ms per batch  %.3fx plain time%n", names[m], nanos[m] / 1e6 / rounds,
                     (double) nanos[m] / nanos[0]);
         }
+        readFloor(store, batch, rounds, nanos[0] / 1e6 / rounds);
         System.exit(0);
+    }
+
+    /**
+     * The least a probe that reads each BN input twice can cost: per layer, the engine's Σx and ‖x‖
+     * reductions alone (no host work) on an array of the layer's input shape, timed {@code rounds}
+     * times each, on a fresh thread as the loop runs.
+     */
+    private static void readFloor(Path store, int batch, int rounds, double plainMillis) throws Exception {
+        List<long[]> shapes = new java.util.ArrayList<>();
+        try (DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"))) {
+            ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
+            int[] predicted = new int[batch];
+            model.forward(input, batch, (layer, s1, s2, samples, positions) -> shapes.add(
+                    new long[] {samples, s1.length / samples, positions}), predicted);
+        }
+        double[] total = new double[1];
+        Thread t = new Thread(() -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                for (long[] shape : shapes) {
+                    ai.djl.ndarray.NDArray x = manager.randomNormal(new Shape(shape));
+                    long[] nanos = new long[2];
+                    for (int r = -rounds; r < rounds; r++) {
+                        for (int op = 0; op < 2; op++) {
+                            try (NDManager scope = manager.newSubManager()) {
+                                long start = System.nanoTime();
+                                ai.djl.ndarray.NDArray reduced = op == 0 ? x.sum(new int[] {2}) : x.norm(new int[] {2});
+                                reduced.attach(scope);
+                                reduced.toFloatArray();
+                                if (r >= 0) {
+                                    nanos[op] += System.nanoTime() - start;
+                                }
+                            }
+                        }
+                    }
+                    double sum = nanos[0] / 1e6 / rounds;
+                    double norm = nanos[1] / 1e6 / rounds;
+                    total[0] += sum + norm;
+                    System.out.printf("  BN input %-16s Σx %.3f ms, ‖x‖ %.3f ms%n", java.util.Arrays.toString(shape), sum,
+                            norm);
+                }
+            }
+        }, "bench-reads");
+        t.start();
+        t.join();
+        System.out.printf("two reads of every BN input: %.2f ms per batch, %.3fx plain time at the least%n", total[0],
+                1 + total[0] / plainMillis);
     }
 
     /**
@@ -264,11 +305,8 @@ public final class AgentBench {
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 64;
         int runs = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         int width = 16;
-        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
-        Path store = Files.createTempDirectory("varshift-race-store-");
-        FashionMnist data = FashionMnist.installed();
-        writeModel(spec, store, data.train().slice(0, 5000), true);
-        ImageSet test = data.test();
+        Path store = benchStore("varshift-race-store-", width, true);
+        ImageSet test = FashionMnist.installed().test();
         System.out.printf("race: %d NPY float32 [1,28,28] records, convnet width %d, batch %d, windows of 1000,"
                 + " %d runs each, %d CPUs%n", records, width, batch, runs, Runtime.getRuntime().availableProcessors());
         double plain;
@@ -364,11 +402,8 @@ public final class AgentBench {
      * ±5 % goal.
      */
     private static void soak(int minutes, int rate) throws Exception {
-        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(16).optSeed(3).build();
-        Path store = Files.createTempDirectory("varshift-soak-store-");
-        FashionMnist data = FashionMnist.installed();
-        writeModel(spec, store, data.train().slice(0, 5000), true);
-        ImageSet test = data.test();
+        Path store = benchStore("varshift-soak-store-", 16, true);
+        ImageSet test = FashionMnist.installed().test();
         String topic = "soak-traffic-" + UUID.randomUUID().toString().substring(0, 8);
         KafkaBrokerExtension.createTopic(topic, 2);
         for (String output : List.of(topic + "-dlq", topic + "-windows", topic + "-alerts")) {
@@ -534,6 +569,18 @@ public final class AgentBench {
         java.util.Arrays.sort(sorted);
         int n = sorted.length;
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+
+    /**
+     * A model store holding the bench's ConvNet ({@code width}, 2 blocks, seed 3) as model
+     * {@code fmnist}: BN statistics re-estimated on 5000 training images, calibrated on 2000 of them
+     * when {@code calibrated}.
+     */
+    private static Path benchStore(String prefix, int width, boolean calibrated) throws IOException {
+        ModelSpec spec = ModelSpec.fashionMnist(ModelSpec.Architecture.CONVNET).optWidth(width).optSeed(3).build();
+        Path store = Files.createTempDirectory(prefix);
+        writeModel(spec, store, FashionMnist.installed().train().slice(0, 5000), calibrated);
+        return store;
     }
 
     private static void writeModel(ModelSpec spec, Path store, ImageSet bnData, boolean calibrated) {
