@@ -206,37 +206,19 @@ public final class AgentBench {
             }
         };
         String[] names = {"plain", "probe sums", "sums + cell means", "window state"};
-        long[] nanos = new long[names.length];
+        long[] nanos;
         try (DjlModel model = new DjlModel(new ModelStore(store).loadLatest("fmnist"))) {
             ByteBuffer input = ByteBuffer.allocateDirect(batch * 784 * 4).order(ByteOrder.nativeOrder());
-            FloatBuffer floats = input.asFloatBuffer();
             WindowState fold = new WindowState(model.reference(), model.classes());
             int[] predicted = new int[batch];
-            Thread t = new Thread(() -> {
-                for (int r = -rounds; r < rounds; r++) {
-                    floats.clear();
-                    for (int i = 0; i < batch; i++) {
-                        test.copySample(Math.floorMod(r * batch + i, test.size()), floats);
-                    }
-                    for (int m = 0; m < names.length; m++) {
-                        long start = System.nanoTime();
-                        switch (m) {
-                            case 0 -> model.forwardWithoutProbes(input, batch);
-                            case 1 -> model.forward(input, batch, sums, predicted);
-                            case 2 -> model.forward(input, batch, cells, predicted);
-                            default -> {
-                                model.forward(input, batch, fold.listener(), predicted);
-                                fold.forwarded(predicted, batch);
-                            }
-                        }
-                        if (r >= 0) {
-                            nanos[m] += System.nanoTime() - start;
-                        }
-                    }
-                }
-            }, "bench-forward");
-            t.start();
-            t.join();
+            nanos = interleavedNanos(test, input.asFloatBuffer(), batch, rounds, List.of(
+                    () -> model.forwardWithoutProbes(input, batch),
+                    () -> model.forward(input, batch, sums, predicted),
+                    () -> model.forward(input, batch, cells, predicted),
+                    () -> {
+                        model.forward(input, batch, fold.listener(), predicted);
+                        fold.forwarded(predicted, batch);
+                    }));
         }
         System.out.printf("convnet width 16, batch %d, %d rounds per mode, %d CPUs%n", batch, rounds,
                 Runtime.getRuntime().availableProcessors());
@@ -779,29 +761,42 @@ public final class AgentBench {
     }
 
     /**
-     * Total nanoseconds of {@code rounds} plain and {@code rounds} probed forwards, after as many
-     * untimed warm-up rounds (allocator and JIT settle), on a fresh thread as the agent's loop runs on its own thread (a forward on
-     * the thread that initialised the engine measured several times slower).
+     * Total nanoseconds of {@code rounds} plain and {@code rounds} probed forwards (the agent's window
+     * state), interleaved (see {@link #interleavedNanos}).
      */
     private static long[] forwardNanos(DjlModel model, ImageSet test, ByteBuffer input, FloatBuffer floats, int batch,
                                        int rounds, WindowState fold) throws InterruptedException {
-        long[] nanos = new long[2];
         int[] predicted = new int[batch];
+        return interleavedNanos(test, floats, batch, rounds, List.of(
+                () -> model.forwardWithoutProbes(input, batch),
+                () -> {
+                    model.forward(input, batch, fold.listener(), predicted);
+                    fold.forwarded(predicted, batch);
+                }));
+    }
+
+    /**
+     * Total nanoseconds of each mode over {@code rounds} batches, the modes taking turns batch by
+     * batch on the same images (a slow spell of a shared machine hits them alike), after as many
+     * untimed warm-up rounds (allocator and JIT settle), on a fresh thread as the agent's loop runs
+     * on its own thread (a forward on the thread that initialised the engine measured several times
+     * slower). Each round first copies the next {@code batch} test images into {@code floats}.
+     */
+    private static long[] interleavedNanos(ImageSet test, FloatBuffer floats, int batch, int rounds,
+                                           List<Runnable> modes) throws InterruptedException {
+        long[] nanos = new long[modes.size()];
         Thread t = new Thread(() -> {
             for (int r = -rounds; r < rounds; r++) {
                 floats.clear();
                 for (int i = 0; i < batch; i++) {
                     test.copySample(Math.floorMod(r * batch + i, test.size()), floats);
                 }
-                long start = System.nanoTime();
-                model.forwardWithoutProbes(input, batch);
-                long middle = System.nanoTime();
-                model.forward(input, batch, fold.listener(), predicted);
-                fold.forwarded(predicted, batch);
-                long end = System.nanoTime();
-                if (r >= 0) {
-                    nanos[0] += middle - start;
-                    nanos[1] += end - middle;
+                for (int m = 0; m < modes.size(); m++) {
+                    long start = System.nanoTime();
+                    modes.get(m).run();
+                    if (r >= 0) {
+                        nanos[m] += System.nanoTime() - start;
+                    }
                 }
             }
         }, "bench-forward");
