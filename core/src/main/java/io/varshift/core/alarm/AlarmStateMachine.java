@@ -40,6 +40,24 @@ public final class AlarmStateMachine {
         return state;
     }
 
+    /** Consecutive windows counted towards the next transition (over ones in OK/SUSPECT, clean ones in RECOVERING). */
+    public int run() {
+        return run;
+    }
+
+    /**
+     * Puts the machine back where a {@link #state()} and {@link #run()} taken earlier left it (a judge
+     * whose state was kept elsewhere, e.g. in a Kafka Streams state store, continues where it stopped).
+     */
+    public void restore(AlarmState state, int run) {
+        if (state == null || run < 0) {
+            throw new IllegalArgumentException("alarm state: restore(" + state + ", run = " + run
+                    + "); need a state and a run of at least 0 windows");
+        }
+        this.state = state;
+        this.run = run;
+    }
+
     /**
      * Feeds one closed window.
      *

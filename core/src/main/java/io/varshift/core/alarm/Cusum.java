@@ -76,6 +76,14 @@ public final class Cusum {
         return reference;
     }
 
+    /** Continues from a statistic taken earlier with {@link #statistic()} (state kept outside this JVM). */
+    public void restore(double statistic) {
+        if (!(statistic >= 0) || !Double.isFinite(statistic)) {
+            throw new IllegalArgumentException("cusum: restore(statistic = " + statistic + "); need a finite value >= 0");
+        }
+        this.statistic = statistic;
+    }
+
     /** Back to the in-control start (a new model version, a restart). */
     public void reset() {
         statistic = 0;

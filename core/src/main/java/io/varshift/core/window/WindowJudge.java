@@ -111,6 +111,42 @@ public final class WindowJudge {
         return new Signal(score, threshold, over, machine.state(), t);
     }
 
+    /** The alarm states and the CUSUM as they stand after the last judged window. */
+    public JudgeMemory memory() {
+        List<JudgeMemory.Alarm> layers = new ArrayList<>();
+        for (AlarmStateMachine m : layerAlarms) {
+            layers.add(alarm(m));
+        }
+        return new JudgeMemory(layers, alarm(modelAlarm), alarm(mixAlarm), cusum.statistic());
+    }
+
+    /**
+     * Continues from {@code memory} (taken from a judge of the same model version, possibly in another
+     * process): the next window is judged as if this judge had judged all the earlier ones.
+     *
+     * @throws IllegalArgumentException when the memory has another number of layers than the model
+     */
+    public void restore(JudgeMemory memory) {
+        if (memory.layers().size() != layerAlarms.size()) {
+            throw new IllegalArgumentException("judge memory of " + memory.layers().size() + " layers for a model of "
+                    + layerAlarms.size() + " layers; it belongs to another model version");
+        }
+        for (int i = 0; i < layerAlarms.size(); i++) {
+            restore(layerAlarms.get(i), memory.layers().get(i));
+        }
+        restore(modelAlarm, memory.model());
+        restore(mixAlarm, memory.predictionMix());
+        cusum.restore(memory.cusum());
+    }
+
+    private static JudgeMemory.Alarm alarm(AlarmStateMachine m) {
+        return new JudgeMemory.Alarm(m.state(), m.run());
+    }
+
+    private static void restore(AlarmStateMachine m, JudgeMemory.Alarm a) {
+        m.restore(a.state(), a.run());
+    }
+
     /** The model-level alarm state. */
     public AlarmState modelState() {
         return modelAlarm.state();

@@ -83,6 +83,39 @@ class WindowJudgeTest {
     }
 
     @Test
+    void aJudgeRestoredFromAnothersMemoryGoesOnAsIfOneJudgeHadSeenEveryWindow() {
+        GaussianLayerData[][] mild = ClassMixtureData.layers(1.04);
+        List<WindowVerdict> one = run(judge(), mild, ClassMixtureData.BALANCED, 30, 7);
+        // The same windows, each judged by a fresh judge (another process) restored from the last one.
+        List<WindowVerdict> moved = new ArrayList<>();
+        SplittableRandom random = new SplittableRandom(7);
+        JudgeMemory memory = null;
+        for (int w = 0; w < 30; w++) {
+            WindowJudge judge = judge();
+            if (memory != null) {
+                judge.restore(memory);
+            }
+            ClassMixtureData.Window window = ClassMixtureData.window(REFERENCE.calibration().orElseThrow(), mild,
+                    ClassMixtureData.BALANCED, 100, random);
+            moved.add(judge.judge(window.moments(), window.cellScoreSums(), window.counts(), w));
+            memory = judge.memory();
+        }
+        assertThat(moved).extracting(v -> v.sequential().statistic())
+                .containsExactlyElementsOf(one.stream().map(v -> v.sequential().statistic()).toList());
+        assertThat(moved).extracting(v -> v.model().state())
+                .containsExactlyElementsOf(one.stream().map(v -> v.model().state()).toList());
+        assertThat(one).extracting(v -> v.sequential().statistic()).anyMatch(s -> s > 0);
+    }
+
+    @Test
+    void aMemoryOfAnotherLayerCountIsRefused() {
+        JudgeMemory memory = judge().memory();
+        WindowJudge other = new WindowJudge(new ModelReference(REFERENCE.layers().subList(0, 1)), 2, 3, 10_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> other.restore(memory))
+                .hasMessageContaining("judge memory of 2 layers for a model of 1 layers");
+    }
+
+    @Test
     void withoutCalibrationWindowsGetStatisticsButNoVerdict() {
         ModelReference plain = new ModelReference(REFERENCE.layers());
         WindowJudge judge = new WindowJudge(plain, 2, 3, 10_000);
