@@ -106,6 +106,35 @@ public interface AgentConfig {
          */
         @WithDefault("false")
         boolean allowUncalibrated();
+
+        /** Window results carry each layer's moments (count, per-channel mean and variance), for readers that merge windows. */
+        @WithDefault("false")
+        boolean publishMoments();
+    }
+
+    /** Fleet mode: one verdict per model from all agents of the group (agent.md, "Fleet mode"). Off by default. */
+    Fleet fleet();
+
+    interface Fleet {
+        /** Publish partials and let the fleet judge (Kafka Streams, exactly once) merge and judge them. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Topic of the partials, keyed by model. */
+        @WithDefault("varshift-partials")
+        String partialsTopic();
+
+        /** Offsets per slice of a partition: slice k holds [k·n, (k+1)·n). */
+        @WithDefault("100")
+        int sliceRecords();
+
+        /** A slice open this long is cut where its partition stands. */
+        @WithDefault("2s")
+        Duration sliceDuration();
+
+        /** Cut slices are committed (one transaction) at most this often; 0 = at every cut. */
+        @WithDefault("200ms")
+        Duration commitInterval();
     }
 
     Restart restart();

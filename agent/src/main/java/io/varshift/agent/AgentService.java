@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -26,7 +27,9 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
+import io.varshift.agent.fleet.FleetTopology;
 import io.varshift.agent.loop.AgentLoop;
+import io.varshift.agent.loop.Fleet;
 import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.loop.LoopSupervisor;
 import io.varshift.agent.metrics.AgentMetrics;
@@ -59,6 +62,7 @@ public class AgentService {
     private Thread thread;
     private KafkaClientMetrics consumerMetrics;
     private KafkaClientMetrics producerMetrics;
+    private FleetTopology fleetJudge;
 
     @Inject
     public AgentService(AgentConfig config, MeterRegistry registry,
@@ -74,7 +78,12 @@ public class AgentService {
                 config.sampleRate(), config.window().samples(), config.window().duration(),
                 config.alarm().enterAfter(), config.alarm().exitAfter(), config.pollTimeout(),
                 config.reloadInterval(), COMMIT_INTERVAL, DecodeLimits.DEFAULT)
-                .withForwardWorkers(forwardWorkers(config.forwardWorkers(), Runtime.getRuntime().availableProcessors()));
+                .withForwardWorkers(forwardWorkers(config.forwardWorkers(), Runtime.getRuntime().availableProcessors()))
+                .withPublishedMoments(config.window().publishMoments());
+        if (config.fleet().enabled()) {
+            settings = settings.withFleet(new Fleet(config.fleet().partialsTopic(), config.fleet().sliceRecords(),
+                    config.fleet().sliceDuration(), config.fleet().commitInterval()));
+        }
         configureEngineThreads(settings.forwardWorkers());
         if (config.models().isEmpty()) {
             throw new IllegalArgumentException("varshift.agent.models is empty: name at least one model to watch");
@@ -94,6 +103,10 @@ public class AgentService {
         health = new AgentHealthState(supervisor, broker, config.livenessTimeout(), () -> thread.isAlive());
         thread = new Thread(supervisor, "varshift-agent-loop");
         thread.start();
+        if (settings.fleetMode()) {
+            fleetJudge = FleetTopology.start(fleetJudgeSettings(config.groupId(), settings), common(),
+                    new ModelStore(config.modelStore()), metrics);
+        }
         LOG.infof("agent consuming %s as group '%s', watching %s in %s", config.topics(), config.groupId(),
                 config.models(), config.modelStore());
     }
@@ -155,7 +168,8 @@ public class AgentService {
                 fit);
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties,
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                settings.fleetMode() ? transactional(producerProperties, config.groupId()) : producerProperties,
                 new ByteArraySerializer(), new ByteArraySerializer());
         closeClientMetrics();
         consumerMetrics = new KafkaClientMetrics(consumer);
@@ -176,6 +190,9 @@ public class AgentService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (fleetJudge != null) {
+            fleetJudge.close();
+        }
         broker.close();
         closeClientMetrics();
     }
@@ -185,6 +202,37 @@ public class AgentService {
             consumerMetrics.close();
             producerMetrics.close();
         }
+    }
+
+    /**
+     * The fleet judge of agents in {@code group}: fleet windows of the loop's window settings, results
+     * and alerts to the loop's topics.
+     */
+    public static FleetTopology.Settings fleetJudgeSettings(String group, LoopSettings s) {
+        return new FleetTopology.Settings(group + "-fleet-judge", s.fleet().partialsTopic(), s.windowResultsTopic(),
+                s.alertsTopic(), s.windowSamples(), s.windowDuration(), s.enterAfter(), s.exitAfter());
+    }
+
+    /**
+     * Fleet mode's producer: a transactional id of its own per loop (fencing goes by the consumer group's
+     * generation, KIP-447), and a transaction timeout short enough that the transaction of a killed agent
+     * is aborted, and read_committed readers go on, within seconds. Values set under {@code kafka.*} win.
+     */
+    public static Properties transactional(Properties producer, String group) {
+        Properties p = new Properties();
+        p.putAll(producer);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, group + "-" + UUID.randomUUID());
+        p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "10000");
+        return p;
+    }
+
+    /**
+     * Fleet mode's consumer reads committed offsets only once no transaction holds them open
+     * (read_committed makes the offset fetch wait for a pending transactional commit), so that a new
+     * owner of a partition never starts from an offset that a commit in flight is about to move past.
+     */
+    public static void applyFleetConsumerDefaults(Properties consumer) {
+        consumer.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
 
     /** The running loop; null before startup. */
@@ -212,6 +260,9 @@ public class AgentService {
     private Properties consumerProperties() {
         Properties p = common();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+        if (config.fleet().enabled()) {
+            applyFleetConsumerDefaults(p);
+        }
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "varshift-agent-consumer");

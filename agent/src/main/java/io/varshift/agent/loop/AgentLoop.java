@@ -1,5 +1,6 @@
 package io.varshift.agent.loop;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,10 +15,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.jboss.logging.Logger;
 
+import io.varshift.agent.fleet.Partial;
 import io.varshift.agent.metrics.AgentMetrics;
 
 /**
@@ -25,6 +28,10 @@ import io.varshift.agent.metrics.AgentMetrics;
  * (decode) → {@link DeadLetterReporter} for rejects, {@link Sampler}, {@link ModelLane} (batch,
  * forward, window) → core's {@code WindowJudge} → {@link ResultsPublisher} → {@link OffsetTracker}
  * (commit only what published windows, dead letters and sampling cover, after the flush).
+ *
+ * <p>In fleet mode ({@link LoopSettings#fleet()}) no window is judged here: a {@link SliceCutter} cuts each
+ * partition into slices by offset, every lane hands over its partial of a cut slice, and the partials
+ * go out with the dead letters and the consumer offsets in one Kafka transaction.
  */
 public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
 
@@ -43,6 +50,11 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
     private final ResultsPublisher publisher;
     private final OffsetTracker offsets = new OffsetTracker();
     private final StatusView status = new StatusView();
+    /** Fleet mode only, else null. */
+    private final SliceCutter cutter;
+    /** Fleet mode: slices cut (their partials sent) since the last commit of the transaction. */
+    private boolean uncommittedCuts;
+    private Instant nextFleetCommit = Instant.MIN;
 
     private volatile boolean stopping;
     /** Set before the consumer closes: closing revokes the partitions, and nothing more may be committed then. */
@@ -60,9 +72,12 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         this.metrics = metrics;
         this.clock = clock;
         this.sampler = new Sampler(settings.sampleRate());
-        this.outbox = new Outbox(producer);
+        this.outbox = new Outbox(producer, settings.fleetMode());
+        this.cutter = settings.fleetMode() ? new SliceCutter(settings.fleet()) : null;
         this.deadLetters = new DeadLetterReporter(settings.deadLetterTopic(), settings.maxRecordBytes(), outbox, metrics);
-        this.publisher = new ResultsPublisher(settings.windowResultsTopic(), settings.alertsTopic(), outbox, metrics);
+        this.publisher = new ResultsPublisher(settings.windowResultsTopic(), settings.alertsTopic(),
+                (topic, key, value) -> outbox.send(new ProducerRecord<>(topic, key, value)), metrics,
+                settings.publishMoments());
         for (String name : models.names()) {
             lanes.put(name, new ModelLane(name, settings, metrics));
         }
@@ -95,6 +110,7 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
 
     /** Subscribes and loads the models; {@link #run()} calls it, tests driving {@link #step()} call it once. */
     public void start() {
+        outbox.initTransactions();
         consumer.subscribe(settings.topics(), this);
         Instant now = clock.instant();
         reload();
@@ -108,8 +124,17 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         Instant now = clock.instant();
         lastPoll = now;
         // Per partition, in the same order as iterating the records, so one TopicPartition serves them all.
+        boolean cut = false;
         for (TopicPartition partition : records.partitions()) {
             for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                if (cutter != null) {
+                    SliceCutter.Slice ended = cutter.endedBy(partition, record.offset());
+                    if (ended != null) {
+                        cut(partition, ended, ended.end(), "offset", now);
+                        cut = true;
+                    }
+                    offsets.hold(partition, cutter.handled(partition, record.offset(), now).start());
+                }
                 offsets.handled(partition, record.offset());
                 RecordIntake.Outcome outcome = intake.read(record);
                 if (outcome.accepted()) {
@@ -117,6 +142,12 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
                 } else {
                     deadLetters.report(record, outcome.reason(), outcome.message());
                 }
+            }
+        }
+        if (cutter != null) {
+            uncommittedCuts |= cutDue(now) || cut;
+            if (uncommittedCuts && !now.isBefore(nextFleetCommit)) {
+                commitCovered();
             }
         }
         if (!records.isEmpty()) {
@@ -150,6 +181,47 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         if (lane.accept(partition, record.offset(), intake.samples(), outcome.samples(), now)) {
             close(lane, now, "count");
         }
+    }
+
+    /** Fleet mode: cuts the open slices that reached their end or their duration; returns whether any was cut. */
+    private boolean cutDue(Instant now) {
+        boolean any = false;
+        for (Map.Entry<TopicPartition, SliceCutter.Slice> e : Map.copyOf(cutter.open()).entrySet()) {
+            TopicPartition tp = e.getKey();
+            long position = consumer.position(tp);
+            String reason = cutter.due(e.getValue(), position, now);
+            if (reason != null) {
+                long end = reason.equals("offset") ? e.getValue().end() : offsets.consumed(tp);
+                cut(tp, e.getValue(), end, reason, now);
+                any = true;
+            }
+        }
+        return any;
+    }
+
+    /** Fleet mode: cuts every open slice where its partition stands (a new version waits to be swapped in). */
+    private void cutAll(String reason, Instant now) {
+        for (Map.Entry<TopicPartition, SliceCutter.Slice> e : Map.copyOf(cutter.open()).entrySet()) {
+            cut(e.getKey(), e.getValue(), offsets.consumed(e.getKey()), reason, now);
+        }
+        commitCovered();
+    }
+
+    /** Fleet mode: ends the slice [slice.start, end) of {@code partition}, sending each lane's partial of it. */
+    private void cut(TopicPartition partition, SliceCutter.Slice slice, long end, String reason, Instant now) {
+        for (ModelLane lane : lanes.values()) {
+            if (!lane.hasModel()) {
+                continue;
+            }
+            Partial p = lane.closePartial(partition, slice.start(), end, reason, now, sampler.rate());
+            if (p != null) {
+                outbox.send(new ProducerRecord<>(settings.fleet().partialsTopic(),
+                        p.model().getBytes(StandardCharsets.UTF_8), p.bytes()));
+                metrics.partialPublished(p.model());
+            }
+        }
+        cutter.remove(partition);
+        offsets.release(partition);
     }
 
     /** Closes the lane's window, judges and publishes it, swaps a waiting version in, commits. */
@@ -207,6 +279,10 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
                 continue;
             }
             lane.offer(next);
+            if (cutter != null && lane.hasPending()) {
+                // A partial never mixes versions: cut every slice so that the new one starts at once.
+                cutAll("version", clock.instant());
+            }
             swapIfPending(lane);
         }
         status.refresh(lanes.values());
@@ -229,7 +305,13 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
         }
         deadLetters.settle();
         outbox.throwIfFailed();
-        offsets.commit(consumer, due);
+        if (cutter != null) {
+            offsets.commitInTransaction(consumer, outbox, due);
+            uncommittedCuts = false;
+            nextFleetCommit = clock.instant().plus(settings.fleet().commitInterval());
+        } else {
+            offsets.commit(consumer, due);
+        }
     }
 
     private void updateLag() {
@@ -251,6 +333,12 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> lost) {
+        if (cutter != null) {
+            // The open transaction may hold partials and dead letters of the lost partitions, which their
+            // new owner reads again: it must not commit. A restart aborts it and replays from the commits.
+            throw new IllegalStateException("partitions " + lost + " were lost (the session expired); stopping"
+                    + " so that the open transaction is aborted and the records are replayed from the last commit");
+        }
         dropPartitions(lost);
     }
 
@@ -258,6 +346,10 @@ public final class AgentLoop implements Runnable, ConsumerRebalanceListener {
     private void dropPartitions(Collection<TopicPartition> gone) {
         Map<TopicPartition, Long> covered = offsets.covered(lanes.values());
         lanes.values().forEach(ModelLane::abandon);
+        if (cutter != null) {
+            cutter.clear();
+            offsets.releaseAll();
+        }
         offsets.rewind(consumer, covered, gone);
         status.refresh(lanes.values());
     }

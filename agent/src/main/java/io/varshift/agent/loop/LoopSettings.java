@@ -13,11 +13,14 @@ import io.varshift.core.codec.DecodeLimits;
  * @param windowDuration longest window; {@code null} = by count only
  * @param maxRecordBytes the producer's max.request.size: a dead letter larger than this goes in bounded form
  * @param forwardWorkers threads forwarding each model's batches (1: on the loop thread itself)
+ * @param fleet fleet mode (partials instead of judged windows, see {@link Fleet}); null = single-agent mode
+ * @param publishMoments whether window results carry each layer's moments
  */
 public record LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic,
         String alertsTopic, int batchSize, Duration maxWait, double sampleRate, int windowSamples,
         Duration windowDuration, int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval,
-        Duration commitInterval, DecodeLimits decodeLimits, int maxRecordBytes, int forwardWorkers) {
+        Duration commitInterval, DecodeLimits decodeLimits, int maxRecordBytes, int forwardWorkers, Fleet fleet,
+        boolean publishMoments) {
 
     /** Room above the decode limit for a dead letter's key, headers and framing. */
     public static final int RECORD_HEADROOM_BYTES = 64 << 10;
@@ -42,18 +45,47 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
                 maxRecordBytes, 1);
     }
 
+    /** Single-agent settings with {@code forwardWorkers} forward threads. */
+    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
+            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
+            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
+            DecodeLimits decodeLimits, int maxRecordBytes, int forwardWorkers) {
+        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
+                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
+                maxRecordBytes, forwardWorkers, null, false);
+    }
+
     /** These settings with {@code workers} forward threads per model. */
     public LoopSettings withForwardWorkers(int workers) {
         return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
                 windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, maxRecordBytes, workers);
+                decodeLimits, maxRecordBytes, workers, fleet, publishMoments);
     }
 
     /** These settings with the producer's real max.request.size. */
     public LoopSettings withMaxRecordBytes(int bytes) {
         return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
                 windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, bytes, forwardWorkers);
+                decodeLimits, bytes, forwardWorkers, fleet, publishMoments);
+    }
+
+    /** These settings in fleet mode: the agent publishes partials, a fleet judge merges and judges them. */
+    public LoopSettings withFleet(Fleet f) {
+        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
+                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
+                decodeLimits, maxRecordBytes, forwardWorkers, f, publishMoments);
+    }
+
+    /** These settings with window results that carry each layer's moments ({@code window.publish-moments}). */
+    public LoopSettings withPublishedMoments(boolean publish) {
+        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
+                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
+                decodeLimits, maxRecordBytes, forwardWorkers, fleet, publish);
+    }
+
+    /** Whether the agent runs in fleet mode. */
+    public boolean fleetMode() {
+        return fleet != null;
     }
 
     /**

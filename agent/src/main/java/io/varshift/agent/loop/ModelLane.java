@@ -2,12 +2,15 @@ package io.varshift.agent.loop;
 
 import java.nio.FloatBuffer;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.apache.kafka.common.TopicPartition;
 import org.jboss.logging.Logger;
 
+import io.varshift.agent.fleet.Partial;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.codec.RecordDecoders;
@@ -19,7 +22,9 @@ import io.varshift.core.window.WindowState;
  * One watched model inside the loop: it accepts the model's decoded records into a micro-batch (a
  * reused direct buffer of its {@link ForwardPipeline}), hands full or waited batches over to be
  * forwarded with BN probes, folds the forwarded ones into the open window of per-layer moments, and
- * closes the window by count or by time (after the window's last batch is folded). Loop thread only.
+ * closes the window by count or by time (after the window's last batch is folded). In fleet mode it
+ * keeps one open partial per partition instead of the window (a micro-batch then holds one partition's
+ * records only) and the loop cuts them by slice ({@link #closePartial}). Loop thread only.
  */
 final class ModelLane {
 
@@ -47,6 +52,26 @@ final class ModelLane {
     private WindowState window;
     private final OffsetRanges offsets = new OffsetRanges();
     private long windowsClosed;
+
+    /** Fleet mode: the open partial of each partition, in the order they opened. */
+    private final Map<TopicPartition, OpenPartial> partials = new LinkedHashMap<>();
+    /** Fleet mode: the partial each batch in flight folds into, in hand-over order. */
+    private final ArrayDeque<OpenPartial> targets = new ArrayDeque<>();
+    /** Fleet mode: the partition of the batch being filled. */
+    private TopicPartition batchPartition;
+
+    /** One model's share of a partition's open slice. */
+    private static final class OpenPartial {
+        final WindowState state;
+        long first = -1;
+        long last = -1;
+        /** Samples handed over to be forwarded: the next batch's first sample number in this partial. */
+        long dispatched;
+
+        OpenPartial(WindowState state) {
+            this.state = state;
+        }
+    }
 
     ModelLane(String name, LoopSettings settings, AgentMetrics metrics) {
         this.name = name;
@@ -138,8 +163,20 @@ final class ModelLane {
      *         count window may hold up to one record more
      */
     boolean accept(TopicPartition partition, long offset, FloatBuffer source, int samples, Instant now) {
-        window.open(now);
-        offsets.add(partition, offset);
+        if (fleet()) {
+            if (batchSamples > 0 && !partition.equals(batchPartition)) {
+                forward();
+            }
+            OpenPartial p = partials.computeIfAbsent(partition,
+                    tp -> new OpenPartial(new WindowState(model.reference(), model.classes())));
+            p.state.open(now);
+            p.first = p.first < 0 ? offset : p.first;
+            p.last = offset;
+            batchPartition = partition;
+        } else {
+            window.open(now);
+            offsets.add(partition, offset);
+        }
         int remaining = samples;
         while (remaining > 0) {
             int n = Math.min(remaining, settings.batchSize() - batchSamples);
@@ -156,7 +193,7 @@ final class ModelLane {
                 forward();
             }
         }
-        return policy.full(samplesIncludingBatch());
+        return !fleet() && policy.full(samplesIncludingBatch());
     }
 
     /**
@@ -171,7 +208,7 @@ final class ModelLane {
         if (batchSamples > 0 && !now.isBefore(batchStartedAt.plus(settings.maxWait()))) {
             forward();
         }
-        return window != null && policy.due(window.openedAt(), now);
+        return !fleet() && window != null && policy.due(window.openedAt(), now);
     }
 
     /**
@@ -188,27 +225,63 @@ final class ModelLane {
             resetWindow();
             return null;
         }
-        ClosedWindow closed = new ClosedWindow(model, windowId(), ++windowsClosed, window.openedAt(), now, reason,
-                window.samples(), sampleRate, offsets.copy(), window.moments(), window.cellScoreSums(),
+        ClosedWindow closed = new ClosedWindow(name, model.version(), windowId(), ++windowsClosed, window.openedAt(),
+                now, reason, window.samples(), sampleRate, offsets.copy(), window.moments(), window.cellScoreSums(),
                 window.classCounts());
         resetWindow();
         return closed;
     }
 
+    /**
+     * Fleet mode: ends this model's partial of {@code partition}'s slice [sliceStart, sliceEnd) (forwarding
+     * the partition's waiting batch and folding every batch in flight).
+     *
+     * @return the partial, or null when the slice held none of this model's records
+     */
+    Partial closePartial(TopicPartition partition, long sliceStart, long sliceEnd, String cut, Instant now,
+            double sampleRate) {
+        OpenPartial p = partials.get(partition);
+        if (p == null) {
+            return null;
+        }
+        if (batchSamples > 0 && partition.equals(batchPartition)) {
+            forward();
+        }
+        pipeline.collect(true, this::fold);
+        partials.remove(partition);
+        if (p.state.samples() == 0) {
+            return null;
+        }
+        return new Partial(name, model.version(), partition.topic(), partition.partition(), sliceStart, sliceEnd, cut,
+                p.first, p.last, p.state.samples(), sampleRate, p.state.openedAt(), now, p.state.classCounts(),
+                p.state.cellScoreSums(), p.state.moments());
+    }
+
     /** Drops the open window and batch; their records are not covered and will be read again. */
     void abandon() {
         if (model != null && !isWindowEmpty()) {
-            LOG.infof("model '%s': abandoning the open window of %d samples (records will be re-read)", name,
-                    samplesIncludingBatch());
+            LOG.infof("model '%s': abandoning the open %s of %d samples (records will be re-read)", name,
+                    fleet() ? "partials" : "window", samplesIncludingBatch());
             pipeline.discard();
             resetWindow();
         }
     }
 
+    private boolean fleet() {
+        return settings.fleetMode();
+    }
+
     /** Hands the filled batch over to be forwarded and folds what has been forwarded meanwhile. */
     private void forward() {
-        pipeline.submit(batchSamples, dispatched);
-        dispatched += batchSamples;
+        if (fleet()) {
+            OpenPartial p = partials.get(batchPartition);
+            pipeline.submit(batchSamples, p.dispatched);
+            p.dispatched += batchSamples;
+            targets.add(p);
+        } else {
+            pipeline.submit(batchSamples, dispatched);
+            dispatched += batchSamples;
+        }
         batchSamples = 0;
         batchStartedAt = null;
         batch = null;
@@ -224,7 +297,7 @@ final class ModelLane {
                     + forwarded.samples + " samples failed; stopping without committing the open window so that"
                     + " its records are replayed", forwarded.failure);
         }
-        window.add(forwarded.probes);
+        (fleet() ? targets.poll().state : window).add(forwarded.probes);
         metrics.forwardNanos(name, forwarded.forwardNanos);
     }
 
@@ -245,21 +318,33 @@ final class ModelLane {
 
     /** Samples forwarded into the window plus those waiting in the batch. */
     long samplesIncludingBatch() {
-        return window.samples() + (pipeline == null ? 0 : pipeline.inFlightSamples()) + batchSamples;
+        long held = window == null ? 0 : window.samples();
+        for (OpenPartial p : partials.values()) {
+            held += p.state.samples();
+        }
+        return held + (pipeline == null ? 0 : pipeline.inFlightSamples()) + batchSamples;
     }
 
     /** When the open window's first record arrived; null while it is empty or no version is loaded. */
     Instant openedAt() {
+        if (fleet()) {
+            return partials.isEmpty() ? null : partials.values().iterator().next().state.openedAt();
+        }
         return window == null ? null : window.openedAt();
     }
 
     /** Per partition, {first, last} offset the open window holds. */
     Map<TopicPartition, long[]> openOffsets() {
+        if (fleet()) {
+            Map<TopicPartition, long[]> open = new TreeMap<>(OffsetRanges.ORDER);
+            partials.forEach((tp, p) -> open.put(tp, new long[] {p.first, p.last}));
+            return open;
+        }
         return offsets.view();
     }
 
     boolean isWindowEmpty() {
-        return (window == null || window.isEmpty()) && batchSamples == 0
+        return (window == null || window.isEmpty()) && partials.isEmpty() && batchSamples == 0
                 && (pipeline == null || pipeline.inFlightSamples() == 0);
     }
 
@@ -271,6 +356,9 @@ final class ModelLane {
     private void resetWindow() {
         window.reset();
         offsets.clear();
+        partials.clear();
+        targets.clear();
+        batchPartition = null;
         batchSamples = 0;
         batchStartedAt = null;
         batch = null;

@@ -1,5 +1,6 @@
 package io.varshift.agent.loop;
 
+import java.util.Comparator;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -8,9 +9,11 @@ import org.apache.kafka.common.TopicPartition;
 /** First and last offset per partition of the records a window (or a micro-batch) holds. */
 final class OffsetRanges {
 
-    private final TreeMap<TopicPartition, long[]> ranges = new TreeMap<>(
-            (a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition())
-                    : a.topic().compareTo(b.topic()));
+    /** Topic, then partition. */
+    static final Comparator<TopicPartition> ORDER = (a, b) -> a.topic().equals(b.topic())
+            ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic());
+
+    private final TreeMap<TopicPartition, long[]> ranges = new TreeMap<>(ORDER);
 
     void add(TopicPartition partition, long offset) {
         long[] range = ranges.get(partition);

@@ -24,10 +24,17 @@ final class OffsetTracker {
     private final Map<TopicPartition, Long> consumed = new HashMap<>();
     /** Last offset committed by this loop, per assigned partition. */
     private final Map<TopicPartition, Long> committed = new HashMap<>();
+    /** Fleet mode: per partition, the start of its open slice, which nothing may be committed past. */
+    private final Map<TopicPartition, Long> holds = new HashMap<>();
     private long commits;
 
     void handled(TopicPartition partition, long offset) {
         consumed.put(partition, offset + 1);
+    }
+
+    /** The offset after the last record handled of {@code partition}. */
+    long consumed(TopicPartition partition) {
+        return consumed.get(partition);
     }
 
     /** Per partition, the offset up to which every handled record is published, dead-lettered or sampled out. */
@@ -36,6 +43,7 @@ final class OffsetTracker {
         for (ModelLane lane : lanes) {
             lane.openOffsets().forEach((tp, range) -> safe.computeIfPresent(tp, (k, v) -> Math.min(v, range[0])));
         }
+        holds.forEach((tp, start) -> safe.computeIfPresent(tp, (k, v) -> Math.min(v, start)));
         return safe;
     }
 
@@ -65,6 +73,31 @@ final class OffsetTracker {
             // Retriable (timeout, coordinator moving): the next commit carries a superset of these offsets.
             LOG.warnf("commit of %s failed, will retry with the next window: %s", due.keySet(), e.toString());
         }
+    }
+
+    /** Fleet mode: nothing past {@code start} of {@code partition} is committed until {@link #release}. */
+    void hold(TopicPartition partition, long start) {
+        holds.put(partition, start);
+    }
+
+    void release(TopicPartition partition) {
+        holds.remove(partition);
+    }
+
+    void releaseAll() {
+        holds.clear();
+    }
+
+    /**
+     * Fleet mode: commits {@code due} in the outbox's transaction, with the partials and dead letters
+     * sent in it. A failure is not retried: it propagates and stops the loop, since the partials of the
+     * aborted transaction are gone and only a replay from the last commit makes them again.
+     */
+    void commitInTransaction(Consumer<byte[], byte[]> consumer, Outbox outbox,
+            Map<TopicPartition, OffsetAndMetadata> due) {
+        outbox.commitTransaction(due, consumer.groupMetadata());
+        due.forEach((tp, o) -> committed.put(tp, o.offset()));
+        commits++;
     }
 
     /** Rewinds kept partitions to {@code covered} (their first abandoned record) and forgets the gone ones. */

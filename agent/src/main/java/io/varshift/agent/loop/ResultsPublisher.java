@@ -3,7 +3,6 @@ package io.varshift.agent.loop;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
 import io.varshift.agent.metrics.AgentMetrics;
@@ -12,29 +11,33 @@ import io.varshift.core.window.LayerVerdict;
 import io.varshift.core.window.WindowVerdict;
 
 /** Publishes a judged window: its result record, one alert per alarm transition, and the gauges. */
-final class ResultsPublisher {
+public final class ResultsPublisher {
 
     private static final Logger LOG = Logger.getLogger(ResultsPublisher.class);
 
     private final String windowResultsTopic;
     private final String alertsTopic;
-    private final Outbox outbox;
+    private final ResultSink sink;
     private final AgentMetrics metrics;
+    private final boolean withMoments;
 
-    ResultsPublisher(String windowResultsTopic, String alertsTopic, Outbox outbox, AgentMetrics metrics) {
+    /** @param withMoments whether results carry each layer's moments (fleet windows always do) */
+    public ResultsPublisher(String windowResultsTopic, String alertsTopic, ResultSink sink, AgentMetrics metrics,
+            boolean withMoments) {
+        this.withMoments = withMoments;
         this.windowResultsTopic = windowResultsTopic;
         this.alertsTopic = alertsTopic;
-        this.outbox = outbox;
+        this.sink = sink;
         this.metrics = metrics;
     }
 
-    void publish(JudgedWindow judged) {
+    public void publish(JudgedWindow judged) {
         ClosedWindow w = judged.window();
         WindowVerdict verdict = judged.verdict();
-        String model = w.model().name();
-        String version = w.model().version();
+        String model = w.model();
+        String version = w.version();
         byte[] key = model.getBytes(StandardCharsets.UTF_8);
-        outbox.send(new ProducerRecord<>(windowResultsTopic, key, WindowJson.bytes(WindowJson.result(judged))));
+        sink.send(windowResultsTopic, key, WindowJson.bytes(WindowJson.result(judged, withMoments)));
         metrics.window(model, version, verdict);
         if (!verdict.judged()) {
             metrics.windowUnjudged(model);
@@ -57,9 +60,9 @@ final class ResultsPublisher {
     }
 
     private void alert(ClosedWindow w, byte[] key, String kind, String layerOrNull, AlarmTransition t) {
-        outbox.send(new ProducerRecord<>(alertsTopic, key, WindowJson.bytes(WindowJson.alert(w, kind, layerOrNull, t))));
-        LOG.infof("model '%s' v%s %s%s: %s -> %s (score %.3f, threshold %.3f, window %s)", w.model().name(),
-                w.model().version(), kind, layerOrNull == null ? "" : " " + layerOrNull, t.from(), t.to(),
+        sink.send(alertsTopic, key, WindowJson.bytes(WindowJson.alert(w, kind, layerOrNull, t)));
+        LOG.infof("model '%s' v%s %s%s: %s -> %s (score %.3f, threshold %.3f, window %s)", w.model(),
+                w.version(), kind, layerOrNull == null ? "" : " " + layerOrNull, t.from(), t.to(),
                 t.statistic(), t.threshold(), Long.toHexString(w.windowId()));
     }
 }

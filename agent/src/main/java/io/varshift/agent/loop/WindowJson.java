@@ -11,13 +11,14 @@ import com.google.gson.JsonObject;
 
 import io.varshift.core.alarm.AlarmTransition;
 import io.varshift.core.calibration.JsonFields;
+import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.shift.LayerStatistics;
 import io.varshift.core.window.LayerVerdict;
 import io.varshift.core.window.Signal;
 import io.varshift.core.window.WindowVerdict;
 
 /** The language-neutral JSON of window results and alerts (schema in agent.md). */
-final class WindowJson {
+public final class WindowJson {
 
     /** Bumped on any incompatible change of the two record layouts. */
     static final int SCHEMA_VERSION = 2;
@@ -26,11 +27,19 @@ final class WindowJson {
     }
 
     /** Alert kinds: one layer's covariate drift, the whole model's, the predicted-class mix. */
-    static final String LAYER = "layer";
-    static final String MODEL = "model";
-    static final String PREDICTION_MIX = "prediction-mix";
+    public static final String LAYER = "layer";
+    public static final String MODEL = "model";
+    public static final String PREDICTION_MIX = "prediction-mix";
 
     static JsonObject result(JudgedWindow judged) {
+        return result(judged, false);
+    }
+
+    /**
+     * @param withMoments whether each layer also carries the window's moments (count, per-channel mean
+     *     and population variance of the BN input), so that a reader can merge windows (Chan et al.)
+     */
+    public static JsonObject result(JudgedWindow judged, boolean withMoments) {
         ClosedWindow w = judged.window();
         WindowVerdict verdict = judged.verdict();
         JsonObject o = header(w);
@@ -67,6 +76,9 @@ final class WindowJson {
             number(l, "cellScore", layer.cellScore());
             l.addProperty("over", layer.drift().over());
             l.addProperty("state", layer.drift().state().name());
+            if (withMoments) {
+                l.add("moments", moments(w.moments().get(out.size())));
+            }
             out.add(l);
         }
         o.add("layers", out);
@@ -84,7 +96,7 @@ final class WindowJson {
     }
 
     /** @param layerOrNull the layer for kind {@value #LAYER}, null for the model-level kinds */
-    static JsonObject alert(ClosedWindow w, String kind, String layerOrNull, AlarmTransition t) {
+    public static JsonObject alert(ClosedWindow w, String kind, String layerOrNull, AlarmTransition t) {
         JsonObject o = header(w);
         o.addProperty("kind", kind);
         if (layerOrNull != null) {
@@ -100,15 +112,15 @@ final class WindowJson {
         return o;
     }
 
-    static byte[] bytes(JsonObject o) {
+    public static byte[] bytes(JsonObject o) {
         return o.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static JsonObject header(ClosedWindow w) {
         JsonObject o = new JsonObject();
         o.addProperty("schemaVersion", SCHEMA_VERSION);
-        o.addProperty("model", w.model().name());
-        o.addProperty("version", w.model().version());
+        o.addProperty("model", w.model());
+        o.addProperty("version", w.version());
         o.addProperty("windowId", Long.toHexString(w.windowId()));
         o.addProperty("windowNumber", w.windowNumber());
         return o;
@@ -125,6 +137,20 @@ final class WindowJson {
             a.add(r);
         });
         return a;
+    }
+
+    private static JsonObject moments(ChannelMoments m) {
+        JsonObject o = new JsonObject();
+        o.addProperty("count", m.count());
+        JsonArray mean = new JsonArray();
+        JsonArray variance = new JsonArray();
+        for (int c = 0; c < m.channels(); c++) {
+            mean.add(m.mean(c));
+            variance.add(m.variance(c));
+        }
+        o.add("mean", mean);
+        o.add("variance", variance);
+        return o;
     }
 
     /** JSON has no NaN: a statistic without a value (no calibration) is null. */

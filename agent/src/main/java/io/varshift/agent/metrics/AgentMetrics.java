@@ -134,6 +134,18 @@ public final class AgentMetrics {
                 Tags.of("model", model)).increment();
     }
 
+    /** A partial (one model's share of a partition's slice) published in fleet mode. */
+    public void partialPublished(String model) {
+        counter("varshift.fleet.partials.published", "Partials published to the fleet judge (fleet mode)",
+                Tags.of("model", model)).increment();
+    }
+
+    /** A partial the fleet judge could not use; {@code reason} is bounded (malformed, unknown_version, layers). */
+    public void partialRejected(String reason) {
+        counter("varshift.fleet.partials.rejected", "Partials the fleet judge refused, by reason",
+                Tags.of("reason", reason)).increment();
+    }
+
     /** {@code outcome} is {@code loaded} or {@code refused}. */
     public void reload(String model, String outcome) {
         counter("varshift.model.reloads", "Model versions loaded or refused",

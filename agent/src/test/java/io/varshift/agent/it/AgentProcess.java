@@ -26,6 +26,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.AgentHealthState;
 import io.varshift.agent.AgentService;
 import io.varshift.agent.BrokerCheck;
+import io.varshift.agent.fleet.FleetTopology;
+import io.varshift.agent.loop.Fleet;
 import io.varshift.agent.loop.AgentLoop;
 import io.varshift.agent.loop.LoopSettings;
 import io.varshift.agent.loop.LoopSupervisor;
@@ -40,7 +42,10 @@ import io.varshift.core.codec.DecodeLimits;
  * logic as the service), so that a test can kill it with SIGKILL or SIGTERM. It answers
  * {@code /q/health/live} and {@code /q/health/ready} (200 or 503) on {@code healthPort} when given.
  * Args: bootstrap group trafficTopic windowsTopic storeDir model windowSamples [healthPort].
- * Dead letters go to {@code windowsTopic-dlq}, alerts to {@code windowsTopic-alerts}.
+ * Dead letters go to {@code windowsTopic-dlq}, alerts to {@code windowsTopic-alerts}. System properties:
+ * {@code varshift.test.fleet.partials} (a topic: fleet mode, with the fleet judge in this JVM),
+ * {@code varshift.test.fleet.slice-records}, {@code varshift.test.window.duration} (ISO-8601, e.g. PT5S) and
+ * {@code varshift.test.publish-moments}.
  */
 public final class AgentProcess {
 
@@ -49,18 +54,38 @@ public final class AgentProcess {
 
     public static void main(String[] args) throws IOException {
         String bootstrap = args[0];
+        String duration = System.getProperty("varshift.test.window.duration");
         LoopSettings settings = new LoopSettings(List.of(args[2]), args[3] + "-dlq", args[3], args[3] + "-alerts",
-                32, Duration.ofMillis(50), 1.0, Integer.parseInt(args[6]), null, 2, 2, Duration.ofMillis(100),
-                Duration.ofSeconds(2), Duration.ofSeconds(1), DecodeLimits.DEFAULT);
+                32, Duration.ofMillis(50), 1.0, Integer.parseInt(args[6]), duration == null ? null : Duration.parse(duration),
+                2, 2, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(1), DecodeLimits.DEFAULT)
+                .withPublishedMoments(Boolean.getBoolean("varshift.test.publish-moments"));
+        String partials = System.getProperty("varshift.test.fleet.partials");
+        if (partials != null) {
+            settings = settings.withFleet(new Fleet(partials,
+                    Integer.getInteger("varshift.test.fleet.slice-records", 25), Duration.ofSeconds(2)));
+        }
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         AgentService.applyProducerDefaults(p, settings);
         LoopSettings aligned = AgentService.withRequestSize(settings, p);
         AgentMetrics metrics = new AgentMetrics(new SimpleMeterRegistry());
+        if (aligned.fleetMode()) {
+            Properties clients = new Properties();
+            clients.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                    ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000"));
+            if (args.length > 7) {
+                // Streams names its clients after this: a test finds which agent hosts a judge task by it.
+                clients.put(ConsumerConfig.CLIENT_ID_CONFIG, "varshift-agent-" + args[7]);
+            }
+            FleetTopology judge = FleetTopology.start(AgentService.fleetJudgeSettings(args[1], aligned), clients,
+                    new ModelStore(Path.of(args[4])), metrics);
+            Runtime.getRuntime().addShutdownHook(new Thread(judge::close));
+        }
         LoopSupervisor supervisor = new LoopSupervisor(() -> new AgentLoop(
-                new KafkaConsumer<>(consumerProperties(bootstrap, args[1]), new ByteArrayDeserializer(),
+                new KafkaConsumer<>(consumerProperties(bootstrap, args[1], aligned.fleetMode()), new ByteArrayDeserializer(),
                         new ByteArrayDeserializer()),
-                new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), aligned,
+                new KafkaProducer<>(aligned.fleetMode() ? AgentService.transactional(p, args[1]) : p,
+                        new ByteArraySerializer(), new ByteArraySerializer()), aligned,
                 new StoreModelSource(new ModelStore(Path.of(args[4])), List.of(args[5]), metrics,
                         new WindowFit(0, true)), metrics,
                 Clock.systemUTC()), new LoopSupervisor.Policy(Duration.ofMillis(500), Duration.ofSeconds(5), 30),
@@ -86,7 +111,7 @@ public final class AgentProcess {
         loop.start();
     }
 
-    private static Properties consumerProperties(String bootstrap, String group) {
+    private static Properties consumerProperties(String bootstrap, String group, boolean fleet) {
         Properties c = new Properties();
         c.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
@@ -94,6 +119,9 @@ public final class AgentProcess {
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000", ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "2000"));
         AgentService.applyFetchDefaults(c);
         AgentService.applyConsumerTimeoutDefaults(c);
+        if (fleet) {
+            AgentService.applyFleetConsumerDefaults(c);
+        }
         return c;
     }
 

@@ -239,15 +239,26 @@ final class Faults {
         }
 
         static Agent start(Run run) throws IOException {
+            return start(run, run.group(), WINDOW, List.of());
+        }
+
+        /**
+         * An agent of {@code group} with windows of {@code window} samples and {@code properties} (-D...)
+         * for {@link AgentProcess}, e.g. fleet mode.
+         */
+        static Agent start(Run run, String group, int window, List<String> properties) throws IOException {
             int port;
             try (ServerSocket s = new ServerSocket(0)) {
                 port = s.getLocalPort();
             }
             Path log = Files.createTempFile("varshift-fault-agent-", ".log");
-            ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dai.djl.offline=true", "-Xmx512m", "-cp", System.getProperty("java.class.path"),
-                    AgentProcess.class.getName(), run.bootstrap(), run.group(), run.traffic(), run.windowsTopic(),
-                    run.store().toString(), MODEL, Integer.toString(WINDOW), Integer.toString(port));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                    .toString(), "-Dai.djl.offline=true", "-Xmx512m"));
+            command.addAll(properties);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), AgentProcess.class.getName(),
+                    run.bootstrap(), group, run.traffic(), run.windowsTopic(), run.store().toString(), MODEL,
+                    Integer.toString(window), Integer.toString(port)));
+            ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().put("DJL_OFFLINE", "true");
             pb.redirectErrorStream(true).redirectOutput(log.toFile());
             return new Agent(pb.start(), port, log);

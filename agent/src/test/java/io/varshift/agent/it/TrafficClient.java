@@ -109,6 +109,19 @@ final class TrafficClient implements AutoCloseable {
         producer.flush();
     }
 
+    /** Sends n held-out test images to one partition, each with Gaussian pixel noise of {@code noiseSd} (a covariate shift). */
+    void noisyImagesTo(String topic, int partition, String model, int n, double noiseSd, SplittableRandom random) {
+        for (int i = 0; i < n; i++) {
+            float[] image = TinyFashionModel.image(test, next);
+            next = next + 1 < test.size() ? next + 1 : TinyFashionModel.CALIBRATION;
+            for (int j = 0; j < image.length; j++) {
+                image[j] += (float) (noiseSd * gaussian(random));
+            }
+            send(topic, partition, model, "application/x-npy", NpyWriter.float32(image, 1, 28, 28));
+        }
+        producer.flush();
+    }
+
     void send(String topic, String modelOrNull, String contentTypeOrNull, byte[] value) {
         send(topic, null, modelOrNull, contentTypeOrNull, value);
     }
@@ -130,6 +143,29 @@ final class TrafficClient implements AutoCloseable {
 
     private static double gaussian(SplittableRandom random) {
         return Math.sqrt(-2 * Math.log(1 - random.nextDouble())) * Math.cos(2 * Math.PI * random.nextDouble());
+    }
+
+    /**
+     * Every committed record of a single-partition topic, as a read_committed reader sees it: records of
+     * aborted transactions are skipped, and reading stops at the last stable offset.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
+        Properties p = new Properties();
+        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20)));
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long end = consumer.endOffsets(List.of(tp)).get(tp);
+            while (consumer.position(tp) < end) {
+                consumer.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
     }
 
     /** Every record of a single-partition topic from the beginning, read until {@code timeout} of quiet. */
