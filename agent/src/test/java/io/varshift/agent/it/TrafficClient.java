@@ -25,7 +25,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.stack.KafkaBrokerExtension;
 
 /** Plays a serving app (Fashion-MNIST requests, clean or shifted) and reads the agent's output topics. */
-final class TrafficClient implements AutoCloseable {
+public final class TrafficClient implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final ImageSet test = FashionMnist.installed().test();
@@ -149,23 +149,31 @@ final class TrafficClient implements AutoCloseable {
      * Every committed record of a single-partition topic, as a read_committed reader sees it: records of
      * aborted transactions are skipped, and reading stops at the last stable offset.
      */
-    static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
-        Properties p = new Properties();
-        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20)));
+    public static List<ConsumerRecord<byte[], byte[]>> readCommitted(String bootstrap, String topic) {
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrap, topic, true)) {
             TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
             long end = consumer.endOffsets(List.of(tp)).get(tp);
             while (consumer.position(tp) < end) {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
             }
         }
         return out;
+    }
+
+    /** A consumer assigned to partition 0 of {@code topic} at its beginning, committing nothing. */
+    private static KafkaConsumer<byte[], byte[]> fromBeginning(String bootstrap, String topic, boolean committedOnly) {
+        Properties p = new Properties();
+        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, committedOnly ? "read_committed" : "read_uncommitted",
+                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20)));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        TopicPartition tp = new TopicPartition(topic, 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        return consumer;
     }
 
     /** Every record of a single-partition topic from the beginning, read until {@code timeout} of quiet. */
@@ -175,16 +183,9 @@ final class TrafficClient implements AutoCloseable {
 
     /** As {@link #readAll(String, int, Duration)}, on the broker at {@code bootstrap}. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic, int atLeast, Duration timeout) {
-        Properties p = new Properties();
-        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Integer.toString(4 << 20)));
         List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = fromBeginning(bootstrap, topic, false)) {
             TopicPartition tp = new TopicPartition(topic, 0);
-            consumer.assign(List.of(tp));
-            consumer.seekToBeginning(List.of(tp));
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline && out.size() < atLeast) {
                 consumer.poll(Duration.ofMillis(200)).forEach(out::add);
