@@ -102,7 +102,7 @@ class DashboardEndToEndIT {
 
         sendGarbage();
         replay("--count", "1200", "--start", "6200", "--shift", "invert", "--severity", "1");
-        EndToEnd.await(Duration.ofSeconds(120), "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(40),
+        EndToEnd.await(Duration.ofSeconds(120), () -> "VarianceShiftAlarm pending or firing; agent log:\n" + agent.tail(40),
                 () -> !varianceShiftAlerts().isEmpty());
         System.out.println("e2e: after " + api.value("sum(varshift_windows_closed_total)") + " windows, VarianceShiftAlarm "
                 + varianceShiftAlerts());

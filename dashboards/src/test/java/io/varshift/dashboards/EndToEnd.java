@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
@@ -92,10 +93,18 @@ final class EndToEnd {
 
     /** Polls the condition every second; fails naming what did not happen. */
     static void await(Duration timeout, String what, BooleanSupplier condition) {
+        await(timeout, () -> what, condition);
+    }
+
+    /**
+     * Polls the condition every second; fails naming what did not happen, the description built at the
+     * failure (so that a log tail or thread dump in it shows the moment of the timeout, not its start).
+     */
+    static void await(Duration timeout, Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("no " + what + " after " + timeout.toSeconds() + " s");
+                throw new AssertionError("no " + what.get() + " after " + timeout.toSeconds() + " s");
             }
             sleep(1000);
         }

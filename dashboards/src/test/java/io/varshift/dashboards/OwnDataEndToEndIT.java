@@ -104,7 +104,7 @@ class OwnDataEndToEndIT {
             publish(model, clean.get(model), false);
         }
         for (String model : MODELS) {
-            EndToEnd.await(Duration.ofSeconds(120), "4 closed windows of " + model + "; agent log:\n" + agent.tail(40),
+            EndToEnd.await(Duration.ofSeconds(120), () -> "4 closed windows of " + model + "; agent log:\n" + agent.tail(40),
                     () -> sum("varshift_windows_closed_total", model) >= 4);
         }
         assertThat(sum("varshift_records_rejected_total", null)).as("rejected records; agent log:\n" + agent.tail(40))
@@ -119,7 +119,7 @@ class OwnDataEndToEndIT {
 
         // A record of another model's shape ([1, 28, 28]) is refused against this model's spec and dead-lettered.
         publish("own-folder", ImageSet.ofFloats(new float[28 * 28], null, 1, 28, 28), false);
-        EndToEnd.await(Duration.ofSeconds(60), "the wrong-shaped record rejected; agent log:\n" + agent.tail(40),
+        EndToEnd.await(Duration.ofSeconds(60), () -> "the wrong-shaped record rejected; agent log:\n" + agent.tail(40),
                 () -> samples("varshift_records_rejected_total", null).stream()
                         .anyMatch(s -> s.labels().contains("reason=\"shape_mismatch\"") && s.value() == 1));
 
@@ -127,7 +127,7 @@ class OwnDataEndToEndIT {
             publish(model, clean.get(model), true);
         }
         for (String model : MODELS) {
-            EndToEnd.await(Duration.ofSeconds(120), "the model alarm of " + model + " on inverted images; agent log:\n"
+            EndToEnd.await(Duration.ofSeconds(120), () -> "the model alarm of " + model + " on inverted images; agent log:\n"
                     + agent.tail(40), () -> max("varshift_model_alarm_state", model) >= 1);
         }
     }

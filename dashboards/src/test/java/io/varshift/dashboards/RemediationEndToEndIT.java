@@ -167,7 +167,9 @@ class RemediationEndToEndIT {
         // The same shift goes on; the agent judges it with v2.
         int before = windows.records().size();
         replay("--count", "640", "--start", "4000", "--shift", SHIFT, "--severity", "0.5");
-        EndToEnd.await(Duration.ofSeconds(90), "4 windows of v2; agent log:\n" + agent.tail(30),
+        EndToEnd.await(Duration.ofSeconds(90), () -> "4 windows of v2 (windows since the approval, by version: "
+                + versionCounts(before) + "); agent log:\n" + agent.tail(30) + "\nagent threads:\n"
+                + agent.threadDump(),
                 () -> versionWindows(before, "2").size() >= 4);
         List<JsonObject> v2 = versionWindows(before, "2");
         Instant recovered = Instant.parse(v2.get(0).get("closedAt").getAsString());
@@ -209,19 +211,25 @@ class RemediationEndToEndIT {
                 .toList();
     }
 
+    private static Map<String, Long> versionCounts(int from) {
+        List<JsonObject> all = windows.records();
+        return all.subList(from, all.size()).stream().collect(java.util.stream.Collectors.groupingBy(
+                w -> w.get("version").getAsString(), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+    }
+
     private static List<String> steps() {
         return audit.records().stream().map(r -> r.get("step").getAsString()).toList();
     }
 
     private static void awaitWindows(int count, String phase) {
-        EndToEnd.await(Duration.ofSeconds(90), count + " windows (" + phase + "); agent log:\n" + agent.tail(20),
+        EndToEnd.await(Duration.ofSeconds(90), () -> count + " windows (" + phase + "); agent log:\n" + agent.tail(20),
                 () -> windows.records().size() >= count);
     }
 
     /** The first audit record of the step; fails at once on a remediation that ended otherwise. */
     private static JsonObject awaitAuditStep(String step) {
         JsonObject[] found = new JsonObject[1];
-        EndToEnd.await(Duration.ofSeconds(180), "audit step '" + step + "'; trainer log:\n" + trainer.tail(30), () -> {
+        EndToEnd.await(Duration.ofSeconds(180), () -> "audit step '" + step + "'; trainer log:\n" + trainer.tail(30), () -> {
             for (JsonObject r : audit.records()) {
                 String s = r.get("step").getAsString();
                 if (List.of("rejected", "failed", "discarded").contains(s)) {

@@ -153,6 +153,29 @@ public final class AppProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * The app's threads as {@code jcmd <pid> Thread.print} prints them, for a failure message when the
+     * app stopped making progress; a line saying why when the dump cannot be taken.
+     */
+    public String threadDump() {
+        if (!process.isAlive()) {
+            return "(" + name + " is not running: exit code " + process.exitValue() + ")";
+        }
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        try {
+            Process dump = new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+                    .redirectErrorStream(true).start();
+            byte[] out = dump.getInputStream().readAllBytes();
+            dump.waitFor(30, TimeUnit.SECONDS);
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(cannot take a thread dump of " + name + " with " + jcmd + ": " + e.getMessage() + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "(interrupted while taking a thread dump of " + name + ")";
+        }
+    }
+
     /** SIGTERM lets the app shut down gracefully (the agent settles its open window); SIGKILL after 30 s. */
     @Override
     public void close() {
