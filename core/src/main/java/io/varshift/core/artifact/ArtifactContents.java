@@ -1,6 +1,6 @@
 package io.varshift.core.artifact;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.Map;
@@ -14,8 +14,8 @@ import java.util.TreeMap;
  * as a path or as bytes. Built with {@link #builder()}; validated on {@code build()}.
  */
 public final class ArtifactContents {
-    private final JsonObject modelJson;
-    private final JsonObject referenceJson;
+    private final ObjectNode modelJson;
+    private final ObjectNode referenceJson;
     private final Map<String, Source> params;
 
     private ArtifactContents(Builder builder) {
@@ -28,11 +28,13 @@ public final class ArtifactContents {
         return new Builder();
     }
 
-    public JsonObject modelJson() {
+    /** A copy of {@code model.json}. */
+    public ObjectNode modelJson() {
         return modelJson.deepCopy();
     }
 
-    public JsonObject referenceJson() {
+    /** A copy of {@code reference.json}. */
+    public ObjectNode referenceJson() {
         return referenceJson.deepCopy();
     }
 
@@ -41,11 +43,11 @@ public final class ArtifactContents {
         return params.keySet();
     }
 
-    JsonObject modelJsonUnsafe() {
+    ObjectNode modelJsonUnsafe() {
         return modelJson;
     }
 
-    JsonObject referenceJsonUnsafe() {
+    ObjectNode referenceJsonUnsafe() {
         return referenceJson;
     }
 
@@ -58,21 +60,21 @@ public final class ArtifactContents {
     }
 
     public static final class Builder {
-        private JsonObject modelJson;
-        private JsonObject referenceJson;
+        private ObjectNode modelJson;
+        private ObjectNode referenceJson;
         private final Map<String, Source> params = new TreeMap<>();
 
         private Builder() {
         }
 
-        /** Required: the model spec, which must carry {@code "formatVersion": 1}. */
-        public Builder setModelJson(JsonObject modelJson) {
+        /** Required: the model spec, which must carry {@code "formatVersion": 1}; copied on {@code build()}. */
+        public Builder setModelJson(ObjectNode modelJson) {
             this.modelJson = Objects.requireNonNull(modelJson, "modelJson");
             return this;
         }
 
-        /** Required: per-layer reference statistics and calibration. */
-        public Builder setReferenceJson(JsonObject referenceJson) {
+        /** Required: per-layer reference statistics and calibration; copied on {@code build()}. */
+        public Builder setReferenceJson(ObjectNode referenceJson) {
             this.referenceJson = Objects.requireNonNull(referenceJson, "referenceJson");
             return this;
         }

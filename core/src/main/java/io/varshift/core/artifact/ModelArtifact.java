@@ -1,8 +1,7 @@
 package io.varshift.core.artifact;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -20,11 +19,11 @@ public final class ModelArtifact {
     private final String name;
     private final int version;
     private final Path directory;
-    private final JsonObject modelJson;
-    private final JsonObject referenceJson;
+    private final ObjectNode modelJson;
+    private final ObjectNode referenceJson;
     private final List<Path> paramsFiles;
 
-    ModelArtifact(String name, int version, Path directory, JsonObject modelJson, JsonObject referenceJson,
+    ModelArtifact(String name, int version, Path directory, ObjectNode modelJson, ObjectNode referenceJson,
                   List<Path> paramsFiles) {
         this.name = name;
         this.version = version;
@@ -47,13 +46,13 @@ public final class ModelArtifact {
         return directory;
     }
 
-    /** A copy of the parsed {@code model.json}. */
-    public JsonObject modelJson() {
+    /** A copy of the parsed {@code model.json} (the caller may change it). */
+    public ObjectNode modelJson() {
         return modelJson.deepCopy();
     }
 
-    /** A copy of the parsed {@code reference.json}. */
-    public JsonObject referenceJson() {
+    /** A copy of the parsed {@code reference.json} (the caller may change it). */
+    public ObjectNode referenceJson() {
         return referenceJson.deepCopy();
     }
 
@@ -68,16 +67,16 @@ public final class ModelArtifact {
     }
 
     /** Null when {@code model.json} carries this build's format version, else what is wrong and what to do. */
-    static String formatVersionProblem(JsonObject modelJson) {
-        JsonElement element = modelJson.get(FORMAT_VERSION_FIELD);
-        if (!(element instanceof JsonPrimitive primitive) || !primitive.isNumber()) {
+    static String formatVersionProblem(JsonNode modelJson) {
+        JsonNode element = modelJson.get(FORMAT_VERSION_FIELD);
+        if (element == null || !element.isNumber()) {
             return "model.json has no numeric " + FORMAT_VERSION_FIELD + " (this build reads " + FORMAT_VERSION
                     + "); it was not written by Varshift";
         }
-        double value = primitive.getAsDouble();
+        double value = element.doubleValue();
         if (value != FORMAT_VERSION) {
             String shown = value == Math.rint(value) && Math.abs(value) < 1e15
-                    ? Long.toString((long) value) : primitive.getAsString();
+                    ? Long.toString((long) value) : element.asText();
             return "model.json " + FORMAT_VERSION_FIELD + " " + shown + " is not supported (this build reads "
                     + FORMAT_VERSION + "); upgrade Varshift";
         }

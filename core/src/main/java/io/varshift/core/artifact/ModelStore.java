@@ -1,11 +1,8 @@
 package io.varshift.core.artifact;
 
-import com.google.gson.Gson;
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -51,16 +48,6 @@ public final class ModelStore {
     private static final Object JVM_WRITE_LOCK = new Object();
     private static final Set<PosixFilePermission> DIRECTORY_PERMISSIONS = PosixFilePermissions.fromString("rwxr-xr-x");
     private static final Set<PosixFilePermission> FILE_PERMISSIONS = PosixFilePermissions.fromString("rw-r--r--");
-    /** model.json is read by people: indented. */
-    private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().create();
-    /**
-     * reference.json is data that grows with the calibration (the cell score fits: 4.6 MB indented,
-     * one number per line, for the Fashion-MNIST ConvNet): one line.
-     */
-    private static final Gson COMPACT = new GsonBuilder().disableHtmlEscaping()
-            .serializeSpecialFloatingPointValues().create();
-
     private final Path models;
 
     public ModelStore(Path root) {
@@ -146,8 +133,8 @@ public final class ModelStore {
         }
         Map<String, String> sums = readSums(name, version, dir);
         checkNoUnlistedFiles(name, version, dir, sums);
-        JsonObject modelJson = null;
-        JsonObject referenceJson = null;
+        ObjectNode modelJson = null;
+        ObjectNode referenceJson = null;
         List<Path> params = new ArrayList<>();
         for (Map.Entry<String, String> entry : sums.entrySet()) {
             String file = entry.getKey();
@@ -166,7 +153,7 @@ public final class ModelStore {
             if (json) {
                 byte[] bytes = readAll(name, version, path);
                 checkSum(name, version, file, entry.getValue(), sha256(bytes));
-                JsonObject parsed = parseObject(name, version, file, bytes);
+                ObjectNode parsed = parseObject(name, version, file, bytes);
                 if (file.equals(ArtifactNames.MODEL_JSON)) {
                     modelJson = parsed;
                 } else {
@@ -203,10 +190,12 @@ public final class ModelStore {
         }
         try {
             Map<String, String> sums = new TreeMap<>();
+            // model.json is read by people: indented. reference.json is data that grows with the calibration
+            // (the cell score fits: 4.6 MB indented, one number per line, for the Fashion-MNIST ConvNet): one line.
             sums.put(ArtifactNames.MODEL_JSON,
-                    writeJson(name, temp, ArtifactNames.MODEL_JSON, GSON.toJson(contents.modelJsonUnsafe())));
+                    writeJson(name, temp, ArtifactNames.MODEL_JSON, Json.pretty(contents.modelJsonUnsafe())));
             sums.put(ArtifactNames.REFERENCE_JSON,
-                    writeJson(name, temp, ArtifactNames.REFERENCE_JSON, COMPACT.toJson(contents.referenceJsonUnsafe())));
+                    writeJson(name, temp, ArtifactNames.REFERENCE_JSON, Json.compact(contents.referenceJsonUnsafe())));
             for (Map.Entry<String, ArtifactContents.Source> entry : contents.params().entrySet()) {
                 sums.put(entry.getKey(), writeParams(name, temp.resolve(entry.getKey()), entry.getValue()));
             }
@@ -384,17 +373,17 @@ public final class ModelStore {
         }
     }
 
-    private static JsonObject parseObject(String name, int version, String file, byte[] bytes) {
-        JsonElement element;
+    private static ObjectNode parseObject(String name, int version, String file, byte[] bytes) {
+        JsonNode element;
         try {
-            element = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8));
-        } catch (JsonParseException e) {
+            element = Json.parse(new String(bytes, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
             throw new ArtifactException(name, version, file + " is not valid JSON: " + e.getMessage(), e);
         }
-        if (!element.isJsonObject()) {
+        if (!element.isObject()) {
             throw new ArtifactException(name, version, file + " must hold a JSON object");
         }
-        return element.getAsJsonObject();
+        return (ObjectNode) element;
     }
 
     private static int readPointer(Path modelDir) {

@@ -1,7 +1,10 @@
 package io.varshift.core.calibration;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import java.util.SplittableRandom;
 
 /**
@@ -333,45 +336,43 @@ public final class CellScoreBaseline {
         return counts.clone();
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("layer", layer);
-        o.addProperty("cellsPerChannel", cellsPerChannel);
-        o.add("counts", JsonFields.array(counts));
-        o.add("cellMean", fits(mean));
-        o.add("cellVariance", fits(variance));
-        o.add("scoreMean", JsonFields.array(scoreMean));
-        o.add("scoreVariance", JsonFields.array(scoreVariance));
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("layer", layer);
+        o.put("cellsPerChannel", cellsPerChannel);
+        o.set("counts", JsonFields.array(counts));
+        o.set("cellMean", fits(mean));
+        o.set("cellVariance", fits(variance));
+        o.set("scoreMean", JsonFields.array(scoreMean));
+        o.set("scoreVariance", JsonFields.array(scoreVariance));
         return o;
     }
 
-    /** [fit][class][feature] as nested arrays; float precision is all a cell moment has. */
-    private static JsonArray fits(float[][][] values) {
-        JsonArray a = new JsonArray();
+    /** [fit][class][feature] as nested arrays; float precision is all a cell moment has (written as floats). */
+    private static ArrayNode fits(float[][][] values) {
+        ArrayNode a = Json.array();
         for (float[][] fit : values) {
-            JsonArray classes = new JsonArray();
+            ArrayNode classes = a.addArray();
             for (float[] row : fit) {
-                JsonArray r = new JsonArray(row.length);
+                ArrayNode r = classes.addArray();
                 for (float v : row) {
-                    r.add(new com.google.gson.JsonPrimitive(v));
+                    r.add(v);
                 }
-                classes.add(r);
             }
-            a.add(classes);
         }
         return a;
     }
 
     private static float[][][] fitsFromJson(String owner, JsonFields f, String name, int classes) {
-        JsonArray a = f.array(name);
+        ArrayNode a = f.array(name);
         if (a.size() != FOLDS) {
             throw new IllegalArgumentException(owner + ": field '" + name + "' has " + a.size() + " fits; expected "
                     + FOLDS);
         }
         float[][][] out = new float[FOLDS][classes][];
         for (int j = 0; j < FOLDS; j++) {
-            JsonObject holder = new JsonObject();
-            holder.add(name + "[" + j + "]", a.get(j));
+            ObjectNode holder = Json.object();
+            holder.set(name + "[" + j + "]", a.get(j));
             double[][] m = new JsonFields(owner, holder).matrix(name + "[" + j + "]", classes);
             for (int k = 0; k < classes; k++) {
                 out[j][k] = new float[m[k].length];
@@ -383,7 +384,7 @@ public final class CellScoreBaseline {
         return out;
     }
 
-    static CellScoreBaseline fromJson(JsonObject o) {
+    static CellScoreBaseline fromJson(JsonNode o) {
         String layer = new JsonFields("cell score baseline", o).string("layer");
         String owner = "cell score baseline of layer '" + layer + "'";
         JsonFields f = new JsonFields(owner, o);

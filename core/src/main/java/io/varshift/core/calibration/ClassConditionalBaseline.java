@@ -1,7 +1,10 @@
 package io.varshift.core.calibration;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.moments.ChannelMoments;
 
 /**
@@ -233,22 +236,21 @@ public final class ClassConditionalBaseline {
         return w;
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("layer", layer);
-        o.add("shift", JsonFields.array(shift));
-        o.add("counts", JsonFields.array(counts));
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("layer", layer);
+        o.set("shift", JsonFields.array(shift));
+        o.set("counts", JsonFields.array(counts));
         for (int f = 0; f < FIELDS.length; f++) {
-            JsonArray rows = new JsonArray();
+            ArrayNode rows = o.putArray(FIELDS[f]);
             for (double[] row : moments[f]) {
                 rows.add(JsonFields.array(row));
             }
-            o.add(FIELDS[f], rows);
         }
         return o;
     }
 
-    static ClassConditionalBaseline fromJson(JsonObject o) {
+    static ClassConditionalBaseline fromJson(JsonNode o) {
         String layer = new JsonFields("calibration baseline", o).string("layer");
         String owner = "calibration baseline of layer '" + layer + "'";
         JsonFields f = new JsonFields(owner, o);

@@ -1,8 +1,10 @@
 package io.varshift.core.calibration;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.moments.ChannelMoments;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -249,28 +251,24 @@ public final class ModelCalibration {
         return -Math.log(Math.max(MIN_P, Math.min(momentP, cellP)));
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("statistic", STATISTIC);
-        o.addProperty("falseAlarmRate", falseAlarmRate);
-        o.addProperty("heldOutSamples", heldOutSamples);
-        o.addProperty("seed", seed);
-        o.add("predictionCounts", JsonFields.array(predictionCounts));
-        JsonArray ls = new JsonArray();
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("statistic", STATISTIC);
+        o.put("falseAlarmRate", falseAlarmRate);
+        o.put("heldOutSamples", heldOutSamples);
+        o.put("seed", seed);
+        o.set("predictionCounts", JsonFields.array(predictionCounts));
+        ArrayNode ls = o.putArray("layers");
         layers.forEach(l -> ls.add(l.toJson()));
-        o.add("layers", ls);
-        JsonArray cs = new JsonArray();
+        ArrayNode cs = o.putArray("cellScores");
         cellScores.forEach(c -> cs.add(c.toJson()));
-        o.add("cellScores", cs);
-        JsonArray ws = new JsonArray();
+        ArrayNode ws = o.putArray("windows");
         for (WindowNull w : windows) {
-            JsonObject wo = new JsonObject();
-            wo.addProperty("windowSize", w.windowSize());
-            wo.add("mixConsistent", toJson(w.mixConsistent()));
-            wo.add("mixShifted", toJson(w.mixShifted()));
-            ws.add(wo);
+            ObjectNode wo = ws.addObject();
+            wo.put("windowSize", w.windowSize());
+            wo.set("mixConsistent", toJson(w.mixConsistent()));
+            wo.set("mixShifted", toJson(w.mixShifted()));
         }
-        o.add("windows", ws);
         return o;
     }
 
@@ -278,7 +276,7 @@ public final class ModelCalibration {
      * @throws IllegalArgumentException naming the field at fault, or the statistic when it is not
      *     {@value #STATISTIC}
      */
-    public static ModelCalibration fromJson(JsonObject o) {
+    public static ModelCalibration fromJson(JsonNode o) {
         JsonFields f = new JsonFields("calibration", o);
         String statistic = f.string("statistic");
         if (!STATISTIC.equals(statistic)) {
@@ -287,16 +285,16 @@ public final class ModelCalibration {
         }
         long[] counts = f.counts("predictionCounts");
         List<ClassConditionalBaseline> layers = new ArrayList<>();
-        for (JsonElement e : f.array("layers")) {
+        for (JsonNode e : f.array("layers")) {
             layers.add(ClassConditionalBaseline.fromJson(object("calibration layers", e)));
         }
         List<CellScoreBaseline> cellScores = new ArrayList<>();
-        for (JsonElement e : f.array("cellScores")) {
+        for (JsonNode e : f.array("cellScores")) {
             cellScores.add(CellScoreBaseline.fromJson(object("calibration cellScores", e)));
         }
         List<WindowNull> windows = new ArrayList<>();
-        for (JsonElement e : f.array("windows")) {
-            JsonObject wo = object("calibration windows", e);
+        for (JsonNode e : f.array("windows")) {
+            JsonNode wo = object("calibration windows", e);
             JsonFields wf = new JsonFields("calibration window", wo);
             int size = wf.integer("windowSize");
             String owner = "calibration window " + size;
@@ -307,29 +305,27 @@ public final class ModelCalibration {
                 f.longValue("seed"), layers, cellScores, windows);
     }
 
-    private static JsonObject toJson(Nulls nulls) {
-        JsonObject o = new JsonObject();
-        o.addProperty("replicates", nulls.replicates());
-        JsonArray layerNulls = new JsonArray();
+    private static ObjectNode toJson(Nulls nulls) {
+        ObjectNode o = Json.object();
+        o.put("replicates", nulls.replicates());
+        ArrayNode layerNulls = o.putArray("layers");
         nulls.layers().forEach(d -> layerNulls.add(d.toJson()));
-        o.add("layers", layerNulls);
-        JsonArray cellNulls = new JsonArray();
+        ArrayNode cellNulls = o.putArray("cellScores");
         nulls.cellScores().forEach(d -> cellNulls.add(d.toJson()));
-        o.add("cellScores", cellNulls);
-        o.add("model", nulls.model().toJson());
+        o.set("model", nulls.model().toJson());
         return o;
     }
 
-    private static Nulls nullsFromJson(String owner, JsonElement e) {
-        JsonObject o = object(owner, e);
+    private static Nulls nullsFromJson(String owner, JsonNode e) {
+        JsonNode o = object(owner, e);
         JsonFields f = new JsonFields(owner, o);
         List<NullDistribution> layerNulls = new ArrayList<>();
-        JsonArray la = f.array("layers");
+        JsonNode la = f.array("layers");
         for (int i = 0; i < la.size(); i++) {
             layerNulls.add(NullDistribution.fromJson(owner + " layer " + i, object(owner, la.get(i))));
         }
         List<NullDistribution> cellNulls = new ArrayList<>();
-        JsonArray ca = f.array("cellScores");
+        JsonNode ca = f.array("cellScores");
         for (int i = 0; i < ca.size(); i++) {
             cellNulls.add(NullDistribution.fromJson(owner + " cell score " + i, object(owner, ca.get(i))));
         }
@@ -337,10 +333,10 @@ public final class ModelCalibration {
                 NullDistribution.fromJson(owner + " model", object(owner, o.get("model"))));
     }
 
-    private static JsonObject object(String owner, JsonElement e) {
-        if (e == null || !e.isJsonObject()) {
-            throw new IllegalArgumentException(owner + ": expected a JSON object, got " + e);
+    private static JsonNode object(String owner, JsonNode e) {
+        if (e == null || !e.isObject()) {
+            throw new IllegalArgumentException(owner + ": expected a JSON object, got " + (e == null ? null : Json.compact(e)));
         }
-        return e.getAsJsonObject();
+        return e;
     }
 }

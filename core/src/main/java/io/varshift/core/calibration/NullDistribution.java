@@ -1,6 +1,9 @@
 package io.varshift.core.calibration;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import java.util.Arrays;
 
 /**
@@ -117,14 +120,14 @@ public final class NullDistribution {
         return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.add("quantiles", JsonFields.array(quantiles));
-        o.addProperty("meanExcess", meanExcess);
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.set("quantiles", JsonFields.array(quantiles));
+        o.put("meanExcess", meanExcess);
         return o;
     }
 
-    static NullDistribution fromJson(String owner, JsonObject o) {
+    static NullDistribution fromJson(String owner, JsonNode o) {
         JsonFields f = new JsonFields(owner, o);
         double[] q = f.doubles("quantiles");
         if (q.length != GRID + 1) {

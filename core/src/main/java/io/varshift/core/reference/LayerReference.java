@@ -1,7 +1,9 @@
 package io.varshift.core.reference;
 
-import com.google.gson.JsonObject;
-import io.varshift.core.calibration.JsonFields;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 
 /**
  * What one BatchNorm layer carries from training: its running mean and running variance, per
@@ -63,17 +65,17 @@ public final class LayerReference {
         return runningVar.clone();
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("name", name);
-        o.addProperty("channels", runningMean.length);
-        o.add("runningMean", JsonFields.array(runningMean));
-        o.add("runningVar", JsonFields.array(runningVar));
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("name", name);
+        o.put("channels", runningMean.length);
+        o.set("runningMean", JsonFields.array(runningMean));
+        o.set("runningVar", JsonFields.array(runningVar));
         return o;
     }
 
     /** @throws IllegalArgumentException naming the layer and the field at fault */
-    public static LayerReference fromJson(JsonObject o) {
+    public static LayerReference fromJson(JsonNode o) {
         String name = new JsonFields("layer reference", o).string("name");
         String owner = "layer '" + name + "'";
         JsonFields f = new JsonFields(owner, o);

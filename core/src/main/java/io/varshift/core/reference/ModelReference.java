@@ -1,10 +1,11 @@
 package io.varshift.core.reference;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import io.varshift.core.calibration.JsonFields;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -81,14 +82,13 @@ public final class ModelReference {
         return layers.stream().filter(l -> l.name().equals(name)).findFirst();
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("formatVersion", FORMAT_VERSION);
-        JsonArray array = new JsonArray();
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("formatVersion", FORMAT_VERSION);
+        ArrayNode array = o.putArray("layers");
         layers.forEach(l -> array.add(l.toJson()));
-        o.add("layers", array);
         if (calibration != null) {
-            o.add("calibration", calibration.toJson());
+            o.set("calibration", calibration.toJson());
         }
         return o;
     }
@@ -96,7 +96,7 @@ public final class ModelReference {
     /**
      * @throws IllegalArgumentException naming the field at fault, or the unknown format version
      */
-    public static ModelReference fromJson(JsonObject o) {
+    public static ModelReference fromJson(JsonNode o) {
         JsonFields f = new JsonFields("reference.json", o);
         int version = f.integer("formatVersion");
         if (version != FORMAT_VERSION) {
@@ -105,21 +105,21 @@ public final class ModelReference {
                     + (version < FORMAT_VERSION ? " (version 1 carried per-layer calibrations that did not account for "
                     + "the class mix); recalibrate the model with this trainer (train or adjust-bn)" : ""));
         }
-        JsonArray array = f.array("layers");
+        ArrayNode array = f.array("layers");
         LayerReference[] layers = new LayerReference[array.size()];
         for (int i = 0; i < layers.length; i++) {
-            JsonElement e = array.get(i);
-            if (!e.isJsonObject()) {
+            JsonNode e = array.get(i);
+            if (!e.isObject()) {
                 throw new IllegalArgumentException("reference.json: layers[" + i + "] must be a JSON object");
             }
-            layers[i] = LayerReference.fromJson(e.getAsJsonObject());
+            layers[i] = LayerReference.fromJson(e);
         }
         ModelCalibration calibration = null;
-        if (o.has("calibration") && !o.get("calibration").isJsonNull()) {
-            if (!o.get("calibration").isJsonObject()) {
+        if (o.hasNonNull("calibration")) {
+            if (!o.get("calibration").isObject()) {
                 throw new IllegalArgumentException("reference.json: 'calibration' must be a JSON object");
             }
-            calibration = ModelCalibration.fromJson(o.getAsJsonObject("calibration"));
+            calibration = ModelCalibration.fromJson(o.get("calibration"));
         }
         return new ModelReference(List.of(layers), calibration);
     }

@@ -7,7 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.reference.LayerReference;
@@ -49,7 +49,7 @@ public final class ModelLoader {
     }
 
     /** Same as {@link #load(ModelArtifact)} from the artifact's parts (tests, tools). */
-    static LoadedModel load(String name, int version, JsonObject modelJson, JsonObject referenceJson,
+    static LoadedModel load(String name, int version, JsonNode modelJson, JsonNode referenceJson,
                             List<Path> paramsFiles) {
         ModelSpec spec;
         ModelReference reference;

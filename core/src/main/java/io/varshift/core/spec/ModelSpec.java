@@ -1,9 +1,10 @@
 package io.varshift.core.spec;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import io.varshift.core.calibration.JsonFields;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -109,16 +110,9 @@ public final class ModelSpec {
             std = List.copyOf(std);
         }
 
-        /** {@code {mean: [...], std: [...]}}, as model.json holds it. */
-        public JsonObject toJson() {
-            JsonObject n = new JsonObject();
-            JsonArray m = new JsonArray();
-            mean.forEach(m::add);
-            JsonArray s = new JsonArray();
-            std.forEach(s::add);
-            n.add("mean", m);
-            n.add("std", s);
-            return n;
+        /** {@code {mean: [...], std: [...]}}, as model.json holds it (the record's components, bound by Jackson). */
+        public ObjectNode toJson() {
+            return Json.mapper().valueToTree(this);
         }
     }
 
@@ -258,30 +252,28 @@ public final class ModelSpec {
         return dropoutPlacement != DropoutPlacement.NONE;
     }
 
-    /** The JSON form (Gson tree), field by field; {@link #fromJson} reads it back. */
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("formatVersion", FORMAT_VERSION);
-        o.addProperty("architecture", architecture.id());
-        o.addProperty("width", width);
-        o.addProperty("blocks", blocks);
-        o.addProperty("depth", depth);
-        o.addProperty("dropoutPlacement", dropoutPlacement.id());
-        o.addProperty("dropoutKind", dropoutKind.id());
-        o.addProperty("dropRatio", dropRatio);
-        o.addProperty("retainRatio", retainRatio());
-        o.addProperty("uoutBeta", uoutBeta);
-        JsonArray shape = new JsonArray();
+    /** The JSON form (a Jackson tree, a new one per call), field by field; {@link #fromJson} reads it back. */
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("formatVersion", FORMAT_VERSION);
+        o.put("architecture", architecture.id());
+        o.put("width", width);
+        o.put("blocks", blocks);
+        o.put("depth", depth);
+        o.put("dropoutPlacement", dropoutPlacement.id());
+        o.put("dropoutKind", dropoutKind.id());
+        o.put("dropRatio", dropRatio);
+        o.put("retainRatio", retainRatio());
+        o.put("uoutBeta", uoutBeta);
+        ArrayNode shape = o.putArray("inputShape");
         for (long d : inputShape) {
             shape.add(d);
         }
-        o.add("inputShape", shape);
-        JsonArray names = new JsonArray();
+        ArrayNode names = o.putArray("classes");
         classes.forEach(names::add);
-        o.add("classes", names);
-        o.addProperty("seed", seed);
+        o.put("seed", seed);
         if (normalization != null) {
-            o.add("normalization", normalization.toJson());
+            o.set("normalization", normalization.toJson());
         }
         return o;
     }
@@ -296,7 +288,7 @@ public final class ModelSpec {
      *
      * @throws IllegalArgumentException naming the field, the value and the fix
      */
-    public static ModelSpec fromJson(JsonObject json) {
+    public static ModelSpec fromJson(JsonNode json) {
         JsonFields f = new JsonFields("model spec", json);
         int version = f.integer("formatVersion");
         if (version != FORMAT_VERSION) {
@@ -328,14 +320,14 @@ public final class ModelSpec {
             JsonFields n = new JsonFields("model spec normalization", f.object("normalization"));
             b.optNormalization(new Normalization(boxed(n.doubles("mean")), boxed(n.doubles("std"))));
         }
-        JsonArray names = f.array("classes");
+        ArrayNode names = f.array("classes");
         List<String> classes = new ArrayList<>(names.size());
         for (int i = 0; i < names.size(); i++) {
-            JsonElement e = names.get(i);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+            JsonNode e = names.get(i);
+            if (!e.isTextual()) {
                 throw new IllegalArgumentException("model spec: field 'classes'[" + i + "] must be a string");
             }
-            classes.add(e.getAsString());
+            classes.add(e.textValue());
         }
         b.setClasses(classes);
         ModelSpec spec = b.build();
@@ -377,7 +369,7 @@ public final class ModelSpec {
 
     @Override
     public String toString() {
-        return toJson().toString();
+        return Json.compact(toJson());
     }
 
     private static <E extends Enum<E>> E parseEnum(Class<E> type, String field, String value) {

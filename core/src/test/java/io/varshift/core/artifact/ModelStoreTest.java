@@ -3,8 +3,8 @@ package io.varshift.core.artifact;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,14 +35,14 @@ class ModelStoreTest {
         return new ModelStore(root);
     }
 
-    static JsonObject modelJson(int formatVersion) {
-        return JsonParser.parseString("{\"formatVersion\": " + formatVersion
-                + ", \"architecture\": \"mlp\", \"inputShape\": [1, 28, 28], \"classes\": 10}").getAsJsonObject();
+    static ObjectNode modelJson(int formatVersion) {
+        return Json.parseObject("{\"formatVersion\": " + formatVersion
+                + ", \"architecture\": \"mlp\", \"inputShape\": [1, 28, 28], \"classes\": 10}");
     }
 
-    static JsonObject referenceJson() {
-        return JsonParser.parseString("{\"layers\": [{\"name\": \"bn1\", \"runningMean\": [0.5, -1.25],"
-                + " \"runningVar\": [2.0, 0.125]}]}").getAsJsonObject();
+    static ObjectNode referenceJson() {
+        return Json.parseObject("{\"layers\": [{\"name\": \"bn1\", \"runningMean\": [0.5, -1.25],"
+                + " \"runningVar\": [2.0, 0.125]}]}");
     }
 
     static ArtifactContents contents() {
@@ -179,7 +179,7 @@ class ModelStoreTest {
         assertThatThrownBy(() -> ArtifactContents.builder().setModelJson(modelJson(2))
                 .setReferenceJson(referenceJson()).addParams("a.params", PARAMS).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("formatVersion 2 is not supported");
-        assertThatThrownBy(() -> ArtifactContents.builder().setModelJson(new JsonObject())
+        assertThatThrownBy(() -> ArtifactContents.builder().setModelJson(Json.object())
                 .setReferenceJson(referenceJson()).addParams("a.params", PARAMS).build())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no numeric formatVersion");
     }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -226,12 +228,12 @@ class CellScoreBaselineTest {
         assertThat(back.scoreRows(held, classes)).containsExactly(b.scoreRows(held, classes));
         assertThat(back.scoreVariances()).containsExactly(b.scoreVariances());
         var json = b.toJson();
-        json.getAsJsonArray("cellVariance").get(2).getAsJsonArray().get(0).getAsJsonArray()
-                .set(0, new com.google.gson.JsonPrimitive(0));
+        ((ArrayNode) json.get("cellVariance").get(2).get(0))
+                .set(0, IntNode.valueOf(0));
         assertThatThrownBy(() -> CellScoreBaseline.fromJson(json)).hasMessageContaining("fit 2 class 0")
                 .hasMessageContaining("must be positive");
         var oneFit = b.toJson();
-        oneFit.getAsJsonArray("cellMean").remove(4);
+        ((ArrayNode) oneFit.get("cellMean")).remove(4);
         assertThatThrownBy(() -> CellScoreBaseline.fromJson(oneFit)).hasMessageContaining("has 4 fits; expected 5");
     }
 

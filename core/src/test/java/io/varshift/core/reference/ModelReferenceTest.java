@@ -3,12 +3,15 @@ package io.varshift.core.reference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.json.Json;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -46,14 +49,14 @@ class ModelReferenceTest {
                 new LayerReference("bn2", new double[] {0.5}, new double[] {0.25})), calibration(List.of("bn1", "bn2")));
     }
 
-    private static JsonObject firstLayer(JsonObject model) {
-        return model.getAsJsonArray("layers").get(0).getAsJsonObject();
+    private static ObjectNode firstLayer(ObjectNode model) {
+        return (ObjectNode) model.get("layers").get(0);
     }
 
     @Test
     void jsonRoundTripKeepsLayersInOrderAndTheCalibration() {
         ModelReference ref = sample();
-        ModelReference back = ModelReference.fromJson(JsonParser.parseString(ref.toJson().toString()).getAsJsonObject());
+        ModelReference back = ModelReference.fromJson(Json.parse(Json.compact(ref.toJson())));
 
         assertThat(back.toJson()).isEqualTo(ref.toJson());
         assertThat(back.layers()).extracting(LayerReference::name).containsExactly("bn1", "bn2");
@@ -66,24 +69,24 @@ class ModelReferenceTest {
 
     @Test
     void missingFieldIsNamedWithItsLayer() {
-        JsonObject json = sample().toJson();
+        ObjectNode json = sample().toJson();
         firstLayer(json).remove("runningVar");
         assertThatThrownBy(() -> ModelReference.fromJson(json)).hasMessage("layer 'bn1': missing field 'runningVar'");
     }
 
     @Test
     void arrayLengthThatDisagreesWithChannelsIsRefused() {
-        JsonObject json = sample().toJson();
-        firstLayer(json).getAsJsonArray("runningMean").add(3);
+        ObjectNode json = sample().toJson();
+        ((ArrayNode) firstLayer(json).get("runningMean")).add(3);
         assertThatThrownBy(() -> ModelReference.fromJson(json))
                 .hasMessageContaining("layer 'bn1': 'channels' = 2 but 'runningMean' has 3");
     }
 
     @Test
     void zeroNegativeOrNonNumericVarianceIsRefused() {
-        for (JsonPrimitive bad : List.of(new JsonPrimitive(0), new JsonPrimitive(-1), new JsonPrimitive("NaN"))) {
-            JsonObject json = sample().toJson();
-            firstLayer(json).getAsJsonArray("runningVar").set(1, bad);
+        for (JsonNode bad : List.<JsonNode>of(IntNode.valueOf(0), IntNode.valueOf(-1), TextNode.valueOf("NaN"))) {
+            ObjectNode json = sample().toJson();
+            ((ArrayNode) firstLayer(json).get("runningVar")).set(1, bad);
             assertThatThrownBy(() -> ModelReference.fromJson(json)).as("runningVar %s", bad)
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("layer 'bn1'").hasMessageContaining("runningVar").hasMessageContaining("[1]");
@@ -100,19 +103,19 @@ class ModelReferenceTest {
 
     @Test
     void aBadCalibrationNamesTheField() {
-        JsonObject json = sample().toJson();
-        json.getAsJsonObject("calibration").remove("predictionCounts");
+        ObjectNode json = sample().toJson();
+        ((ObjectNode) json.get("calibration")).remove("predictionCounts");
         assertThatThrownBy(() -> ModelReference.fromJson(json))
                 .hasMessageContaining("calibration: missing field 'predictionCounts'");
-        JsonObject old = sample().toJson();
-        old.getAsJsonObject("calibration").addProperty("statistic", "drift-v1");
+        ObjectNode old = sample().toJson();
+        ((ObjectNode) old.get("calibration")).put("statistic", "drift-v1");
         assertThatThrownBy(() -> ModelReference.fromJson(old)).hasMessageContaining("recalibrate the model");
     }
 
     @Test
     void aFormatOneReferenceIsRefusedWithTheFix() {
-        JsonObject json = sample().toJson();
-        json.addProperty("formatVersion", 1);
+        ObjectNode json = sample().toJson();
+        json.put("formatVersion", 1);
         assertThatThrownBy(() -> ModelReference.fromJson(json)).hasMessageContaining("formatVersion 1 is not supported")
                 .hasMessageContaining("recalibrate the model with this trainer");
     }
@@ -121,9 +124,9 @@ class ModelReferenceTest {
     void duplicateLayerNamesAndUnknownVersionsAreRefused() {
         LayerReference bn = new LayerReference("bn", new double[] {0}, new double[] {1});
         assertThatThrownBy(() -> new ModelReference(List.of(bn, bn))).hasMessageContaining("'bn' appears twice");
-        JsonObject json = sample().toJson();
-        json.addProperty("formatVersion", 3);
+        ObjectNode json = sample().toJson();
+        json.put("formatVersion", 3);
         assertThatThrownBy(() -> ModelReference.fromJson(json)).hasMessageContaining("formatVersion 3 is not supported");
-        assertThatThrownBy(() -> ModelReference.fromJson(new JsonObject())).hasMessageContaining("missing field 'formatVersion'");
+        assertThatThrownBy(() -> ModelReference.fromJson(Json.object())).hasMessageContaining("missing field 'formatVersion'");
     }
 }

@@ -3,7 +3,7 @@ package io.varshift.core.spec;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelStore;
@@ -28,7 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ModelLoaderTest {
 
     /** What the trainer writes: spec JSON, reference JSON and one params file. */
-    private record Saved(JsonObject modelJson, JsonObject referenceJson, Path params, float[] outputs) {
+    private record Saved(ObjectNode modelJson, ObjectNode referenceJson, Path params, float[] outputs) {
     }
 
     private static Saved save(ModelSpec spec, Path dir) throws IOException {
@@ -126,8 +126,8 @@ class ModelLoaderTest {
     void anInvalidSpecOrAMissingParamsFileIsAnArtifactError(@TempDir Path dir) throws IOException {
         ModelSpec spec = Fixtures.tinyConvNet().build();
         Saved saved = save(spec, dir);
-        JsonObject badSpec = saved.modelJson().deepCopy();
-        badSpec.addProperty("blocks", 0);
+        ObjectNode badSpec = saved.modelJson().deepCopy();
+        badSpec.put("blocks", 0);
         assertThatThrownBy(() -> ModelLoader.load("fmnist", 2, badSpec, saved.referenceJson(), List.of(saved.params())))
                 .isInstanceOf(ArtifactException.class).hasMessageContaining("blocks 0 is out of range");
         assertThatThrownBy(() -> ModelLoader.load("fmnist", 2, saved.modelJson(), saved.referenceJson(), List.of()))

@@ -1,7 +1,7 @@
 package io.varshift.core.spec;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
@@ -23,12 +23,12 @@ class ModelSpecTest {
     @Test
     void jsonRoundTripGivesAnEqualSpec() {
         ModelSpec spec = dropoutBeforeBn();
-        String text = spec.toJson().toString();
-        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(text).getAsJsonObject());
+        String text = Json.compact(spec.toJson());
+        ModelSpec back = ModelSpec.fromJson(Json.parse(text));
         assertThat(back).isEqualTo(spec);
         assertThat(back.toJson()).isEqualTo(spec.toJson());
-        assertThat(spec.toJson().get("dropoutPlacement").getAsString()).isEqualTo("before-bn");
-        assertThat(spec.toJson().get("architecture").getAsString()).isEqualTo("preresnet");
+        assertThat(spec.toJson().get("dropoutPlacement").textValue()).isEqualTo("before-bn");
+        assertThat(spec.toJson().get("architecture").textValue()).isEqualTo("preresnet");
     }
 
     @Test
@@ -37,9 +37,9 @@ class ModelSpecTest {
                 List.of(0.229, 0.224, 0.225));
         ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.MOBILENET).optBlocks(2).setInputShape(3, 32, 32)
                 .setClasses(List.of("cat", "dog")).optNormalization(n).build();
-        JsonObject json = spec.toJson();
-        assertThat(json.getAsJsonObject("normalization").getAsJsonArray("std").get(2).getAsDouble()).isEqualTo(0.225);
-        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(json.toString()).getAsJsonObject());
+        ObjectNode json = spec.toJson();
+        assertThat(json.get("normalization").get("std").get(2).doubleValue()).isEqualTo(0.225);
+        ModelSpec back = ModelSpec.fromJson(Json.parse(Json.compact(json)));
         assertThat(back).isEqualTo(spec).hasSameHashCodeAs(spec);
         assertThat(back.normalization()).contains(n);
         // Without one, model.json has no normalization field, as before it existed.
@@ -65,10 +65,10 @@ class ModelSpecTest {
     void resNetDepthRoundTripsThroughJson() {
         ModelSpec spec = ModelSpec.builder().setArchitecture(Architecture.RESNET).optDepth(34).optBlocks(3)
                 .optWidth(8).setInputShape(3, 32, 32).setClasses(List.of("cat", "dog")).build();
-        JsonObject json = spec.toJson();
-        assertThat(json.get("architecture").getAsString()).isEqualTo("resnet");
-        assertThat(json.get("depth").getAsInt()).isEqualTo(34);
-        ModelSpec back = ModelSpec.fromJson(JsonParser.parseString(json.toString()).getAsJsonObject());
+        ObjectNode json = spec.toJson();
+        assertThat(json.get("architecture").textValue()).isEqualTo("resnet");
+        assertThat(json.get("depth").intValue()).isEqualTo(34);
+        ModelSpec back = ModelSpec.fromJson(Json.parse(Json.compact(json)));
         assertThat(back).isEqualTo(spec).hasSameHashCodeAs(spec);
         assertThat(back.depth()).isEqualTo(34);
         assertThat(spec.toBuilder().build()).isEqualTo(spec);
@@ -78,7 +78,7 @@ class ModelSpecTest {
     void resNetDepthZeroMeansEighteenAndIsWrittenAsEighteen() {
         ModelSpec spec = ModelSpec.fashionMnist(Architecture.RESNET).build();
         assertThat(spec.depth()).isEqualTo(18);
-        assertThat(spec.toJson().get("depth").getAsInt()).isEqualTo(18);
+        assertThat(spec.toJson().get("depth").intValue()).isEqualTo(18);
         assertThat(spec).isEqualTo(ModelSpec.fashionMnist(Architecture.RESNET).optDepth(18).build());
     }
 
@@ -86,14 +86,14 @@ class ModelSpecTest {
     void mobileNetRoundTripsThroughJsonWithDepthZero() {
         ModelSpec spec = ModelSpec.fashionMnist(Architecture.MOBILENET).optBlocks(3)
                 .optDropout(DropoutPlacement.BEFORE_CONV, DropoutKind.UOUT).optUoutBeta(0.4).build();
-        assertThat(spec.toJson().get("architecture").getAsString()).isEqualTo("mobilenet");
-        assertThat(spec.toJson().get("depth").getAsInt()).isZero();
+        assertThat(spec.toJson().get("architecture").textValue()).isEqualTo("mobilenet");
+        assertThat(spec.toJson().get("depth").intValue()).isZero();
         assertThat(ModelSpec.fromJson(spec.toJson())).isEqualTo(spec);
     }
 
     @Test
     void modelJsonWrittenBeforeDepthExistedLoadsWithDepthZero() {
-        JsonObject json = dropoutBeforeBn().toJson();
+        ObjectNode json = dropoutBeforeBn().toJson();
         json.remove("depth");
         ModelSpec old = ModelSpec.fromJson(json);
         assertThat(old.depth()).isZero();
@@ -111,8 +111,8 @@ class ModelSpecTest {
                 .hasMessageContaining("set depth 0");
         assertThatThrownBy(() -> ModelSpec.fashionMnist(Architecture.MOBILENET).optDepth(34).build())
                 .hasMessageContaining("mobilenet depth 34 is not supported");
-        assertJsonRejected(j -> j.addProperty("depth", 18), "preresnet depth 18 is not supported");
-        assertJsonRejected(j -> j.addProperty("depth", "deep"), "field 'depth' = \"deep\" must be a number");
+        assertJsonRejected(j -> j.put("depth", 18), "preresnet depth 18 is not supported");
+        assertJsonRejected(j -> j.put("depth", "deep"), "field 'depth' = \"deep\" must be a number");
     }
 
     @Test
@@ -156,28 +156,28 @@ class ModelSpecTest {
 
     @Test
     void unknownJsonFieldsAreIgnoredSoModelJsonCanCarryATrainingSummary() {
-        JsonObject json = dropoutBeforeBn().toJson();
-        json.add("training", JsonParser.parseString("{\"epochs\":1}"));
+        ObjectNode json = dropoutBeforeBn().toJson();
+        json.set("training", Json.parse("{\"epochs\":1}"));
         assertThat(ModelSpec.fromJson(json)).isEqualTo(dropoutBeforeBn());
     }
 
     @Test
     void invalidJsonFieldsAreRejectedWithTheFieldNamed() {
         assertJsonRejected(j -> j.remove("width"), "missing field 'width'");
-        assertJsonRejected(j -> j.addProperty("width", "wide"), "field 'width' = \"wide\" must be a number");
-        assertJsonRejected(j -> j.addProperty("width", 2.5), "field 'width' = 2.5 must be an integer");
-        assertJsonRejected(j -> j.addProperty("width", 0), "width 0 is out of range");
-        assertJsonRejected(j -> j.addProperty("architecture", "vgg"), "architecture 'vgg' is not one of");
-        assertJsonRejected(j -> j.addProperty("dropoutPlacement", "middle"), "dropoutPlacement 'middle'");
-        assertJsonRejected(j -> j.addProperty("dropRatio", 1.0), "dropRatio 1.0 is out of range");
-        assertJsonRejected(j -> j.addProperty("formatVersion", 2), "formatVersion 2 is not supported");
-        assertJsonRejected(j -> j.addProperty("retainRatio", 0.5), "retainRatio 0.5 disagrees with dropRatio 0.3");
-        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,28]")), "must have 3 dimensions");
-        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,\"a\",28]")),
+        assertJsonRejected(j -> j.put("width", "wide"), "field 'width' = \"wide\" must be a number");
+        assertJsonRejected(j -> j.put("width", 2.5), "field 'width' = 2.5 must be an integer");
+        assertJsonRejected(j -> j.put("width", 0), "width 0 is out of range");
+        assertJsonRejected(j -> j.put("architecture", "vgg"), "architecture 'vgg' is not one of");
+        assertJsonRejected(j -> j.put("dropoutPlacement", "middle"), "dropoutPlacement 'middle'");
+        assertJsonRejected(j -> j.put("dropRatio", 1.0), "dropRatio 1.0 is out of range");
+        assertJsonRejected(j -> j.put("formatVersion", 2), "formatVersion 2 is not supported");
+        assertJsonRejected(j -> j.put("retainRatio", 0.5), "retainRatio 0.5 disagrees with dropRatio 0.3");
+        assertJsonRejected(j -> j.set("inputShape", Json.parse("[1,28]")), "must have 3 dimensions");
+        assertJsonRejected(j -> j.set("inputShape", Json.parse("[1,\"a\",28]")),
                 "field 'inputShape'[1] = \"a\" must be a finite number");
-        assertJsonRejected(j -> j.add("inputShape", JsonParser.parseString("[1,2,2]")), "is too small for 3");
-        assertJsonRejected(j -> j.add("classes", JsonParser.parseString("[\"a\",\"a\"]")), "contains 'a' twice");
-        assertJsonRejected(j -> j.add("classes", JsonParser.parseString("[\"a\"]")), "classes has 1 names");
+        assertJsonRejected(j -> j.set("inputShape", Json.parse("[1,2,2]")), "is too small for 3");
+        assertJsonRejected(j -> j.set("classes", Json.parse("[\"a\",\"a\"]")), "contains 'a' twice");
+        assertJsonRejected(j -> j.set("classes", Json.parse("[\"a\"]")), "classes has 1 names");
     }
 
     @Test
@@ -207,8 +207,8 @@ class ModelSpecTest {
         assertThatThrownBy(() -> DropoutKind.parse(null)).hasMessageContaining("[bernoulli, uout]");
     }
 
-    private static void assertJsonRejected(Consumer<JsonObject> edit, String message) {
-        JsonObject json = dropoutBeforeBn().toJson();
+    private static void assertJsonRejected(Consumer<ObjectNode> edit, String message) {
+        ObjectNode json = dropoutBeforeBn().toJson();
         edit.accept(json);
         assertThatThrownBy(() -> ModelSpec.fromJson(json))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -28,11 +28,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.json.Json;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.LocalStack;
@@ -264,7 +263,7 @@ public final class Quickstart implements Callable<Integer> {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (timeline.samples() < samples && System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(500))) {
-                    JsonObject json = JsonParser.parseString(record.value()).getAsJsonObject();
+                    JsonNode json = Json.parseObject(record.value());
                     if (record.topic().equals(WINDOWS_TOPIC)) {
                         timeline.addWindow(json);
                     } else {
@@ -275,7 +274,7 @@ public final class Quickstart implements Callable<Integer> {
             // alerts of the last window are published with it; one more poll picks up stragglers
             consumer.poll(Duration.ofMillis(1000)).forEach(r -> {
                 if (r.topic().equals(ALERTS_TOPIC)) {
-                    timeline.addAlert(JsonParser.parseString(r.value()).getAsJsonObject());
+                    timeline.addAlert(Json.parseObject(r.value()));
                 }
             });
         }
@@ -314,19 +313,19 @@ public final class Quickstart implements Callable<Integer> {
 
     /** One remediation step between the windows: what the loop did, when, and its key figures. */
     private static void printStep(Timeline.Step s) {
-        JsonObject d = s.detail();
+        JsonNode d = s.detail();
         String about = switch (s.step()) {
-            case "triggered" -> "model alarm on v" + d.get("version").getAsInt() + " for " + d.get("alarmWindows").getAsInt()
-                    + " windows, " + d.get("samples").getAsLong() + " samples in the alarm windows";
-            case "gathered" -> d.get("recalibrationSamples").getAsInt() + " samples to recalibrate on, "
-                    + d.get("verificationSamples").getAsInt() + " to verify on";
+            case "triggered" -> "model alarm on v" + d.get("version").asInt() + " for " + d.get("alarmWindows").asInt()
+                    + " windows, " + d.get("samples").asLong() + " samples in the alarm windows";
+            case "gathered" -> d.get("recalibrationSamples").asInt() + " samples to recalibrate on, "
+                    + d.get("verificationSamples").asInt() + " to verify on";
             case "verified" -> String.format("candidate: %d of %d verification windows over (v1: %d), held-out accuracy %.4f -> %.4f",
-                    d.getAsJsonObject("traffic").getAsJsonObject("candidate").get("windowsOver").getAsInt(),
-                    d.getAsJsonObject("traffic").get("windows").getAsInt(),
-                    d.getAsJsonObject("traffic").getAsJsonObject("source").get("windowsOver").getAsInt(),
-                    d.getAsJsonObject("heldOut").get("accuracySource").getAsDouble(),
-                    d.getAsJsonObject("heldOut").get("accuracyCandidate").getAsDouble());
-            default -> d.has("message") ? d.get("message").getAsString() : "";
+                    d.get("traffic").get("candidate").get("windowsOver").asInt(),
+                    d.get("traffic").get("windows").asInt(),
+                    d.get("traffic").get("source").get("windowsOver").asInt(),
+                    d.get("heldOut").get("accuracySource").asDouble(),
+                    d.get("heldOut").get("accuracyCandidate").asDouble());
+            default -> d.has("message") ? d.get("message").asText() : "";
         };
         System.out.printf("  >> remediation %-10s %s%n", s.step(), about);
     }
@@ -390,12 +389,12 @@ public final class Quickstart implements Callable<Integer> {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (System.nanoTime() < deadline) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
-                    JsonObject json = JsonParser.parseString(r.value()).getAsJsonObject();
-                    String step = json.get("step").getAsString();
-                    JsonObject detail = json.getAsJsonObject("detail");
+                    JsonNode json = Json.parseObject(r.value());
+                    String step = json.get("step").asText();
+                    JsonNode detail = json.get("detail");
                     if (List.of("promoted", "rejected", "failed", "discarded", "dry-run").contains(step)) {
-                        return step + (detail.has("version") ? " (v" + detail.get("version").getAsInt() + ")" : "")
-                                + (detail.has("message") ? ": " + detail.get("message").getAsString() : "");
+                        return step + (detail.has("version") ? " (v" + detail.get("version").asInt() + ")" : "")
+                                + (detail.has("message") ? ": " + detail.get("message").asText() : "");
                     }
                 }
             }
@@ -419,7 +418,7 @@ public final class Quickstart implements Callable<Integer> {
             for (int empty = 0; empty < 2; ) {
                 var records = consumer.poll(Duration.ofMillis(1000));
                 empty = records.isEmpty() ? empty + 1 : 0;
-                records.forEach(r -> timeline.addStep(JsonParser.parseString(r.value()).getAsJsonObject()));
+                records.forEach(r -> timeline.addStep(Json.parseObject(r.value())));
             }
         }
     }
@@ -452,8 +451,8 @@ public final class Quickstart implements Callable<Integer> {
             String url = LocalStack.PROMETHEUS_URL + "/api/v1/query?query=" + URLEncoder.encode(metric, StandardCharsets.UTF_8);
             String body = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            JsonElement result = JsonParser.parseString(body).getAsJsonObject().getAsJsonObject("data").get("result");
-            return result.getAsJsonArray().size();
+            JsonNode result = Json.parse(body).get("data").get("result");
+            return result.isArray() ? result.size() : 0;
         } catch (Exception e) {
             return 0;
         }

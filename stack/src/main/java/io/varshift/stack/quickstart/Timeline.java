@@ -5,8 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.varshift.core.json.Json;
 
 /**
  * What the agent published during a quickstart run, read back from its window-results and alerts
@@ -31,7 +32,7 @@ final class Timeline {
     }
 
     /** One audited step of the trainer's remediation loop (quickstart --remediate). */
-    record Step(String at, String step, JsonObject detail) {
+    record Step(String at, String step, JsonNode detail) {
     }
 
     private final String trafficTopic;
@@ -46,41 +47,39 @@ final class Timeline {
         this.onsetOffset = onsetOffset;
     }
 
-    void addWindow(JsonObject json) {
+    void addWindow(JsonNode json) {
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
-        for (JsonElement e : json.getAsJsonArray("offsets")) {
-            JsonObject range = e.getAsJsonObject();
-            if (trafficTopic.equals(range.get("topic").getAsString())) {
-                first = Math.min(first, range.get("first").getAsLong());
-                last = Math.max(last, range.get("last").getAsLong());
+        for (JsonNode range : json.get("offsets")) {
+            if (trafficTopic.equals(range.get("topic").asText())) {
+                first = Math.min(first, range.get("first").asLong());
+                last = Math.max(last, range.get("last").asLong());
             }
         }
         Phase phase = last < onsetOffset ? Phase.CLEAN : first >= onsetOffset ? Phase.SHIFTED : Phase.MIXED;
         List<LayerPoint> layers = new ArrayList<>();
-        for (JsonElement e : json.getAsJsonArray("layers")) {
-            JsonObject l = e.getAsJsonObject();
-            layers.add(new LayerPoint(l.get("layer").getAsString(), number(l, "varianceRatio"),
+        for (JsonNode l : json.get("layers")) {
+            layers.add(new LayerPoint(l.get("layer").asText(), number(l, "varianceRatio"),
                     number(l, "varianceShift"), number(l, "driftScore"), number(l, "driftThreshold"),
-                    l.get("state").getAsString()));
+                    l.get("state").asText()));
         }
-        windows.add(new Window(json.get("windowNumber").getAsLong(), json.get("version").getAsString(),
-                json.get("samples").getAsLong(), phase, layers, json.has("closedAt") ? json.get("closedAt").getAsString() : null));
+        windows.add(new Window(json.get("windowNumber").asLong(), json.get("version").asText(),
+                json.get("samples").asLong(), phase, layers, json.hasNonNull("closedAt") ? json.get("closedAt").asText() : null));
     }
 
     /** Layer alerts name their layer; model-level ones (kind model, prediction-mix) are shown by kind. */
-    void addAlert(JsonObject json) {
-        String kind = json.has("kind") ? json.get("kind").getAsString() : "layer";
-        String subject = "layer".equals(kind) ? json.get("layer").getAsString() : "[" + kind + "]";
-        alerts.add(new Alert(json.get("windowNumber").getAsLong(), subject,
-                json.get("from").getAsString(), json.get("to").getAsString(), number(json, "value"),
+    void addAlert(JsonNode json) {
+        String kind = json.has("kind") ? json.get("kind").asText() : "layer";
+        String subject = "layer".equals(kind) ? json.get("layer").asText() : "[" + kind + "]";
+        alerts.add(new Alert(json.get("windowNumber").asLong(), subject,
+                json.get("from").asText(), json.get("to").asText(), number(json, "value"),
                 number(json, "threshold")));
     }
 
     /** A record of the remediation audit topic. */
-    void addStep(JsonObject json) {
-        steps.add(new Step(json.get("at").getAsString(), json.get("step").getAsString(),
-                json.has("detail") && json.get("detail").isJsonObject() ? json.getAsJsonObject("detail") : new JsonObject()));
+    void addStep(JsonNode json) {
+        steps.add(new Step(json.get("at").asText(), json.get("step").asText(),
+                json.path("detail").isObject() ? json.get("detail") : Json.object()));
     }
 
     List<Step> steps() {
@@ -90,7 +89,7 @@ final class Timeline {
     /** The version the loop published, or null when it published none. */
     String promotedVersion() {
         return steps.stream().filter(s -> "promoted".equals(s.step()) && s.detail().has("version"))
-                .map(s -> s.detail().get("version").getAsString()).findFirst().orElse(null);
+                .map(s -> s.detail().get("version").asText()).findFirst().orElse(null);
     }
 
     /** Whether the last window of {@code version} has every layer OK and inside its threshold. */
@@ -135,8 +134,8 @@ final class Timeline {
         return windows.stream().filter(w -> w.phase() != Phase.CLEAN).mapToLong(Window::number).min().orElse(-1);
     }
 
-    private static double number(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        return e == null || e.isJsonNull() ? Double.NaN : e.getAsDouble();
+    private static double number(JsonNode o, String name) {
+        JsonNode e = o.get(name);
+        return e == null || e.isNull() ? Double.NaN : e.asDouble();
     }
 }

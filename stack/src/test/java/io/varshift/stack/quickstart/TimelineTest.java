@@ -2,7 +2,7 @@ package io.varshift.stack.quickstart;
 
 import org.junit.jupiter.api.Test;
 
-import com.google.gson.JsonParser;
+import io.varshift.core.json.Json;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -23,10 +23,10 @@ class TimelineTest {
     @Test
     void windowsArePlacedInPhasesByTheTrafficOffsetsTheyCover() {
         Timeline timeline = new Timeline("traffic", 200);
-        timeline.addWindow(JsonParser.parseString(window(0, 0, 99, "OK")).getAsJsonObject());
-        timeline.addWindow(JsonParser.parseString(window(1, 100, 199, "OK")).getAsJsonObject());
-        timeline.addWindow(JsonParser.parseString(window(2, 150, 249, "SUSPECT")).getAsJsonObject());
-        timeline.addWindow(JsonParser.parseString(window(3, 250, 349, "ALARM")).getAsJsonObject());
+        timeline.addWindow(Json.parseObject(window(0, 0, 99, "OK")));
+        timeline.addWindow(Json.parseObject(window(1, 100, 199, "OK")));
+        timeline.addWindow(Json.parseObject(window(2, 150, 249, "SUSPECT")));
+        timeline.addWindow(Json.parseObject(window(3, 250, 349, "ALARM")));
 
         assertThat(timeline.windows()).extracting(Timeline.Window::phase).containsExactly(
                 Timeline.Phase.CLEAN, Timeline.Phase.CLEAN, Timeline.Phase.MIXED, Timeline.Phase.SHIFTED);
@@ -42,18 +42,18 @@ class TimelineTest {
     @Test
     void theRemediationStepsNameThePublishedVersionAndItsLastWindowSaysWhetherItRecovered() {
         Timeline timeline = new Timeline("traffic", 0);
-        timeline.addWindow(JsonParser.parseString(window(0, 0, 99, "ALARM")).getAsJsonObject());
+        timeline.addWindow(Json.parseObject(window(0, 0, 99, "ALARM")));
         assertThat(timeline.promotedVersion()).isNull();
-        timeline.addStep(JsonParser.parseString("""
+        timeline.addStep(Json.parseObject("""
                 {"schemaVersion":1,"at":"2026-01-01T00:00:01Z","model":"fmnist","remediation":"r","step":"promoted",
-                 "detail":{"version":2,"state":"PROMOTED"}}""").getAsJsonObject());
+                 "detail":{"version":2,"state":"PROMOTED"}}"""));
         assertThat(timeline.promotedVersion()).isEqualTo("2");
         assertThat(timeline.recoveredOn("2")).as("no window of v2 yet").isFalse();
-        timeline.addWindow(JsonParser.parseString("""
+        timeline.addWindow(Json.parseObject("""
                 {"schemaVersion":2,"model":"fmnist","version":"2","windowNumber":1,"samples":100,
                  "layers":[{"layer":"block1.bn1","varianceRatio":1.0,"varianceShift":1.0,"driftScore":0.5,
                             "driftThreshold":3.0,"over":false,"state":"OK"}],
-                 "offsets":[{"topic":"traffic","partition":0,"first":100,"last":199}]}""").getAsJsonObject());
+                 "offsets":[{"topic":"traffic","partition":0,"first":100,"last":199}]}"""));
         assertThat(timeline.recoveredOn("2")).isTrue();
         assertThat(timeline.steps()).extracting(Timeline.Step::step).containsExactly("promoted");
     }

@@ -1,70 +1,71 @@
-package io.varshift.core.calibration;
+package io.varshift.core.json;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonPrimitive;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Strict typed reads of one JSON object's fields for the reference format (reference.json):
- * every failure names the object, the field, what was found and what is expected.
+ * Strict typed reads of one JSON object's fields (reference.json, model.json, records): every
+ * failure is an {@link IllegalArgumentException} that names the object, the field, what was found
+ * and what is expected, e.g. {@code layer 'bn1': field 'channels' = "two" must be a number}.
+ * A field that is absent or JSON {@code null} is missing.
  */
 public final class JsonFields {
 
     private final String owner;
-    private final JsonObject object;
+    private final ObjectNode object;
 
     /**
      * @param owner what the object is, for messages (e.g. "layer 'bn1'")
-     * @param object the object to read; null is reported as a missing object
+     * @param object the object to read; null (or JSON null) is reported as a missing object, any other
+     *     value that is not an object as what it is
      */
-    public JsonFields(String owner, JsonObject object) {
-        if (object == null) {
+    public JsonFields(String owner, JsonNode object) {
+        if (object == null || object.isNull() || object.isMissingNode()) {
             throw new IllegalArgumentException(owner + ": expected a JSON object, got null");
         }
+        if (!object.isObject()) {
+            throw new IllegalArgumentException(owner + ": expected a JSON object, got " + Json.abbreviate(object));
+        }
         this.owner = owner;
-        this.object = object;
+        this.object = (ObjectNode) object;
     }
 
-    private JsonElement field(String name) {
-        JsonElement e = object.get(name);
-        if (e == null || e.isJsonNull()) {
+    private JsonNode field(String name) {
+        JsonNode e = object.get(name);
+        if (e == null || e.isNull()) {
             throw new IllegalArgumentException(owner + ": missing field '" + name + "'");
         }
         return e;
     }
 
-    private IllegalArgumentException wrong(String name, JsonElement e, String expected) {
-        return new IllegalArgumentException(owner + ": field '" + name + "' = " + abbreviate(e)
+    private IllegalArgumentException wrong(String name, JsonNode e, String expected) {
+        return new IllegalArgumentException(owner + ": field '" + name + "' = " + Json.abbreviate(e)
                 + " must be " + expected);
     }
 
-    private static String abbreviate(JsonElement e) {
-        String s = e.toString();
-        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
-    }
-
     public String string(String name) {
-        JsonElement e = field(name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+        JsonNode e = field(name);
+        if (!e.isTextual()) {
             throw wrong(name, e, "a string");
         }
-        return e.getAsString();
+        return e.textValue();
     }
 
     /** A finite number. */
     public double number(String name) {
-        JsonElement e = field(name);
-        if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+        JsonNode e = field(name);
+        if (!e.isNumber()) {
             throw wrong(name, e, "a number");
         }
-        double v = e.getAsDouble();
+        double v = e.doubleValue();
         if (!Double.isFinite(v)) {
             throw wrong(name, e, "a finite number");
         }
         return v;
     }
 
+    /** A whole number within ±2^53 (exact as a JSON number); 3.0 counts, 3.5 does not. */
     public long longValue(String name) {
         double v = number(name);
         if (v != Math.rint(v) || Math.abs(v) > (1L << 53)) {
@@ -73,6 +74,7 @@ public final class JsonFields {
         return (long) v;
     }
 
+    /** A whole number that fits an {@code int}. */
     public int integer(String name) {
         long v = longValue(name);
         if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
@@ -81,52 +83,53 @@ public final class JsonFields {
         return (int) v;
     }
 
-    public JsonObject object(String name) {
-        JsonElement e = field(name);
-        if (!e.isJsonObject()) {
+    public ObjectNode object(String name) {
+        JsonNode e = field(name);
+        if (!e.isObject()) {
             throw wrong(name, e, "an object");
         }
-        return e.getAsJsonObject();
+        return (ObjectNode) e;
     }
 
-    public JsonArray array(String name) {
-        JsonElement e = field(name);
-        if (!e.isJsonArray()) {
+    public ArrayNode array(String name) {
+        JsonNode e = field(name);
+        if (!e.isArray()) {
             throw wrong(name, e, "an array");
         }
-        return e.getAsJsonArray();
+        return (ArrayNode) e;
     }
 
     /** An array of finite numbers. */
     public double[] doubles(String name) {
-        JsonArray a = array(name);
+        return doubles(name, array(name));
+    }
+
+    private double[] doubles(String name, ArrayNode a) {
         double[] out = new double[a.size()];
         for (int i = 0; i < out.length; i++) {
-            JsonElement e = a.get(i);
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber() || !Double.isFinite(e.getAsDouble())) {
-                throw new IllegalArgumentException(owner + ": field '" + name + "'[" + i + "] = " + abbreviate(e)
+            JsonNode e = a.get(i);
+            if (!e.isNumber() || !Double.isFinite(e.doubleValue())) {
+                throw new IllegalArgumentException(owner + ": field '" + name + "'[" + i + "] = " + Json.abbreviate(e)
                         + " must be a finite number");
             }
-            out[i] = e.getAsDouble();
+            out[i] = e.doubleValue();
         }
         return out;
     }
 
     /** An array of {@code rows} arrays of finite numbers. */
     public double[][] matrix(String name, int rows) {
-        JsonArray a = array(name);
+        ArrayNode a = array(name);
         if (a.size() != rows) {
             throw new IllegalArgumentException(owner + ": field '" + name + "' has " + a.size() + " rows; expected " + rows);
         }
         double[][] out = new double[rows][];
         for (int i = 0; i < rows; i++) {
-            JsonElement e = a.get(i);
-            if (!e.isJsonArray()) {
+            JsonNode e = a.get(i);
+            if (!e.isArray()) {
                 throw new IllegalArgumentException(owner + ": field '" + name + "'[" + i + "] must be an array");
             }
-            JsonObject holder = new JsonObject();
-            holder.add(name + "[" + i + "]", e);
-            out[i] = new JsonFields(owner, holder).doubles(name + "[" + i + "]");
+            out[i] = doubles(name + "[" + i + "]", (ArrayNode) e);
         }
         return out;
     }
@@ -146,19 +149,19 @@ public final class JsonFields {
     }
 
     /** Writes counts as a JSON array of integers. */
-    public static JsonArray array(long[] values) {
-        JsonArray a = new JsonArray(values.length);
+    public static ArrayNode array(long[] values) {
+        ArrayNode a = Json.array();
         for (long v : values) {
             a.add(v);
         }
         return a;
     }
 
-    /** Writes values as a JSON array of numbers. */
-    public static JsonArray array(double[] values) {
-        JsonArray a = new JsonArray(values.length);
+    /** Writes values as a JSON array of numbers (non-finite ones as bare NaN / Infinity tokens). */
+    public static ArrayNode array(double[] values) {
+        ArrayNode a = Json.array();
         for (double v : values) {
-            a.add(new JsonPrimitive(v));
+            a.add(v);
         }
         return a;
     }
