@@ -73,17 +73,29 @@ public class AgentService {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LoopSettings settings = new LoopSettings(config.topics(), config.deadLetterTopic(),
-                config.windowResultsTopic(), config.alertsTopic(), config.batchSize(), config.maxWait(),
-                config.sampleRate(), config.window().samples(), config.window().duration(),
-                config.alarm().enterAfter(), config.alarm().exitAfter(), config.pollTimeout(),
-                config.reloadInterval(), COMMIT_INTERVAL, DecodeLimits.DEFAULT)
-                .withForwardWorkers(forwardWorkers(config.forwardWorkers(), Runtime.getRuntime().availableProcessors()))
-                .withPublishedMoments(config.window().publishMoments());
+        LoopSettings.Builder builder = LoopSettings.builder()
+                .topics(config.topics())
+                .deadLetterTopic(config.deadLetterTopic())
+                .windowResultsTopic(config.windowResultsTopic())
+                .alertsTopic(config.alertsTopic())
+                .batchSize(config.batchSize())
+                .maxWait(config.maxWait())
+                .sampleRate(config.sampleRate())
+                .windowSamples(config.window().samples())
+                .windowDuration(config.window().duration())
+                .enterAfter(config.alarm().enterAfter())
+                .exitAfter(config.alarm().exitAfter())
+                .pollTimeout(config.pollTimeout())
+                .reloadInterval(config.reloadInterval())
+                .commitInterval(COMMIT_INTERVAL)
+                .decodeLimits(DecodeLimits.DEFAULT)
+                .forwardWorkers(forwardWorkers(config.forwardWorkers(), Runtime.getRuntime().availableProcessors()))
+                .publishMoments(config.window().publishMoments());
         if (config.fleet().enabled()) {
-            settings = settings.withFleet(new Fleet(config.fleet().partialsTopic(), config.fleet().sliceRecords(),
+            builder.fleet(new Fleet(config.fleet().partialsTopic(), config.fleet().sliceRecords(),
                     config.fleet().sliceDuration(), config.fleet().commitInterval()));
         }
+        LoopSettings settings = builder.build();
         configureEngineThreads(settings.forwardWorkers());
         if (config.models().isEmpty()) {
             throw new IllegalArgumentException("varshift.agent.models is empty: name at least one model to watch");
@@ -319,7 +331,7 @@ public class AgentService {
     /** The settings with the request size the producer really has (a kafka.* override wins). */
     public static LoopSettings withRequestSize(LoopSettings s, Properties producer) {
         int size = Integer.parseInt(producer.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG).toString());
-        return s.withMaxRecordBytes(size);
+        return s.toBuilder().maxRecordBytes(size).build();
     }
 
     private Properties producerProperties(LoopSettings settings) {

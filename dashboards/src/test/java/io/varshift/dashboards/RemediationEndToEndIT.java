@@ -16,13 +16,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.varshift.core.codec.NpyWriter;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -127,27 +127,27 @@ class RemediationEndToEndIT {
         awaitWindows(10, "clean");
         sendOnlyClasses(640, 0, 1);
         awaitWindows(20, "class-mix-only");
-        List<JsonObject> mixWindows = windows.records().subList(10, 20);
+        List<ObjectNode> mixWindows = windows.records().subList(10, 20);
         assertThat(mixWindows).as("the class-mix-only windows move the prediction-mix signal")
-                .anyMatch(w -> w.getAsJsonObject("predictionMix").get("over").getAsBoolean());
+                .anyMatch(w -> w.get("predictionMix").get("over").asBoolean());
         assertThat(windows.records()).as("model-level state on clean and class-mix-only traffic")
                 .noneMatch(w -> "ALARM".equals(modelState(w)));
         EndToEnd.sleep(2000);
         assertThat(audit.records()).as("audit records after clean and class-mix-only traffic").isEmpty();
-        assertThat(JsonParser.parseString(get("/remediations")).getAsJsonArray()).isEmpty();
+        assertThat(Json.parse(get("/remediations"))).isEmpty();
 
         Instant onset = Instant.now();
         replay("--count", "768", "--start", "3000", "--shift", SHIFT, "--severity", "0.5");
-        JsonObject awaiting = awaitAuditStep("awaiting-approval");
-        String id = awaiting.get("remediation").getAsString();
-        JsonObject remediation = JsonParser.parseString(get("/remediations/" + id)).getAsJsonObject();
+        ObjectNode awaiting = awaitAuditStep("awaiting-approval");
+        String id = awaiting.get("remediation").asText();
+        ObjectNode remediation = Json.parseObject(get("/remediations/" + id));
         System.out.println("remediation e2e: " + remediation);
-        assertThat(remediation.get("state").getAsString()).isEqualTo("AWAITING_APPROVAL");
-        assertThat(remediation.getAsJsonObject("trigger").get("version").getAsInt()).isEqualTo(1);
-        JsonObject checks = remediation.getAsJsonObject("checks");
-        assertThat(checks.getAsJsonObject("traffic").getAsJsonObject("source").get("windowsOver").getAsInt())
+        assertThat(remediation.get("state").asText()).isEqualTo("AWAITING_APPROVAL");
+        assertThat(remediation.get("trigger").get("version").asInt()).isEqualTo(1);
+        JsonNode checks = remediation.get("checks");
+        assertThat(checks.get("traffic").get("source").get("windowsOver").asInt())
                 .as("the source version's verdicts on the verification windows").isPositive();
-        assertThat(checks.getAsJsonObject("traffic").getAsJsonObject("candidate").get("windowsOver").getAsInt())
+        assertThat(checks.get("traffic").get("candidate").get("windowsOver").asInt())
                 .isZero();
         assertThat(steps()).containsSubsequence("triggered", "gathered", "verified", "awaiting-approval");
 
@@ -155,14 +155,14 @@ class RemediationEndToEndIT {
                 .isEqualTo(401);
         HttpResponse<String> approved = post("/remediations/" + id + "/approve", TOKEN, null);
         assertThat(approved.statusCode()).as(approved.body()).isEqualTo(200);
-        JsonObject promoted = JsonParser.parseString(approved.body()).getAsJsonObject();
-        assertThat(promoted.get("state").getAsString()).isEqualTo("PROMOTED");
-        assertThat(promoted.get("publishedVersion").getAsInt()).isEqualTo(2);
-        JsonObject provenance = versionJson(2).getAsJsonObject("provenance");
-        assertThat(provenance.get("method").getAsString()).isEqualTo("remediate");
-        assertThat(provenance.get("remediation").getAsString()).isEqualTo(id);
-        assertThat(provenance.getAsJsonObject("trigger").getAsJsonArray("offsets")).isNotEmpty();
-        assertThat(provenance.getAsJsonObject("checks").get("passed").getAsBoolean()).isTrue();
+        ObjectNode promoted = Json.parseObject(approved.body());
+        assertThat(promoted.get("state").asText()).isEqualTo("PROMOTED");
+        assertThat(promoted.get("publishedVersion").asInt()).isEqualTo(2);
+        JsonNode provenance = versionJson(2).get("provenance");
+        assertThat(provenance.get("method").asText()).isEqualTo("remediate");
+        assertThat(provenance.get("remediation").asText()).isEqualTo(id);
+        assertThat(provenance.get("trigger").get("offsets")).isNotEmpty();
+        assertThat(provenance.get("checks").get("passed").asBoolean()).isTrue();
 
         // The same shift goes on; the agent judges it with v2.
         int before = windows.records().size();
@@ -171,26 +171,26 @@ class RemediationEndToEndIT {
                 + versionCounts(before) + "); agent log:\n" + agent.tail(30) + "\nagent threads:\n"
                 + agent.threadDump(),
                 () -> versionWindows(before, "2").size() >= 4);
-        List<JsonObject> v2 = versionWindows(before, "2");
-        Instant recovered = Instant.parse(v2.get(0).get("closedAt").getAsString());
+        List<ObjectNode> v2 = versionWindows(before, "2");
+        Instant recovered = Instant.parse(v2.get(0).get("closedAt").asText());
         System.out.println("remediation e2e: onset " + onset + ", first v2 window closed " + recovered + " ("
                 + Duration.between(onset, recovered).toMillis() / 1000.0 + " s, with the approval)");
-        for (JsonObject w : v2) {
+        for (ObjectNode w : v2) {
             assertThat(modelState(w)).as("v2 window %s", w.get("windowNumber")).isEqualTo("OK");
-            for (JsonElement l : w.getAsJsonArray("layers")) {
-                assertThat(l.getAsJsonObject().get("state").getAsString()).as("v2 layer %s", l).isEqualTo("OK");
+            for (JsonNode l : w.get("layers")) {
+                assertThat(l.get("state").asText()).as("v2 layer %s", l).isEqualTo("OK");
             }
         }
 
         // Rollback: v1 again as v3; the shift alarms again and the rate limit holds the loop back.
         HttpResponse<String> rollback = post("/models/" + MODEL + "/rollback", TOKEN, "{\"version\": 1}");
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(201);
-        assertThat(JsonParser.parseString(rollback.body()).getAsJsonObject().get("version").getAsInt()).isEqualTo(3);
-        assertThat(versionJson(3).getAsJsonObject("provenance").get("method").getAsString()).isEqualTo("rollback");
+        assertThat(Json.parseObject(rollback.body()).get("version").asInt()).isEqualTo(3);
+        assertThat(versionJson(3).get("provenance").get("method").asText()).isEqualTo("rollback");
         EndToEnd.sleep(1500);
         replay("--count", "768", "--start", "5000", "--shift", SHIFT, "--severity", "0.5");
         awaitAuditStep("held");
-        assertThat(JsonParser.parseString(get("/remediations")).getAsJsonArray()).hasSize(1);
+        assertThat(Json.parse(get("/remediations"))).hasSize(1);
         assertThat(steps()).contains("rollback", "held");
 
         List<String> metrics = get("/q/metrics").lines().filter(l -> l.startsWith("varshift_remediation")).toList();
@@ -201,24 +201,24 @@ class RemediationEndToEndIT {
                 .anyMatch(l -> l.startsWith("varshift_remediation_steps_total{") && l.contains("step=\"rollback\""));
     }
 
-    private static String modelState(JsonObject window) {
-        return window.getAsJsonObject("modelVerdict").get("state").getAsString();
+    private static String modelState(ObjectNode window) {
+        return window.get("modelVerdict").get("state").asText();
     }
 
-    private static List<JsonObject> versionWindows(int from, String version) {
-        List<JsonObject> all = windows.records();
-        return all.subList(from, all.size()).stream().filter(w -> version.equals(w.get("version").getAsString()))
+    private static List<ObjectNode> versionWindows(int from, String version) {
+        List<ObjectNode> all = windows.records();
+        return all.subList(from, all.size()).stream().filter(w -> version.equals(w.get("version").asText()))
                 .toList();
     }
 
     private static Map<String, Long> versionCounts(int from) {
-        List<JsonObject> all = windows.records();
+        List<ObjectNode> all = windows.records();
         return all.subList(from, all.size()).stream().collect(java.util.stream.Collectors.groupingBy(
-                w -> w.get("version").getAsString(), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
+                w -> w.get("version").asText(), java.util.TreeMap::new, java.util.stream.Collectors.counting()));
     }
 
     private static List<String> steps() {
-        return audit.records().stream().map(r -> r.get("step").getAsString()).toList();
+        return audit.records().stream().map(r -> r.get("step").asText()).toList();
     }
 
     private static void awaitWindows(int count, String phase) {
@@ -227,11 +227,11 @@ class RemediationEndToEndIT {
     }
 
     /** The first audit record of the step; fails at once on a remediation that ended otherwise. */
-    private static JsonObject awaitAuditStep(String step) {
-        JsonObject[] found = new JsonObject[1];
+    private static ObjectNode awaitAuditStep(String step) {
+        ObjectNode[] found = new ObjectNode[1];
         EndToEnd.await(Duration.ofSeconds(180), () -> "audit step '" + step + "'; trainer log:\n" + trainer.tail(30), () -> {
-            for (JsonObject r : audit.records()) {
-                String s = r.get("step").getAsString();
+            for (ObjectNode r : audit.records()) {
+                String s = r.get("step").asText();
                 if (List.of("rejected", "failed", "discarded").contains(s)) {
                     throw new AssertionError("the remediation ended " + s + ": " + r);
                 }
@@ -245,10 +245,10 @@ class RemediationEndToEndIT {
         return found[0];
     }
 
-    private static JsonObject versionJson(int version) throws Exception {
-        for (JsonElement v : JsonParser.parseString(get("/models/" + MODEL + "/versions")).getAsJsonArray()) {
-            if (v.getAsJsonObject().get("version").getAsInt() == version) {
-                return v.getAsJsonObject().getAsJsonObject("model");
+    private static JsonNode versionJson(int version) throws Exception {
+        for (JsonNode v : Json.parse(get("/models/" + MODEL + "/versions"))) {
+            if (v.get("version").asInt() == version) {
+                return v.get("model");
             }
         }
         throw new AssertionError("no v" + version + " of " + MODEL);

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.varshift.core.json.Json;
 import io.varshift.stack.KafkaBrokerExtension;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +19,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 final class TopicTail implements AutoCloseable {
 
     private final KafkaConsumer<String, String> consumer;
-    private final List<JsonObject> records = new ArrayList<>();
+    private final List<ObjectNode> records = new ArrayList<>();
 
     TopicTail(String topic) {
         consumer = new KafkaConsumer<>(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerExtension.bootstrapServers(),
@@ -30,9 +30,9 @@ final class TopicTail implements AutoCloseable {
     }
 
     /** All records so far, oldest first (reads what arrived since the last call). */
-    List<JsonObject> records() {
+    List<ObjectNode> records() {
         for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-            records.add(JsonParser.parseString(r.value()).getAsJsonObject());
+            records.add(Json.parseObject(r.value()));
         }
         return List.copyOf(records);
     }

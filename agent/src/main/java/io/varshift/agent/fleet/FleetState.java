@@ -10,12 +10,14 @@ import java.util.TreeMap;
 
 import org.apache.kafka.common.TopicPartition;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.varshift.agent.loop.WindowJson;
 import io.varshift.core.alarm.AlarmState;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.window.JudgeMemory;
 
@@ -82,53 +84,37 @@ final class FleetState {
     }
 
     byte[] bytes() {
-        JsonObject o = new JsonObject();
-        o.addProperty("version", version);
-        o.addProperty("windowNumber", windowNumber);
+        ObjectNode o = Json.object();
+        o.put("version", version);
+        o.put("windowNumber", windowNumber);
         if (memory != null) {
-            JsonObject m = new JsonObject();
-            JsonArray layers = new JsonArray();
+            ObjectNode m = o.putObject("memory");
+            ArrayNode layers = m.putArray("layers");
             memory.layers().forEach(a -> layers.add(alarm(a)));
-            m.add("layers", layers);
-            m.add("model", alarm(memory.model()));
-            m.add("predictionMix", alarm(memory.predictionMix()));
-            m.addProperty("cusum", memory.cusum());
-            o.add("memory", m);
+            m.set("model", alarm(memory.model()));
+            m.set("predictionMix", alarm(memory.predictionMix()));
+            m.put("cusum", memory.cusum());
         }
         if (open != null) {
-            JsonObject w = new JsonObject();
-            w.addProperty("openedAt", open.openedAt.toString());
-            w.addProperty("arrivedAt", open.arrivedAt.toString());
-            w.addProperty("samples", open.samples);
-            w.addProperty("sampleRate", open.sampleRate);
-            w.addProperty("partials", open.partials);
-            w.addProperty("idHash", open.idHash);
-            JsonArray ranges = new JsonArray();
-            open.ranges.forEach((tp, r) -> {
-                JsonObject x = new JsonObject();
-                x.addProperty("topic", tp.topic());
-                x.addProperty("partition", tp.partition());
-                x.addProperty("first", r[0]);
-                x.addProperty("last", r[1]);
-                ranges.add(x);
-            });
-            w.add("ranges", ranges);
-            JsonArray counts = new JsonArray();
-            for (long c : open.classCounts) {
-                counts.add(c);
-            }
-            w.add("classCounts", counts);
-            JsonArray scores = new JsonArray();
-            for (double s : open.cellScoreSums) {
-                scores.add(s);
-            }
-            w.add("cellScoreSums", scores);
-            JsonArray moments = new JsonArray();
+            ObjectNode w = o.putObject("open");
+            w.put("openedAt", open.openedAt.toString());
+            w.put("arrivedAt", open.arrivedAt.toString());
+            w.put("samples", open.samples);
+            w.put("sampleRate", open.sampleRate);
+            w.put("partials", open.partials);
+            w.put("idHash", open.idHash);
+            ArrayNode ranges = w.putArray("ranges");
+            open.ranges.forEach((tp, r) -> ranges.addObject()
+                    .put("topic", tp.topic())
+                    .put("partition", tp.partition())
+                    .put("first", r[0])
+                    .put("last", r[1]));
+            w.set("classCounts", JsonFields.array(open.classCounts));
+            w.set("cellScoreSums", JsonFields.array(open.cellScoreSums));
+            ArrayNode moments = w.putArray("moments");
             open.moments.forEach(mm -> moments.add(Base64.getEncoder().encodeToString(mm.toBytes())));
-            w.add("moments", moments);
-            o.add("open", w);
         }
-        return o.toString().getBytes(StandardCharsets.UTF_8);
+        return WindowJson.bytes(o);
     }
 
     static FleetState parse(byte[] bytes) {
@@ -136,58 +122,53 @@ final class FleetState {
         if (bytes == null) {
             return s;
         }
-        JsonObject o = JsonParser.parseString(new String(bytes, StandardCharsets.UTF_8)).getAsJsonObject();
-        s.version = o.has("version") && !o.get("version").isJsonNull() ? o.get("version").getAsString() : null;
-        s.windowNumber = o.get("windowNumber").getAsLong();
+        ObjectNode o = Json.parseObject(new String(bytes, StandardCharsets.UTF_8));
+        s.version = o.hasNonNull("version") ? o.get("version").asText() : null;
+        s.windowNumber = o.get("windowNumber").asLong();
         if (o.has("memory")) {
-            JsonObject m = o.getAsJsonObject("memory");
+            JsonNode m = o.get("memory");
             List<JudgeMemory.Alarm> layers = new ArrayList<>();
-            m.getAsJsonArray("layers").forEach(e -> layers.add(alarm(e)));
+            m.get("layers").forEach(e -> layers.add(alarm(e)));
             s.memory = new JudgeMemory(layers, alarm(m.get("model")), alarm(m.get("predictionMix")),
-                    m.get("cusum").getAsDouble());
+                    m.get("cusum").asDouble());
         }
         if (o.has("open")) {
-            JsonObject w = o.getAsJsonObject("open");
+            JsonNode w = o.get("open");
             Open open = new Open();
-            open.openedAt = Instant.parse(w.get("openedAt").getAsString());
-            open.arrivedAt = Instant.parse(w.get("arrivedAt").getAsString());
-            open.samples = w.get("samples").getAsLong();
-            open.sampleRate = w.get("sampleRate").getAsDouble();
-            open.partials = w.get("partials").getAsInt();
-            open.idHash = w.get("idHash").getAsLong();
-            for (JsonElement e : w.getAsJsonArray("ranges")) {
-                JsonObject x = e.getAsJsonObject();
-                open.ranges.put(new TopicPartition(x.get("topic").getAsString(), x.get("partition").getAsInt()),
-                        new long[] {x.get("first").getAsLong(), x.get("last").getAsLong()});
+            open.openedAt = Instant.parse(w.get("openedAt").asText());
+            open.arrivedAt = Instant.parse(w.get("arrivedAt").asText());
+            open.samples = w.get("samples").asLong();
+            open.sampleRate = w.get("sampleRate").asDouble();
+            open.partials = w.get("partials").asInt();
+            open.idHash = w.get("idHash").asLong();
+            for (JsonNode x : w.get("ranges")) {
+                open.ranges.put(new TopicPartition(x.get("topic").asText(), x.get("partition").asInt()),
+                        new long[] {x.get("first").asLong(), x.get("last").asLong()});
             }
-            JsonArray counts = w.getAsJsonArray("classCounts");
+            JsonNode counts = w.get("classCounts");
             open.classCounts = new long[counts.size()];
             for (int i = 0; i < counts.size(); i++) {
-                open.classCounts[i] = counts.get(i).getAsLong();
+                open.classCounts[i] = counts.get(i).asLong();
             }
-            JsonArray scores = w.getAsJsonArray("cellScoreSums");
+            JsonNode scores = w.get("cellScoreSums");
             open.cellScoreSums = new double[scores.size()];
             for (int i = 0; i < scores.size(); i++) {
-                open.cellScoreSums[i] = scores.get(i).getAsDouble();
+                open.cellScoreSums[i] = scores.get(i).asDouble();
             }
             open.moments = new ArrayList<>();
-            for (JsonElement e : w.getAsJsonArray("moments")) {
-                open.moments.add(ChannelMoments.fromBytes(Base64.getDecoder().decode(e.getAsString())));
+            for (JsonNode e : w.get("moments")) {
+                open.moments.add(ChannelMoments.fromBytes(Base64.getDecoder().decode(e.asText())));
             }
             s.open = open;
         }
         return s;
     }
 
-    private static JsonArray alarm(JudgeMemory.Alarm a) {
-        JsonArray x = new JsonArray();
-        x.add(a.state().name());
-        x.add(a.run());
-        return x;
+    private static ArrayNode alarm(JudgeMemory.Alarm a) {
+        return Json.array().add(a.state().name()).add(a.run());
     }
 
-    private static JudgeMemory.Alarm alarm(JsonElement e) {
-        JsonArray x = e.getAsJsonArray();
-        return new JudgeMemory.Alarm(AlarmState.valueOf(x.get(0).getAsString()), x.get(1).getAsInt());
+    private static JudgeMemory.Alarm alarm(JsonNode x) {
+        return new JudgeMemory.Alarm(AlarmState.valueOf(x.get(0).asText()), x.get(1).asInt());
     }
 }

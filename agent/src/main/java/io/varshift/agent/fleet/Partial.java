@@ -7,11 +7,13 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.varshift.agent.loop.WindowJson;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.moments.ChannelMoments;
 
 /**
@@ -63,39 +65,30 @@ public record Partial(String model, String version, String topic, int partition,
     }
 
     public byte[] bytes() {
-        JsonObject o = new JsonObject();
-        o.addProperty("schemaVersion", SCHEMA_VERSION);
-        o.addProperty("partialId", Long.toHexString(id()));
-        o.addProperty("model", model);
-        o.addProperty("version", version);
-        o.addProperty("topic", topic);
-        o.addProperty("partition", partition);
-        o.addProperty("sliceStart", sliceStart);
-        o.addProperty("sliceEnd", sliceEnd);
-        o.addProperty("cut", cut);
-        o.addProperty("first", first);
-        o.addProperty("last", last);
-        o.addProperty("samples", samples);
-        o.addProperty("sampleRate", sampleRate);
-        o.addProperty("openedAt", openedAt.toString());
-        o.addProperty("closedAt", closedAt.toString());
-        JsonArray counts = new JsonArray();
-        for (long c : classCounts) {
-            counts.add(c);
-        }
-        o.add("predictedClassCounts", counts);
-        JsonArray scores = new JsonArray();
-        for (double s : cellScoreSums) {
-            scores.add(s);
-        }
-        o.add("cellScoreSums", scores);
-        JsonArray layers = new JsonArray();
+        ObjectNode o = Json.object();
+        o.put("schemaVersion", SCHEMA_VERSION);
+        o.put("partialId", Long.toHexString(id()));
+        o.put("model", model);
+        o.put("version", version);
+        o.put("topic", topic);
+        o.put("partition", partition);
+        o.put("sliceStart", sliceStart);
+        o.put("sliceEnd", sliceEnd);
+        o.put("cut", cut);
+        o.put("first", first);
+        o.put("last", last);
+        o.put("samples", samples);
+        o.put("sampleRate", sampleRate);
+        o.put("openedAt", openedAt.toString());
+        o.put("closedAt", closedAt.toString());
+        o.set("predictedClassCounts", JsonFields.array(classCounts));
+        o.set("cellScoreSums", JsonFields.array(cellScoreSums));
+        ArrayNode layers = o.putArray("moments");
         Base64.Encoder b64 = Base64.getEncoder();
         for (ChannelMoments m : moments) {
             layers.add(b64.encodeToString(m.toBytes()));
         }
-        o.add("moments", layers);
-        return o.toString().getBytes(StandardCharsets.UTF_8);
+        return WindowJson.bytes(o);
     }
 
     /**
@@ -108,9 +101,9 @@ public record Partial(String model, String version, String topic, int partition,
             throw new IllegalArgumentException("partial: " + (value == null ? "no value" : value.length + " bytes")
                     + "; expected a JSON object of at most " + MAX_BYTES + " bytes");
         }
-        JsonObject o;
+        ObjectNode o;
         try {
-            o = JsonParser.parseString(new String(value, StandardCharsets.UTF_8)).getAsJsonObject();
+            o = Json.parseObject(new String(value, StandardCharsets.UTF_8));
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("partial: not a JSON object (" + e.getMessage() + ")");
         }
@@ -119,34 +112,35 @@ public record Partial(String model, String version, String topic, int partition,
             throw new IllegalArgumentException("partial: schemaVersion " + schema + "; this build reads "
                     + SCHEMA_VERSION + ", upgrade the fleet judge");
         }
-        JsonArray counts = array(o, "predictedClassCounts");
+        ArrayNode counts = array(o, "predictedClassCounts");
         long[] classCounts = new long[counts.size()];
         long total = 0;
         for (int i = 0; i < classCounts.length; i++) {
-            classCounts[i] = counts.get(i).getAsLong();
+            classCounts[i] = integer(counts.get(i), "predictedClassCounts[" + i + "]");
             if (classCounts[i] < 0) {
                 throw new IllegalArgumentException("partial: predictedClassCounts[" + i + "] = " + classCounts[i]);
             }
             total += classCounts[i];
         }
-        JsonArray layers = array(o, "moments");
+        ArrayNode layers = array(o, "moments");
         List<ChannelMoments> moments = new ArrayList<>();
         Base64.Decoder b64 = Base64.getDecoder();
         for (int i = 0; i < layers.size(); i++) {
+            String encoded = text(layers.get(i), "moments[" + i + "]");
             try {
-                moments.add(ChannelMoments.fromBytes(b64.decode(layers.get(i).getAsString())));
+                moments.add(ChannelMoments.fromBytes(b64.decode(encoded)));
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException("partial: moments[" + i + "]: " + e.getMessage());
             }
         }
-        JsonArray scores = array(o, "cellScoreSums");
+        ArrayNode scores = array(o, "cellScoreSums");
         double[] cellScoreSums = new double[scores.size()];
         for (int i = 0; i < cellScoreSums.length; i++) {
-            cellScoreSums[i] = scores.get(i).getAsDouble();
+            cellScoreSums[i] = number(scores.get(i), "cellScoreSums[" + i + "]");
         }
         Partial p = new Partial(text(o, "model"), text(o, "version"), text(o, "topic"), (int) integer(o, "partition"),
                 integer(o, "sliceStart"), integer(o, "sliceEnd"), text(o, "cut"), integer(o, "first"),
-                integer(o, "last"), integer(o, "samples"), o.get("sampleRate").getAsDouble(), instant(o, "openedAt"),
+                integer(o, "last"), integer(o, "samples"), number(o, "sampleRate"), instant(o, "openedAt"),
                 instant(o, "closedAt"), classCounts, cellScoreSums, moments);
         if (p.samples < 1 || p.samples != total) {
             throw new IllegalArgumentException("partial " + p.topic + "-" + p.partition + "@" + p.sliceStart + ": samples = "
@@ -164,35 +158,73 @@ public record Partial(String model, String version, String topic, int partition,
         return p;
     }
 
-    private static JsonElement field(JsonObject o, String name) {
-        JsonElement e = o.get(name);
-        if (e == null || e.isJsonNull()) {
+    private static JsonNode field(ObjectNode o, String name) {
+        JsonNode e = o.get(name);
+        if (e == null || e.isNull()) {
             throw new IllegalArgumentException("partial: field '" + name + "' is missing");
         }
         return e;
     }
 
-    private static String text(JsonObject o, String name) {
-        return field(o, name).getAsString();
+    private static String text(ObjectNode o, String name) {
+        return text(field(o, name), name);
     }
 
-    private static long integer(JsonObject o, String name) {
-        try {
-            return field(o, name).getAsLong();
-        } catch (NumberFormatException | UnsupportedOperationException | IllegalStateException e) {
-            throw new IllegalArgumentException("partial: field '" + name + "' is not an integer");
+    /** A string (a number or a boolean is taken as its text). */
+    private static String text(JsonNode e, String name) {
+        if (!e.isValueNode() || e.isNull()) {
+            throw new IllegalArgumentException("partial: field '" + name + "' is not a string");
         }
+        return e.asText();
     }
 
-    private static JsonArray array(JsonObject o, String name) {
-        JsonElement e = field(o, name);
-        if (!e.isJsonArray()) {
+    private static long integer(ObjectNode o, String name) {
+        return integer(field(o, name), name);
+    }
+
+    /** A number (its integer part) or a string of an integer. */
+    private static long integer(JsonNode e, String name) {
+        if (e.isNumber()) {
+            return e.asLong();
+        }
+        try {
+            if (e.isTextual()) {
+                return Long.parseLong(e.textValue());
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("partial: field '" + name + "' is not an integer");
+    }
+
+    private static double number(ObjectNode o, String name) {
+        return number(field(o, name), name);
+    }
+
+    /** A number (NaN and the infinities included) or a string of one. */
+    private static double number(JsonNode e, String name) {
+        if (e.isNumber()) {
+            return e.asDouble();
+        }
+        try {
+            if (e.isTextual()) {
+                return Double.parseDouble(e.textValue());
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new IllegalArgumentException("partial: field '" + name + "' is not a number");
+    }
+
+    private static ArrayNode array(ObjectNode o, String name) {
+        JsonNode e = field(o, name);
+        if (!e.isArray()) {
             throw new IllegalArgumentException("partial: field '" + name + "' is not an array");
         }
-        return e.getAsJsonArray();
+        return (ArrayNode) e;
     }
 
-    private static Instant instant(JsonObject o, String name) {
+    private static Instant instant(ObjectNode o, String name) {
         try {
             return Instant.parse(text(o, name));
         } catch (DateTimeParseException e) {

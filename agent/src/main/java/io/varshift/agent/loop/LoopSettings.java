@@ -25,62 +25,19 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
     /** Room above the decode limit for a dead letter's key, headers and framing. */
     public static final int RECORD_HEADROOM_BYTES = 64 << 10;
 
-    /** Settings whose producer request size is aligned with the decode limit ({@link #alignedRequestBytes}). */
-    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
-            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
-            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
-            DecodeLimits decodeLimits) {
-        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
-                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
-                alignedRequestBytes(decodeLimits == null ? DecodeLimits.DEFAULT : decodeLimits), 1);
+    /**
+     * A builder with nothing set but the defaults: the default decode limits, the producer request size
+     * aligned with them ({@link #alignedRequestBytes}), one forward worker, single-agent mode and window
+     * results without moments. Whatever else is left unset is refused by {@link Builder#build()} with the
+     * message naming its property.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
-    /** Settings that forward on the loop thread (one forward worker). */
-    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
-            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
-            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
-            DecodeLimits decodeLimits, int maxRecordBytes) {
-        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
-                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
-                maxRecordBytes, 1);
-    }
-
-    /** Single-agent settings with {@code forwardWorkers} forward threads. */
-    public LoopSettings(List<String> topics, String deadLetterTopic, String windowResultsTopic, String alertsTopic,
-            int batchSize, Duration maxWait, double sampleRate, int windowSamples, Duration windowDuration,
-            int enterAfter, int exitAfter, Duration pollTimeout, Duration reloadInterval, Duration commitInterval,
-            DecodeLimits decodeLimits, int maxRecordBytes, int forwardWorkers) {
-        this(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate, windowSamples,
-                windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval, decodeLimits,
-                maxRecordBytes, forwardWorkers, null, false);
-    }
-
-    /** These settings with {@code workers} forward threads per model. */
-    public LoopSettings withForwardWorkers(int workers) {
-        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
-                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, maxRecordBytes, workers, fleet, publishMoments);
-    }
-
-    /** These settings with the producer's real max.request.size. */
-    public LoopSettings withMaxRecordBytes(int bytes) {
-        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
-                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, bytes, forwardWorkers, fleet, publishMoments);
-    }
-
-    /** These settings in fleet mode: the agent publishes partials, a fleet judge merges and judges them. */
-    public LoopSettings withFleet(Fleet f) {
-        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
-                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, maxRecordBytes, forwardWorkers, f, publishMoments);
-    }
-
-    /** These settings with window results that carry each layer's moments ({@code window.publish-moments}). */
-    public LoopSettings withPublishedMoments(boolean publish) {
-        return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait, sampleRate,
-                windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval, commitInterval,
-                decodeLimits, maxRecordBytes, forwardWorkers, fleet, publish);
+    /** A builder holding these settings, to derive changed ones: {@code s.toBuilder().forwardWorkers(4).build()}. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Whether the agent runs in fleet mode. */
@@ -133,6 +90,170 @@ public record LoopSettings(List<String> topics, String deadLetterTopic, String w
     private static void require(boolean ok, String property, Object value, String fix) {
         if (!ok) {
             throw new IllegalArgumentException("varshift.agent." + property + " = " + value + ": " + fix);
+        }
+    }
+
+    /** Settings component by component; {@link #build()} validates them all. Not thread-safe. */
+    public static final class Builder {
+
+        private List<String> topics;
+        private String deadLetterTopic;
+        private String windowResultsTopic;
+        private String alertsTopic;
+        private int batchSize;
+        private Duration maxWait;
+        private double sampleRate;
+        private int windowSamples;
+        private Duration windowDuration;
+        private int enterAfter;
+        private int exitAfter;
+        private Duration pollTimeout;
+        private Duration reloadInterval;
+        private Duration commitInterval;
+        private DecodeLimits decodeLimits;
+        /** Null: aligned with the decode limits when built. */
+        private Integer maxRecordBytes;
+        private int forwardWorkers = 1;
+        private Fleet fleet;
+        private boolean publishMoments;
+
+        private Builder() {
+        }
+
+        private Builder(LoopSettings s) {
+            topics = s.topics;
+            deadLetterTopic = s.deadLetterTopic;
+            windowResultsTopic = s.windowResultsTopic;
+            alertsTopic = s.alertsTopic;
+            batchSize = s.batchSize;
+            maxWait = s.maxWait;
+            sampleRate = s.sampleRate;
+            windowSamples = s.windowSamples;
+            windowDuration = s.windowDuration;
+            enterAfter = s.enterAfter;
+            exitAfter = s.exitAfter;
+            pollTimeout = s.pollTimeout;
+            reloadInterval = s.reloadInterval;
+            commitInterval = s.commitInterval;
+            decodeLimits = s.decodeLimits;
+            maxRecordBytes = s.maxRecordBytes;
+            forwardWorkers = s.forwardWorkers;
+            fleet = s.fleet;
+            publishMoments = s.publishMoments;
+        }
+
+        public Builder topics(List<String> topics) {
+            this.topics = topics;
+            return this;
+        }
+
+        public Builder deadLetterTopic(String topic) {
+            this.deadLetterTopic = topic;
+            return this;
+        }
+
+        public Builder windowResultsTopic(String topic) {
+            this.windowResultsTopic = topic;
+            return this;
+        }
+
+        public Builder alertsTopic(String topic) {
+            this.alertsTopic = topic;
+            return this;
+        }
+
+        public Builder batchSize(int batchSize) {
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        public Builder maxWait(Duration maxWait) {
+            this.maxWait = maxWait;
+            return this;
+        }
+
+        public Builder sampleRate(double sampleRate) {
+            this.sampleRate = sampleRate;
+            return this;
+        }
+
+        /** Forwarded samples that close a window; 0 = by time only. */
+        public Builder windowSamples(int windowSamples) {
+            this.windowSamples = windowSamples;
+            return this;
+        }
+
+        /** Longest window; {@code null} = by count only. */
+        public Builder windowDuration(Duration windowDuration) {
+            this.windowDuration = windowDuration;
+            return this;
+        }
+
+        public Builder enterAfter(int enterAfter) {
+            this.enterAfter = enterAfter;
+            return this;
+        }
+
+        public Builder exitAfter(int exitAfter) {
+            this.exitAfter = exitAfter;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration pollTimeout) {
+            this.pollTimeout = pollTimeout;
+            return this;
+        }
+
+        public Builder reloadInterval(Duration reloadInterval) {
+            this.reloadInterval = reloadInterval;
+            return this;
+        }
+
+        public Builder commitInterval(Duration commitInterval) {
+            this.commitInterval = commitInterval;
+            return this;
+        }
+
+        /** {@code null} = {@link DecodeLimits#DEFAULT}. */
+        public Builder decodeLimits(DecodeLimits decodeLimits) {
+            this.decodeLimits = decodeLimits;
+            return this;
+        }
+
+        /**
+         * The producer's max.request.size. Unless set (or taken over by {@link LoopSettings#toBuilder()}),
+         * it is {@link LoopSettings#alignedRequestBytes} of the decode limits.
+         */
+        public Builder maxRecordBytes(int bytes) {
+            this.maxRecordBytes = bytes;
+            return this;
+        }
+
+        /** Threads forwarding each model's batches (1: on the loop thread itself). */
+        public Builder forwardWorkers(int workers) {
+            this.forwardWorkers = workers;
+            return this;
+        }
+
+        /** Fleet mode: the agent publishes partials, a fleet judge merges and judges them; null = single-agent mode. */
+        public Builder fleet(Fleet fleet) {
+            this.fleet = fleet;
+            return this;
+        }
+
+        /** Whether window results carry each layer's moments ({@code window.publish-moments}). */
+        public Builder publishMoments(boolean publish) {
+            this.publishMoments = publish;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first bad property and the fix */
+        public LoopSettings build() {
+            int requestBytes = maxRecordBytes != null ? maxRecordBytes
+                    : alignedRequestBytes(decodeLimits == null ? DecodeLimits.DEFAULT : decodeLimits);
+            return new LoopSettings(topics, deadLetterTopic, windowResultsTopic, alertsTopic, batchSize, maxWait,
+                    sampleRate, windowSamples, windowDuration, enterAfter, exitAfter, pollTimeout, reloadInterval,
+                    commitInterval, decodeLimits, requestBytes, forwardWorkers, fleet, publishMoments);
         }
     }
 }

@@ -6,12 +6,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.alarm.Cusum;
+import io.varshift.core.json.Json;
 import io.varshift.core.window.LayerVerdict;
 
 /** The loop's status as JSON for /status, refreshed by the loop thread and read by HTTP threads. */
@@ -21,53 +22,53 @@ final class StatusView {
     private volatile Set<String> notLoaded = Set.of();
 
     void refresh(Collection<ModelLane> lanes) {
-        JsonArray list = new JsonArray();
+        ArrayNode list = Json.array();
         Set<String> missing = new HashSet<>();
         for (ModelLane lane : lanes) {
             if (!lane.hasModel()) {
                 missing.add(lane.name);
                 continue;
             }
-            JsonObject m = new JsonObject();
-            m.addProperty("model", lane.name);
-            m.addProperty("version", lane.model().version());
-            m.addProperty("pendingVersion", lane.hasPending());
-            m.addProperty("windowsClosed", lane.windowsClosed());
-            JsonObject open = new JsonObject();
-            open.addProperty("samples", lane.samplesIncludingBatch());
+            ObjectNode m = Json.object();
+            m.put("model", lane.name);
+            m.put("version", lane.model().version());
+            m.put("pendingVersion", lane.hasPending());
+            m.put("windowsClosed", lane.windowsClosed());
+            ObjectNode open = Json.object();
+            open.put("samples", lane.samplesIncludingBatch());
             if (lane.openedAt() != null) {
-                open.addProperty("openedAt", lane.openedAt().toString());
+                open.put("openedAt", lane.openedAt().toString());
             }
-            m.add("openWindow", open);
-            JsonArray layers = new JsonArray();
+            m.set("openWindow", open);
+            ArrayNode layers = Json.array();
             List<LayerReference> references = lane.model().layers();
             JudgedWindow last = lane.lastJudged();
             for (int i = 0; i < references.size(); i++) {
-                JsonObject l = new JsonObject();
-                l.addProperty("layer", references.get(i).name());
+                ObjectNode l = Json.object();
+                l.put("layer", references.get(i).name());
                 if (last == null) {
-                    l.addProperty("state", AlarmState.OK.name());
+                    l.put("state", AlarmState.OK.name());
                 } else {
                     LayerVerdict layer = last.verdict().layers().get(i);
-                    l.addProperty("state", layer.drift().state().name());
+                    l.put("state", layer.drift().state().name());
                     addFinite(l, "varianceShift", layer.statistics().varianceShift());
                     addFinite(l, "driftScore", layer.drift().score());
                     addFinite(l, "driftThreshold", layer.drift().threshold());
                 }
                 layers.add(l);
             }
-            m.add("layers", layers);
+            m.set("layers", layers);
             if (last != null) {
-                m.addProperty("modelState", last.verdict().model().state().name());
-                m.addProperty("predictionMixState", last.verdict().predictionMix().state().name());
+                m.put("modelState", last.verdict().model().state().name());
+                m.put("predictionMixState", last.verdict().predictionMix().state().name());
                 lane.model().reference().calibration()
                         .ifPresent(c -> falseAlarmPace(m, last.window(), c.falseAlarmRate(), lane.enterAfter()));
             }
             list.add(m);
         }
-        JsonObject s = new JsonObject();
-        s.add("models", list);
-        json = s.toString();
+        ObjectNode s = Json.object();
+        s.set("models", list);
+        json = Json.compact(s);
         notLoaded = Set.copyOf(missing);
     }
 
@@ -77,18 +78,18 @@ final class StatusView {
      * enterAfter consecutive over windows (α^enterAfter per window, independent windows) or a CUSUM
      * signal (one per {@link Cusum#DEFAULT_ARL} windows).
      */
-    private static void falseAlarmPace(JsonObject m, ClosedWindow window, double alpha, int enterAfter) {
+    private static void falseAlarmPace(ObjectNode m, ClosedWindow window, double alpha, int enterAfter) {
         double seconds = Duration.between(window.openedAt(), window.closedAt()).toNanos() / 1e9;
         if (!(seconds > 0)) {
             return;
         }
-        JsonObject pace = new JsonObject();
-        pace.addProperty("windowSeconds", seconds);
-        pace.addProperty("falseAlarmRatePerWindow", alpha);
-        pace.addProperty("expectedSecondsBetweenFalseOverWindows", seconds / alpha);
-        pace.addProperty("expectedSecondsBetweenFalseModelAlarms",
+        ObjectNode pace = Json.object();
+        pace.put("windowSeconds", seconds);
+        pace.put("falseAlarmRatePerWindow", alpha);
+        pace.put("expectedSecondsBetweenFalseOverWindows", seconds / alpha);
+        pace.put("expectedSecondsBetweenFalseModelAlarms",
                 seconds / (Math.pow(alpha, enterAfter) + 1 / Cusum.DEFAULT_ARL));
-        m.add("falseAlarms", pace);
+        m.set("falseAlarms", pace);
     }
 
     String json() {
@@ -99,9 +100,9 @@ final class StatusView {
         return notLoaded;
     }
 
-    private static void addFinite(JsonObject o, String name, double v) {
+    private static void addFinite(ObjectNode o, String name, double v) {
         if (Double.isFinite(v)) {
-            o.addProperty(name, v);
+            o.put(name, v);
         }
     }
 }

@@ -671,9 +671,24 @@ public final class AgentBench {
         Properties c = consumerProperties(group);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         AgentMetrics metrics = new AgentMetrics(registry);
-        LoopSettings settings = new LoopSettings(List.of(topic), topic + "-dlq", topic + "-windows",
-                topic + "-alerts", batch, Duration.ofMillis(50), 1.0, 1000, null, 2, 2, Duration.ofMillis(100),
-                Duration.ofSeconds(30), Duration.ofSeconds(5), DecodeLimits.DEFAULT).withForwardWorkers(workers);
+        LoopSettings settings = LoopSettings.builder()
+                .topics(List.of(topic))
+                .deadLetterTopic(topic + "-dlq")
+                .windowResultsTopic(topic + "-windows")
+                .alertsTopic(topic + "-alerts")
+                .batchSize(batch)
+                .maxWait(Duration.ofMillis(50))
+                .sampleRate(1.0)
+                .windowSamples(1000)
+                .windowDuration(null)
+                .enterAfter(2)
+                .exitAfter(2)
+                .pollTimeout(Duration.ofMillis(100))
+                .reloadInterval(Duration.ofSeconds(30))
+                .commitInterval(Duration.ofSeconds(5))
+                .decodeLimits(DecodeLimits.DEFAULT)
+                .forwardWorkers(workers)
+                .build();
         AgentLoop loop = new AgentLoop(new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()), settings,
                 new StoreModelSource(new ModelStore(store), List.of("fmnist"), metrics, new WindowFit(0, true)), metrics, Clock.systemUTC());

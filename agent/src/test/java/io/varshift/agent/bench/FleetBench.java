@@ -28,8 +28,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.fleet.FleetTopology;
@@ -41,6 +40,7 @@ import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.NpyWriter;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.stack.KafkaBrokerExtension;
 
@@ -129,8 +129,8 @@ public final class FleetBench {
             long t0 = System.nanoTime();
             Instant start = Instant.now();
             produce(bootstrap, traffic, images, records);
-            List<JsonObject> results = awaitAll(bootstrap, windows, records, processes);
-            Instant last = results.stream().map(w -> Instant.parse(w.get("closedAt").getAsString()))
+            List<ObjectNode> results = awaitAll(bootstrap, windows, records, processes);
+            Instant last = results.stream().map(w -> Instant.parse(w.get("closedAt").asText()))
                     .max(Instant::compareTo).orElseThrow();
             long nanos = Duration.between(start, last).toNanos();
             if (nanos <= 0) {
@@ -237,15 +237,15 @@ public final class FleetBench {
     }
 
     /** Until the committed window results hold {@code records} samples; returns them. */
-    static List<JsonObject> awaitAll(String bootstrap, String windows, long records, List<Process> processes)
+    static List<ObjectNode> awaitAll(String bootstrap, String windows, long records, List<Process> processes)
             throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (System.nanoTime() < deadline) {
-            List<JsonObject> results = new ArrayList<>();
+            List<ObjectNode> results = new ArrayList<>();
             for (byte[] v : values(bootstrap, windows)) {
-                results.add(JsonParser.parseString(new String(v, StandardCharsets.UTF_8)).getAsJsonObject());
+                results.add(Json.parseObject(new String(v, StandardCharsets.UTF_8)));
             }
-            long samples = results.stream().mapToLong(w -> w.get("samples").getAsLong()).sum();
+            long samples = results.stream().mapToLong(w -> w.get("samples").asLong()).sum();
             if (samples >= records) {
                 return results;
             }

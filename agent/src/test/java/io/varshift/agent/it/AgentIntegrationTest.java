@@ -25,14 +25,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.NpyWriter;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelLoader;
 
 /**
@@ -52,9 +52,9 @@ class AgentIntegrationTest {
         traffic.close();
     }
 
-    static List<JsonObject> json(List<ConsumerRecord<byte[], byte[]>> records) {
+    static List<ObjectNode> json(List<ConsumerRecord<byte[], byte[]>> records) {
         return records.stream()
-                .map(r -> JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject())
+                .map(r -> Json.parseObject(new String(r.value(), StandardCharsets.UTF_8)))
                 .toList();
     }
 
@@ -68,9 +68,8 @@ class AgentIntegrationTest {
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
-    static JsonObject status() {
-        return JsonParser.parseString(given().get("/status").then().statusCode(200).extract().asString())
-                .getAsJsonObject();
+    static ObjectNode status() {
+        return Json.parseObject(given().get("/status").then().statusCode(200).extract().asString());
     }
 
     @Test
@@ -79,18 +78,18 @@ class AgentIntegrationTest {
         given().get("/q/health/ready").then().statusCode(200);
         traffic.images(TRAFFIC, MODEL, 3 * WINDOW, 0, 1);
 
-        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 3, WAIT));
+        List<ObjectNode> windows = json(TrafficClient.readAll(WINDOWS, 3, WAIT));
         assertThat(windows).hasSize(3);
         assertThat(windows).allSatisfy(w -> {
-            assertThat(w.get("samples").getAsLong()).isEqualTo(WINDOW);
-            assertThat(w.get("model").getAsString()).isEqualTo(MODEL);
-            assertThat(w.get("version").getAsString()).isEqualTo("1");
-            assertThat(w.getAsJsonArray("layers")).hasSize(AgentStackResource.model.layers().size());
-            w.getAsJsonArray("layers").forEach(l -> assertThat(l.getAsJsonObject().get("state").getAsString())
+            assertThat(w.get("samples").asLong()).isEqualTo(WINDOW);
+            assertThat(w.get("model").asText()).isEqualTo(MODEL);
+            assertThat(w.get("version").asText()).isEqualTo("1");
+            assertThat(w.get("layers")).hasSize(AgentStackResource.model.layers().size());
+            w.get("layers").forEach(l -> assertThat(l.get("state").asText())
                     .isEqualTo("OK"));
         });
-        long covered = windows.stream().flatMap(w -> w.getAsJsonArray("offsets").asList().stream())
-                .mapToLong(r -> r.getAsJsonObject().get("last").getAsLong() - r.getAsJsonObject().get("first").getAsLong() + 1)
+        long covered = windows.stream().flatMap(w -> w.get("offsets").valueStream())
+                .mapToLong(r -> r.get("last").asLong() - r.get("first").asLong() + 1)
                 .sum();
         assertThat(covered).isEqualTo(3L * WINDOW);
         assertThat(TrafficClient.readAll(ALERTS, 0, Duration.ofSeconds(1))).isEmpty();
@@ -101,20 +100,20 @@ class AgentIntegrationTest {
     void noisyTrafficRaisesAlarmsWithinTwoWindows() {
         traffic.images(TRAFFIC, MODEL, 2 * WINDOW, 0.5, 2);
 
-        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 5, WAIT));
+        List<ObjectNode> windows = json(TrafficClient.readAll(WINDOWS, 5, WAIT));
         assertThat(windows).hasSize(5);
-        List<JsonObject> alerts = json(TrafficClient.readAll(ALERTS, 1, WAIT)).stream()
-                .filter(a -> a.get("kind").getAsString().equals("layer")).toList();
+        List<ObjectNode> alerts = json(TrafficClient.readAll(ALERTS, 1, WAIT)).stream()
+                .filter(a -> a.get("kind").asText().equals("layer")).toList();
         Map<String, List<String>> byLayer = alerts.stream().collect(Collectors.groupingBy(
-                a -> a.get("layer").getAsString(), Collectors.mapping(a -> a.get("to").getAsString(), Collectors.toList())));
+                a -> a.get("layer").asText(), Collectors.mapping(a -> a.get("to").asText(), Collectors.toList())));
         assertThat(byLayer).containsEntry("block1.bn1", List.of("SUSPECT", "ALARM"));
-        JsonObject last = windows.get(4);
-        String lastId = last.get("windowId").getAsString();
-        assertThat(alerts).filteredOn(a -> a.get("to").getAsString().equals("ALARM"))
+        ObjectNode last = windows.get(4);
+        String lastId = last.get("windowId").asText();
+        assertThat(alerts).filteredOn(a -> a.get("to").asText().equals("ALARM"))
                 .allSatisfy(a -> {
-                    assertThat(a.get("windowId").getAsString()).isEqualTo(lastId);
-                    assertThat(a.get("value").getAsDouble()).isGreaterThan(a.get("threshold").getAsDouble());
-                    assertThat(a.getAsJsonArray("offsets")).isNotEmpty();
+                    assertThat(a.get("windowId").asText()).isEqualTo(lastId);
+                    assertThat(a.get("value").asDouble()).isGreaterThan(a.get("threshold").asDouble());
+                    assertThat(a.get("offsets")).isNotEmpty();
                 });
         String text = metrics();
         assertThat(metric(text, "varshift_layer_alarm_state",
@@ -165,34 +164,34 @@ class AgentIntegrationTest {
     @Order(4)
     void aNewVersionIsPickedUpAndACorruptOneIsRefused() {
         AgentStackResource.model.writeTo(AgentStackResource.store, MODEL);
-        await().atMost(WAIT).until(() -> status().getAsJsonArray("models").get(0).getAsJsonObject()
-                .get("version").getAsString().equals("2"));
+        await().atMost(WAIT).until(() -> status().get("models").get(0)
+                .get("version").asText().equals("2"));
         // Gauges of v1 are gone; counters (windows closed per version) keep their history.
         await().atMost(WAIT).untilAsserted(() -> assertThat(metrics().lines()
                 .filter(l -> l.startsWith("varshift_layer_") && l.contains("version=\"1\""))).isEmpty());
 
         new ModelStore(AgentStackResource.store).write(MODEL, ArtifactContents.builder()
                 .setModelJson(AgentStackResource.model.spec().toJson())
-                .setReferenceJson(new JsonObject())
+                .setReferenceJson(Json.object())
                 .addParams(ModelLoader.PARAMS_FILE, new byte[] {1, 2, 3, 4})
                 .build());
         await().atMost(WAIT).untilAsserted(() -> assertThat(metric(metrics(), "varshift_model_reloads_total",
                 "model=\"fmnist\",outcome=\"refused\"")).isEqualTo(1.0));
 
         traffic.images(TRAFFIC, MODEL, WINDOW, 0, 4);
-        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 7, WAIT));
+        List<ObjectNode> windows = json(TrafficClient.readAll(WINDOWS, 7, WAIT));
         assertThat(windows).hasSize(7);
-        assertThat(windows.get(6).get("version").getAsString()).isEqualTo("2");
+        assertThat(windows.get(6).get("version").asText()).isEqualTo("2");
         assertThat(metric(metrics(), "varshift_model_reloads_total", "model=\"fmnist\",outcome=\"loaded\""))
                 .isEqualTo(2.0);
         given().get("/q/health/ready").then().statusCode(200);
     }
 
     /** States of the model verdict and of every layer in the given windows. */
-    static List<String> covariateStates(List<JsonObject> windows) {
+    static List<String> covariateStates(List<ObjectNode> windows) {
         return windows.stream().flatMap(w -> java.util.stream.Stream.concat(
-                java.util.stream.Stream.of(w.getAsJsonObject("modelVerdict").get("state").getAsString()),
-                w.getAsJsonArray("layers").asList().stream().map(l -> l.getAsJsonObject().get("state").getAsString())))
+                java.util.stream.Stream.of(w.get("modelVerdict").get("state").asText()),
+                w.get("layers").valueStream().map(l -> l.get("state").asText())))
                 .toList();
     }
 
@@ -200,13 +199,13 @@ class AgentIntegrationTest {
     @Order(5)
     void cleanTrafficInSameClassRunsOfSixteenRaisesNoAlarmInAHundredWindows() {
         traffic.imagesInOrder(TRAFFIC, MODEL, traffic.classOrder(100 * WINDOW, 16, 0, 0, 5));
-        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 107, Duration.ofSeconds(240)));
+        List<ObjectNode> windows = json(TrafficClient.readAll(WINDOWS, 107, Duration.ofSeconds(240)));
         assertThat(windows).hasSize(107);
-        List<JsonObject> bursty = windows.subList(7, 107);
-        assertThat(bursty).allSatisfy(w -> assertThat(w.get("judged").getAsBoolean()).isTrue());
+        List<ObjectNode> bursty = windows.subList(7, 107);
+        assertThat(bursty).allSatisfy(w -> assertThat(w.get("judged").asBoolean()).isTrue());
         assertThat(covariateStates(bursty)).doesNotContain("ALARM");
         // Runs of 16 in windows of 200 are a class mix far from the held-out one: the mix signal sees it.
-        assertThat(bursty.stream().filter(w -> w.getAsJsonObject("predictionMix").get("over").getAsBoolean()))
+        assertThat(bursty.stream().filter(w -> w.get("predictionMix").get("over").asBoolean()))
                 .hasSizeGreaterThan(50);
     }
 
@@ -214,14 +213,14 @@ class AgentIntegrationTest {
     @Order(6)
     void aSixtyPercentOneClassMixRaisesThePredictionMixAlarmNotTheCovariateOne() {
         traffic.imagesInOrder(TRAFFIC, MODEL, traffic.classOrder(20 * WINDOW, 0, 7, 0.6, 6));
-        List<JsonObject> windows = json(TrafficClient.readAll(WINDOWS, 127, Duration.ofSeconds(120)));
+        List<ObjectNode> windows = json(TrafficClient.readAll(WINDOWS, 127, Duration.ofSeconds(120)));
         assertThat(windows).hasSize(127);
-        List<JsonObject> skewed = windows.subList(107, 127);
+        List<ObjectNode> skewed = windows.subList(107, 127);
         assertThat(covariateStates(skewed)).doesNotContain("ALARM");
-        assertThat(skewed.get(19).getAsJsonObject("predictionMix").get("state").getAsString()).isEqualTo("ALARM");
+        assertThat(skewed.get(19).get("predictionMix").get("state").asText()).isEqualTo("ALARM");
         assertThat(json(TrafficClient.readAll(ALERTS, 0, Duration.ofSeconds(1))).stream()
-                .filter(a -> a.get("kind").getAsString().equals("prediction-mix") && a.get("version").getAsString().equals("2"))
-                .map(a -> a.get("to").getAsString())).contains("ALARM");
+                .filter(a -> a.get("kind").asText().equals("prediction-mix") && a.get("version").asText().equals("2"))
+                .map(a -> a.get("to").asText())).contains("ALARM");
         await().atMost(WAIT).untilAsserted(() -> assertThat(metric(metrics(),
                 "varshift_model_prediction_mix_alarm_state", "model=\"fmnist\",version=\"2\"")).isEqualTo(2.0));
     }

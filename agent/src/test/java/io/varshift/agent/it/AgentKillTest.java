@@ -19,9 +19,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.varshift.core.json.Json;
 import io.varshift.stack.KafkaBrokerExtension;
 
 /**
@@ -58,14 +59,14 @@ class AgentKillTest {
             traffic.images(topic, "fmnist", 250, 0, 22);
             Process restarted = start(topic, windows, group, store);
             try {
-                List<JsonObject> published = TrafficClient.readAll(windows, 5, Duration.ofSeconds(120)).stream()
-                        .map(r -> JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject())
+                List<ObjectNode> published = TrafficClient.readAll(windows, 5, Duration.ofSeconds(120)).stream()
+                        .map(r -> Json.parseObject(new String(r.value(), StandardCharsets.UTF_8)))
                         .toList();
                 Map<String, long[]> distinct = new LinkedHashMap<>();
-                for (JsonObject w : published) {
-                    JsonObject range = w.getAsJsonArray("offsets").get(0).getAsJsonObject();
-                    distinct.putIfAbsent(w.get("windowId").getAsString(),
-                            new long[] {range.get("first").getAsLong(), range.get("last").getAsLong()});
+                for (ObjectNode w : published) {
+                    JsonNode range = w.get("offsets").get(0);
+                    distinct.putIfAbsent(w.get("windowId").asText(),
+                            new long[] {range.get("first").asLong(), range.get("last").asLong()});
                 }
                 Map<Long, Integer> seen = new HashMap<>();
                 distinct.values().forEach(r -> {
@@ -76,7 +77,7 @@ class AgentKillTest {
                 assertThat(distinct).hasSize(5);
                 assertThat(seen).hasSize(500);
                 assertThat(seen.values()).containsOnly(1);
-                assertThat(published.stream().map(w -> w.get("samples").getAsLong())).containsOnly((long) WINDOW);
+                assertThat(published.stream().map(w -> w.get("samples").asLong())).containsOnly((long) WINDOW);
             } finally {
                 restarted.destroy();
                 restarted.waitFor(30, TimeUnit.SECONDS);

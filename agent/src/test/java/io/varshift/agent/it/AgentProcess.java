@@ -55,15 +55,29 @@ public final class AgentProcess {
     public static void main(String[] args) throws IOException {
         String bootstrap = args[0];
         String duration = System.getProperty("varshift.test.window.duration");
-        LoopSettings settings = new LoopSettings(List.of(args[2]), args[3] + "-dlq", args[3], args[3] + "-alerts",
-                32, Duration.ofMillis(50), 1.0, Integer.parseInt(args[6]), duration == null ? null : Duration.parse(duration),
-                2, 2, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(1), DecodeLimits.DEFAULT)
-                .withPublishedMoments(Boolean.getBoolean("varshift.test.publish-moments"));
+        LoopSettings.Builder builder = LoopSettings.builder()
+                .topics(List.of(args[2]))
+                .deadLetterTopic(args[3] + "-dlq")
+                .windowResultsTopic(args[3])
+                .alertsTopic(args[3] + "-alerts")
+                .batchSize(32)
+                .maxWait(Duration.ofMillis(50))
+                .sampleRate(1.0)
+                .windowSamples(Integer.parseInt(args[6]))
+                .windowDuration(duration == null ? null : Duration.parse(duration))
+                .enterAfter(2)
+                .exitAfter(2)
+                .pollTimeout(Duration.ofMillis(100))
+                .reloadInterval(Duration.ofSeconds(2))
+                .commitInterval(Duration.ofSeconds(1))
+                .decodeLimits(DecodeLimits.DEFAULT)
+                .publishMoments(Boolean.getBoolean("varshift.test.publish-moments"));
         String partials = System.getProperty("varshift.test.fleet.partials");
         if (partials != null) {
-            settings = settings.withFleet(new Fleet(partials,
-                    Integer.getInteger("varshift.test.fleet.slice-records", 25), Duration.ofSeconds(2)));
+            builder.fleet(new Fleet(partials, Integer.getInteger("varshift.test.fleet.slice-records", 25),
+                    Duration.ofSeconds(2)));
         }
+        LoopSettings settings = builder.build();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         AgentService.applyProducerDefaults(p, settings);

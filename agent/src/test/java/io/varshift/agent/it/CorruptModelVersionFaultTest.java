@@ -11,10 +11,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.google.gson.JsonObject;
-
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelLoader;
 import io.varshift.stack.KafkaBrokerExtension;
 
@@ -32,14 +31,14 @@ class CorruptModelVersionFaultTest {
             traffic.imagesTo(run.traffic(), 0, MODEL, 120);
             new ModelStore(run.store()).write(MODEL, ArtifactContents.builder()
                     .setModelJson(TinyFashionModel.shared().spec().toJson())
-                    .setReferenceJson(new JsonObject())
+                    .setReferenceJson(Json.object())
                     .addParams(ModelLoader.PARAMS_FILE, new byte[] {1, 2, 3, 4})
                     .build());
             Awaitility.await().atMost(WAIT).until(() -> Files.readString(agent.log).contains("v2 refused"));
             traffic.imagesTo(run.traffic(), 0, MODEL, 130);
 
             Faults.assertEveryRecordAccountedFor(run, new Faults.Expected().valid(p0, 0, 250));
-            assertThat(run.windows()).extracting(w -> w.get("version").getAsString()).containsOnly("1");
+            assertThat(run.windows()).extracting(w -> w.get("version").asText()).containsOnly("1");
             agent.awaitHealthy(WAIT);
         }
     }

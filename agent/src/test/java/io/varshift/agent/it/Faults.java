@@ -34,9 +34,10 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.awaitility.Awaitility;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.varshift.core.json.Json;
 
 /**
  * What every fault test shares: fresh topics, the agent as a child JVM ({@link AgentProcess}) with its
@@ -125,11 +126,11 @@ final class Faults {
         }
 
         /** Distinct published windows, by windowId, in publication order. */
-        List<JsonObject> windows() {
-            Map<String, JsonObject> distinct = new LinkedHashMap<>();
+        List<ObjectNode> windows() {
+            Map<String, ObjectNode> distinct = new LinkedHashMap<>();
             for (ConsumerRecord<byte[], byte[]> r : TrafficClient.readAll(bootstrap, windowsTopic, 0, Duration.ZERO)) {
-                JsonObject w = JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject();
-                distinct.putIfAbsent(w.get("windowId").getAsString(), w);
+                ObjectNode w = Json.parseObject(new String(r.value(), StandardCharsets.UTF_8));
+                distinct.putIfAbsent(w.get("windowId").asText(), w);
             }
             return new ArrayList<>(distinct.values());
         }
@@ -182,7 +183,7 @@ final class Faults {
                 assertThat(covered(run.windows(), expected).values().stream().mapToLong(Integer::longValue).count())
                         .as("valid records in published windows").isGreaterThan(expected.validCount() - WINDOW));
         Awaitility.await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-            List<JsonObject> windows = run.windows();
+            List<ObjectNode> windows = run.windows();
             Map<String, Integer> seen = covered(windows, expected);
             assertThat(seen.values()).as("valid records in more than one distinct window").containsOnly(1);
             Map<TopicPartition, Long> committed = run.committed();
@@ -192,15 +193,14 @@ final class Faults {
                             .isGreaterThanOrEqualTo(committed.getOrDefault(tp, 0L));
                 }
             }));
-            for (JsonObject w : windows) {
+            for (ObjectNode w : windows) {
                 long held = 0;
-                for (JsonElement e : w.getAsJsonArray("offsets")) {
-                    JsonObject r = e.getAsJsonObject();
-                    TopicPartition tp = new TopicPartition(r.get("topic").getAsString(), r.get("partition").getAsInt());
+                for (JsonNode r : w.get("offsets")) {
+                    TopicPartition tp = new TopicPartition(r.get("topic").asText(), r.get("partition").asInt());
                     held += expected.valid.getOrDefault(tp, new TreeSet<>())
-                            .subSet(r.get("first").getAsLong(), true, r.get("last").getAsLong(), true).size();
+                            .subSet(r.get("first").asLong(), true, r.get("last").asLong(), true).size();
                 }
-                assertThat(w.get("samples").getAsLong()).as("samples of window " + w.get("windowId")).isEqualTo(held);
+                assertThat(w.get("samples").asLong()).as("samples of window " + w.get("windowId")).isEqualTo(held);
             }
             Set<String> dead = run.deadLetters().keySet();
             Set<String> bad = new HashSet<>();
@@ -210,14 +210,13 @@ final class Faults {
     }
 
     /** For every valid record in a distinct window's ranges, in how many distinct windows it is. */
-    private static Map<String, Integer> covered(List<JsonObject> windows, Expected expected) {
+    private static Map<String, Integer> covered(List<ObjectNode> windows, Expected expected) {
         Map<String, Integer> seen = new HashMap<>();
-        for (JsonObject w : windows) {
-            for (JsonElement e : w.getAsJsonArray("offsets")) {
-                JsonObject r = e.getAsJsonObject();
-                TopicPartition tp = new TopicPartition(r.get("topic").getAsString(), r.get("partition").getAsInt());
+        for (ObjectNode w : windows) {
+            for (JsonNode r : w.get("offsets")) {
+                TopicPartition tp = new TopicPartition(r.get("topic").asText(), r.get("partition").asInt());
                 for (long o : expected.valid.getOrDefault(tp, new TreeSet<>())
-                        .subSet(r.get("first").getAsLong(), true, r.get("last").getAsLong(), true)) {
+                        .subSet(r.get("first").asLong(), true, r.get("last").asLong(), true)) {
                     seen.merge(tp + "@" + o, 1, Integer::sum);
                 }
             }

@@ -24,11 +24,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.varshift.core.json.Json;
 import io.varshift.stack.KafkaBrokerExtension;
 
 /**
@@ -128,7 +127,7 @@ class FleetScaleTest {
                 }
                 Awaitility.await().atMost(WAIT).pollInterval(Duration.ofSeconds(1))
                         .until(() -> samples(committedWindows(run)) == TOTAL);
-                List<JsonObject> windows = committedWindows(run);
+                List<ObjectNode> windows = committedWindows(run);
                 System.out.printf("fleet: %d committed windows over %d records in %.0f s%n", windows.size(), TOTAL,
                         (System.nanoTime() - started) / 1e9);
 
@@ -147,26 +146,25 @@ class FleetScaleTest {
     }
 
     /** Each record in exactly one committed fleet window; ids and numbers never repeat. */
-    private static void assertExactlyOnce(Faults.Run run, List<JsonObject> windows) {
-        assertThat(windows).extracting(w -> w.get("windowId").getAsString()).as("committed window ids")
+    private static void assertExactlyOnce(Faults.Run run, List<ObjectNode> windows) {
+        assertThat(windows).extracting(w -> w.get("windowId").asText()).as("committed window ids")
                 .doesNotHaveDuplicates();
-        assertThat(windows).extracting(w -> w.get("windowNumber").getAsLong()).as("window numbers, in order")
+        assertThat(windows).extracting(w -> w.get("windowNumber").asLong()).as("window numbers, in order")
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, windows.size()).boxed().toList());
         assertThat(samples(windows)).as("samples of all fleet windows").isEqualTo(TOTAL);
         Map<String, Integer> seen = new HashMap<>();
-        for (JsonObject w : windows) {
+        for (ObjectNode w : windows) {
             long held = 0;
-            for (JsonElement e : w.getAsJsonArray("offsets")) {
-                JsonObject r = e.getAsJsonObject();
-                long first = r.get("first").getAsLong();
-                long last = r.get("last").getAsLong();
+            for (JsonNode r : w.get("offsets")) {
+                long first = r.get("first").asLong();
+                long last = r.get("last").asLong();
                 held += last - first + 1;
                 for (long o = first; o <= last; o++) {
-                    seen.merge(r.get("partition").getAsInt() + "@" + o, 1, Integer::sum);
+                    seen.merge(r.get("partition").asInt() + "@" + o, 1, Integer::sum);
                 }
             }
-            assertThat(w.get("samples").getAsLong()).as("samples of window %s", w.get("windowId")).isEqualTo(held);
-            assertThat(w.get("model").getAsString()).isEqualTo(MODEL);
+            assertThat(w.get("samples").asLong()).as("samples of window %s", w.get("windowId")).isEqualTo(held);
+            assertThat(w.get("model").asText()).isEqualTo(MODEL);
         }
         assertThat(seen).as("records covered").hasSize(TOTAL);
         assertThat(seen.values()).as("records in more than one window").containsOnly(1);
@@ -182,8 +180,8 @@ class FleetScaleTest {
      * model alert to ALARM in all (a judge that lost its state would go through SUSPECT again), and
      * every window after the second kill still in ALARM.
      */
-    private static void assertAlarm(Faults.Run run, List<JsonObject> windows, int cleanWindows, int alarmedWindows) {
-        List<String> states = windows.stream().map(w -> w.getAsJsonObject("modelVerdict").get("state").getAsString())
+    private static void assertAlarm(Faults.Run run, List<ObjectNode> windows, int cleanWindows, int alarmedWindows) {
+        List<String> states = windows.stream().map(w -> w.get("modelVerdict").get("state").asText())
                 .toList();
         assertThat(states.subList(0, cleanWindows)).as("model states on clean traffic").doesNotContain("ALARM");
         int onset = cleanWindows;
@@ -192,22 +190,22 @@ class FleetScaleTest {
         assertThat(states.subList(firstAlarm, windows.size())).as("model states from the alarm on, across the kill")
                 .containsOnly("ALARM");
         assertThat(windows.size()).as("windows after the second kill").isGreaterThan(alarmedWindows);
-        List<JsonObject> modelAlerts = new ArrayList<>();
+        List<ObjectNode> modelAlerts = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TrafficClient.readCommitted(run.bootstrap(),
                 run.windowsTopic() + "-alerts")) {
-            JsonObject a = JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject();
-            if (a.get("kind").getAsString().equals("model")) {
+            ObjectNode a = Json.parseObject(new String(r.value(), StandardCharsets.UTF_8));
+            if (a.get("kind").asText().equals("model")) {
                 modelAlerts.add(a);
             }
         }
-        assertThat(modelAlerts).extracting(a -> a.get("to").getAsString()).as("model alerts")
+        assertThat(modelAlerts).extracting(a -> a.get("to").asText()).as("model alerts")
                 .containsExactly("SUSPECT", "ALARM");
-        assertThat(modelAlerts.get(1).get("windowId").getAsString())
-                .isEqualTo(windows.get(firstAlarm).get("windowId").getAsString());
+        assertThat(modelAlerts.get(1).get("windowId").asText())
+                .isEqualTo(windows.get(firstAlarm).get("windowId").asText());
     }
 
     /** Per layer and channel, the fleet's merged moments against the single agent's. */
-    private static void assertSameMoments(List<JsonObject> fleet, List<JsonObject> single) {
+    private static void assertSameMoments(List<ObjectNode> fleet, List<ObjectNode> single) {
         Map<String, double[][]> a = merged(fleet);
         Map<String, double[][]> b = merged(single);
         assertThat(a.keySet()).containsExactlyElementsOf(b.keySet());
@@ -231,21 +229,20 @@ class FleetScaleTest {
     }
 
     /** Per layer {count}, per-channel means and population variances of all windows together (Chan et al.). */
-    private static Map<String, double[][]> merged(List<JsonObject> windows) {
+    private static Map<String, double[][]> merged(List<ObjectNode> windows) {
         Map<String, double[][]> out = new LinkedHashMap<>();
-        for (JsonObject w : windows) {
-            for (JsonElement e : w.getAsJsonArray("layers")) {
-                JsonObject l = e.getAsJsonObject();
-                JsonObject m = l.getAsJsonObject("moments");
-                double n = m.get("count").getAsDouble();
-                JsonArray mean = m.getAsJsonArray("mean");
-                JsonArray variance = m.getAsJsonArray("variance");
-                double[][] acc = out.computeIfAbsent(l.get("layer").getAsString(),
+        for (ObjectNode w : windows) {
+            for (JsonNode l : w.get("layers")) {
+                JsonNode m = l.get("moments");
+                double n = m.get("count").asDouble();
+                JsonNode mean = m.get("mean");
+                JsonNode variance = m.get("variance");
+                double[][] acc = out.computeIfAbsent(l.get("layer").asText(),
                         k -> new double[][] {{0}, new double[mean.size()], new double[mean.size()]});
                 double total = acc[0][0] + n;
                 for (int c = 0; c < mean.size(); c++) {
-                    double delta = mean.get(c).getAsDouble() - acc[1][c];
-                    double m2 = acc[2][c] * acc[0][0] + variance.get(c).getAsDouble() * n
+                    double delta = mean.get(c).asDouble() - acc[1][c];
+                    double m2 = acc[2][c] * acc[0][0] + variance.get(c).asDouble() * n
                             + delta * delta * acc[0][0] * n / total;
                     acc[1][c] += delta * n / total;
                     acc[2][c] = m2 / total;
@@ -256,13 +253,13 @@ class FleetScaleTest {
         return out;
     }
 
-    private static long[] classCounts(List<JsonObject> windows) {
+    private static long[] classCounts(List<ObjectNode> windows) {
         long[] total = null;
-        for (JsonObject w : windows) {
-            JsonArray counts = w.getAsJsonArray("predictedClassCounts");
+        for (ObjectNode w : windows) {
+            JsonNode counts = w.get("predictedClassCounts");
             total = total == null ? new long[counts.size()] : total;
             for (int k = 0; k < counts.size(); k++) {
-                total[k] += counts.get(k).getAsLong();
+                total[k] += counts.get(k).asLong();
             }
         }
         return total;
@@ -284,16 +281,16 @@ class FleetScaleTest {
     }
 
     /** Every window result a read_committed reader sees, in topic order, duplicates included. */
-    private static List<JsonObject> committedWindows(Faults.Run run) {
-        List<JsonObject> out = new ArrayList<>();
+    private static List<ObjectNode> committedWindows(Faults.Run run) {
+        List<ObjectNode> out = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TrafficClient.readCommitted(run.bootstrap(), run.windowsTopic())) {
-            out.add(JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject());
+            out.add(Json.parseObject(new String(r.value(), StandardCharsets.UTF_8)));
         }
         return out;
     }
 
-    private static long samples(List<JsonObject> windows) {
-        return windows.stream().mapToLong(w -> w.get("samples").getAsLong()).sum();
+    private static long samples(List<ObjectNode> windows) {
+        return windows.stream().mapToLong(w -> w.get("samples").asLong()).sum();
     }
 
     /** The agent whose fleet judge holds the partials partition (the model's task), found by client id. */

@@ -12,7 +12,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.varshift.stack.KafkaBrokerExtension;
 
@@ -41,9 +41,9 @@ class SigtermUnderLoadFaultTest {
             });
             Awaitility.await().atMost(WAIT).until(() -> run.windows().size() >= 2);
             agent.terminate();
-            List<JsonObject> published = run.windows();
-            long lastPublished = published.stream().mapToLong(w -> w.getAsJsonArray("offsets").get(0)
-                    .getAsJsonObject().get("last").getAsLong()).max().orElseThrow();
+            List<ObjectNode> published = run.windows();
+            long lastPublished = published.stream().mapToLong(w -> w.get("offsets").get(0)
+                    .get("last").asLong()).max().orElseThrow();
             assertThat(run.committed()).containsEntry(p0, lastPublished + 1);
             load.get();
 

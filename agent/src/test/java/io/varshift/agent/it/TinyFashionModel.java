@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import com.google.gson.JsonParser;
-
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -32,6 +30,7 @@ import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.BnMomentsCollector;
@@ -71,15 +70,14 @@ public final class TinyFashionModel {
             if (cached != null) {
                 Path dir = Path.of(cached);
                 return new TinyFashionModel(
-                        ModelSpec.fromJson(JsonParser.parseString(Files.readString(dir.resolve("model.json"))).getAsJsonObject()),
+                        ModelSpec.fromJson(Json.parseObject(Files.readString(dir.resolve("model.json")))),
                         Files.readAllBytes(dir.resolve(ModelLoader.PARAMS_FILE)),
-                        ModelReference.fromJson(JsonParser.parseString(Files.readString(dir.resolve("reference.json")))
-                                .getAsJsonObject()));
+                        ModelReference.fromJson(Json.parseObject(Files.readString(dir.resolve("reference.json")))));
             }
             TinyFashionModel model = train(150, WINDOW, 1e-4);
             Path dir = Files.createTempDirectory("varshift-tiny-model-");
-            Files.writeString(dir.resolve("model.json"), model.spec.toJson().toString());
-            Files.writeString(dir.resolve("reference.json"), model.reference.toJson().toString());
+            Files.writeString(dir.resolve("model.json"), Json.compact(model.spec.toJson()));
+            Files.writeString(dir.resolve("reference.json"), Json.compact(model.reference.toJson()));
             Files.write(dir.resolve(ModelLoader.PARAMS_FILE), model.params);
             System.setProperty(CACHE, dir.toString());
             return model;

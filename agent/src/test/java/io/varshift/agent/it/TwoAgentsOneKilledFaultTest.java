@@ -11,8 +11,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.varshift.stack.KafkaBrokerExtension;
 
@@ -48,12 +48,11 @@ class TwoAgentsOneKilledFaultTest {
 
     private static boolean publishedAreCommitted(Faults.Run run) throws Exception {
         Map<TopicPartition, Long> committed = run.committed();
-        List<JsonObject> windows = run.windows();
-        for (JsonObject w : windows) {
-            for (JsonElement e : w.getAsJsonArray("offsets")) {
-                JsonObject r = e.getAsJsonObject();
-                TopicPartition tp = new TopicPartition(r.get("topic").getAsString(), r.get("partition").getAsInt());
-                if (committed.getOrDefault(tp, 0L) <= r.get("last").getAsLong()) {
+        List<ObjectNode> windows = run.windows();
+        for (ObjectNode w : windows) {
+            for (JsonNode r : w.get("offsets")) {
+                TopicPartition tp = new TopicPartition(r.get("topic").asText(), r.get("partition").asInt());
+                if (committed.getOrDefault(tp, 0L) <= r.get("last").asLong()) {
                     return false;
                 }
             }

@@ -64,7 +64,7 @@ class AgentLoopParallelTest extends AgentLoopTest {
         loop.step();
         addValid(P0, 20, 1.0, 22);
         loop.step();
-        assertThat(json("windows")).extracting(w -> w.get("version").getAsString()).containsExactly("1", "1", "1",
+        assertThat(json("windows")).extracting(w -> w.get("version").asText()).containsExactly("1", "1", "1",
                 "1", "1", "2");
         assertThat(v1.closed).isTrue();
         assertThat(v1.replicas).allMatch(r -> r.closed);

@@ -27,13 +27,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.metrics.AgentMetrics;
 import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.NpyWriter;
+import io.varshift.core.json.Json;
 
 class AgentLoopTest {
 
@@ -71,15 +72,41 @@ class AgentLoopTest {
         }
     }
 
+    /**
+     * The loop settings of these tests: batches of 8, windows of 20 samples, alarms after two windows in
+     * either direction, a 1 ms poll and no periodic commit or reload within a test.
+     */
+    static LoopSettings.Builder settings() {
+        return LoopSettings.builder()
+                .topics(List.of(TRAFFIC))
+                .deadLetterTopic("dlq")
+                .windowResultsTopic("windows")
+                .alertsTopic("alerts")
+                .batchSize(8)
+                .maxWait(Duration.ofSeconds(5))
+                .sampleRate(1.0)
+                .windowSamples(20)
+                .windowDuration(null)
+                .enterAfter(2)
+                .exitAfter(2)
+                .pollTimeout(Duration.ofMillis(1))
+                .reloadInterval(Duration.ofSeconds(30))
+                .commitInterval(Duration.ofHours(1))
+                .decodeLimits(DecodeLimits.DEFAULT);
+    }
+
     void start(int windowSamples, Duration windowDuration, double sampleRate, int enterAfter) {
         start(windowSamples, windowDuration, sampleRate, enterAfter, new IdentityModel("m", "1", 50));
     }
 
     void start(int windowSamples, Duration windowDuration, double sampleRate, int enterAfter, MonitoredModel first) {
-        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
-                Duration.ofSeconds(5), sampleRate, windowSamples, windowDuration, enterAfter, 2,
-                Duration.ofMillis(1), Duration.ofSeconds(30), Duration.ofHours(1), DecodeLimits.DEFAULT)
-                .withForwardWorkers(forwardWorkers());
+        LoopSettings settings = settings()
+                .sampleRate(sampleRate)
+                .windowSamples(windowSamples)
+                .windowDuration(windowDuration)
+                .enterAfter(enterAfter)
+                .forwardWorkers(forwardWorkers())
+                .build();
         source.queue.add(first);
         loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(registry), clock);
         loop.start();
@@ -123,9 +150,9 @@ class AgentLoopTest {
         return producer.history().stream().filter(r -> r.topic().equals(topic)).toList();
     }
 
-    List<JsonObject> json(String topic) {
+    List<ObjectNode> json(String topic) {
         return sent(topic).stream()
-                .map(r -> JsonParser.parseString(new String(r.value(), StandardCharsets.UTF_8)).getAsJsonObject())
+                .map(r -> Json.parseObject(new String(r.value(), StandardCharsets.UTF_8)))
                 .toList();
     }
 
@@ -187,14 +214,14 @@ class AgentLoopTest {
         assertThat(consumer.commits).containsExactly(Map.of(P0, new OffsetAndMetadata(21)));
         // The window result (and the dead letter) were sent before the commit.
         assertThat(consumer.producedAtCommit).containsExactly(2);
-        JsonObject window = json("windows").get(0);
-        assertThat(window.get("schemaVersion").getAsInt()).isEqualTo(2);
-        assertThat(window.get("samples").getAsLong()).isEqualTo(20);
-        assertThat(window.get("version").getAsString()).isEqualTo("1");
-        JsonObject range = window.getAsJsonArray("offsets").get(0).getAsJsonObject();
-        assertThat(range.get("first").getAsLong()).isEqualTo(1);
-        assertThat(range.get("last").getAsLong()).isEqualTo(20);
-        assertThat(window.getAsJsonArray("layers").get(0).getAsJsonObject().get("state").getAsString())
+        ObjectNode window = json("windows").get(0);
+        assertThat(window.get("schemaVersion").asInt()).isEqualTo(2);
+        assertThat(window.get("samples").asLong()).isEqualTo(20);
+        assertThat(window.get("version").asText()).isEqualTo("1");
+        JsonNode range = window.get("offsets").get(0);
+        assertThat(range.get("first").asLong()).isEqualTo(1);
+        assertThat(range.get("last").asLong()).isEqualTo(20);
+        assertThat(window.get("layers").get(0).get("state").asText())
                 .isEqualTo("OK");
     }
 
@@ -246,9 +273,9 @@ class AgentLoopTest {
         next.put(P0, 0L);
         addValid(P0, 20, 1.0, 11);
         loop.step();
-        JsonObject window = json("windows").get(0);
-        assertThat(window.get("samples").getAsLong()).isEqualTo(20);
-        assertThat(window.getAsJsonArray("offsets")).hasSize(1);
+        ObjectNode window = json("windows").get(0);
+        assertThat(window.get("samples").asLong()).isEqualTo(20);
+        assertThat(window.get("offsets")).hasSize(1);
     }
 
     @Test
@@ -267,20 +294,20 @@ class AgentLoopTest {
             loop.step();
         }
 
-        List<JsonObject> alerts = json("alerts").stream().filter(a -> a.get("kind").getAsString().equals("layer"))
+        List<ObjectNode> alerts = json("alerts").stream().filter(a -> a.get("kind").asText().equals("layer"))
                 .toList();
-        assertThat(alerts).extracting(a -> a.get("from").getAsString() + "->" + a.get("to").getAsString())
+        assertThat(alerts).extracting(a -> a.get("from").asText() + "->" + a.get("to").asText())
                 .containsExactly("OK->SUSPECT", "SUSPECT->ALARM");
         // The model-level verdict moves with its only layer, and says so in an alert of its own kind.
-        assertThat(json("alerts").stream().filter(a -> a.get("kind").getAsString().equals("model")))
-                .extracting(a -> a.get("from").getAsString() + "->" + a.get("to").getAsString())
+        assertThat(json("alerts").stream().filter(a -> a.get("kind").asText().equals("model")))
+                .extracting(a -> a.get("from").asText() + "->" + a.get("to").asText())
                 .containsExactly("OK->SUSPECT", "SUSPECT->ALARM");
         assertThat(registry.get("varshift.model.alarm.state").tags("model", "m", "version", "1").gauge().value())
                 .isEqualTo(2);
-        JsonObject alarm = alerts.get(1);
-        assertThat(alarm.get("layer").getAsString()).isEqualTo("input");
-        assertThat(alarm.get("value").getAsDouble()).isGreaterThan(alarm.get("threshold").getAsDouble());
-        assertThat(alarm.getAsJsonArray("offsets").get(0).getAsJsonObject().get("first").getAsLong()).isEqualTo(200);
+        ObjectNode alarm = alerts.get(1);
+        assertThat(alarm.get("layer").asText()).isEqualTo("input");
+        assertThat(alarm.get("value").asDouble()).isGreaterThan(alarm.get("threshold").asDouble());
+        assertThat(alarm.get("offsets").get(0).get("first").asLong()).isEqualTo(200);
         assertThat(registry.get("varshift.layer.alarm.state").tags("layer", "input").gauge().value()).isEqualTo(2);
         assertThat(registry.get("varshift.layer.variance.ratio").tags("layer", "input").gauge().value())
                 .isBetween(7.0, 11.0);
@@ -294,11 +321,10 @@ class AgentLoopTest {
         loop.step();
 
         double sampledOut = counter("varshift.records.sampled.out", "model", "m");
-        List<JsonObject> windows = json("windows");
+        List<ObjectNode> windows = json("windows");
         assertThat(sampledOut).isBetween(60.0, 140.0);
-        assertThat(windows).allSatisfy(w -> assertThat(w.get("samples").getAsLong()).isEqualTo(20));
-        long open = JsonParser.parseString(loop.status()).getAsJsonObject().getAsJsonArray("models").get(0)
-                .getAsJsonObject().getAsJsonObject("openWindow").get("samples").getAsLong();
+        assertThat(windows).allSatisfy(w -> assertThat(w.get("samples").asLong()).isEqualTo(20));
+        long open = Json.parseObject(loop.status()).get("models").get(0).get("openWindow").get("samples").asLong();
         assertThat(sampledOut + 20.0 * windows.size() + open).isEqualTo(200);
         assertThat(counter("varshift.records.consumed", "model", "m")).isEqualTo(200);
     }
@@ -311,15 +337,14 @@ class AgentLoopTest {
         clock.advance(Duration.ofSeconds(2));
         addValid(P0, 1, 1.0, 42);
         loop.step();
-        JsonObject model = JsonParser.parseString(loop.status()).getAsJsonObject().getAsJsonArray("models").get(0)
-                .getAsJsonObject();
-        assertThat(model.get("modelState").getAsString()).isEqualTo("OK");
-        JsonObject pace = model.getAsJsonObject("falseAlarms");
+        JsonNode model = Json.parseObject(loop.status()).get("models").get(0);
+        assertThat(model.get("modelState").asText()).isEqualTo("OK");
+        JsonNode pace = model.get("falseAlarms");
         // A window every 2 s at α = 1e-3: a clean window over every 2000 s; a false model alarm needs two
         // in a row (α²) or a CUSUM signal (1 in 10 000 windows): every 2 / (1e-6 + 1e-4) s.
-        assertThat(pace.get("windowSeconds").getAsDouble()).isEqualTo(2.0);
-        assertThat(pace.get("expectedSecondsBetweenFalseOverWindows").getAsDouble()).isCloseTo(2000, within(1e-6));
-        assertThat(pace.get("expectedSecondsBetweenFalseModelAlarms").getAsDouble())
+        assertThat(pace.get("windowSeconds").asDouble()).isEqualTo(2.0);
+        assertThat(pace.get("expectedSecondsBetweenFalseOverWindows").asDouble()).isCloseTo(2000, within(1e-6));
+        assertThat(pace.get("expectedSecondsBetweenFalseModelAlarms").asDouble())
                 .isCloseTo(2 / (1e-6 + 1e-4), within(1e-3));
     }
 
@@ -330,10 +355,10 @@ class AgentLoopTest {
         loop.step();
         clock.advance(Duration.ofSeconds(10));
         loop.step();
-        JsonObject window = json("windows").get(0);
-        assertThat(window.get("samples").getAsLong()).isEqualTo(7);
-        assertThat(window.get("judged").getAsBoolean()).isFalse();
-        assertThat(window.getAsJsonArray("layers").get(0).getAsJsonObject().get("driftScore").isJsonNull()).isTrue();
+        ObjectNode window = json("windows").get(0);
+        assertThat(window.get("samples").asLong()).isEqualTo(7);
+        assertThat(window.get("judged").asBoolean()).isFalse();
+        assertThat(window.get("layers").get(0).get("driftScore").isNull()).isTrue();
         assertThat(counter("varshift.windows.unjudged", "model", "m")).isEqualTo(1);
         assertThat(consumer.commits).containsExactly(Map.of(P1, new OffsetAndMetadata(7)));
     }
@@ -349,12 +374,12 @@ class AgentLoopTest {
 
         clock.advance(Duration.ofSeconds(1));
         loop.step();
-        JsonObject window = json("windows").get(0);
-        assertThat(window.get("closeReason").getAsString()).isEqualTo("time");
-        assertThat(window.get("samples").getAsLong()).isEqualTo(40);
-        assertThat(window.get("calibrationWindowSize").getAsInt()).isEqualTo(50);
-        JsonObject layer = window.getAsJsonArray("layers").get(0).getAsJsonObject();
-        assertThat(layer.get("driftThreshold").isJsonNull()).isFalse();
+        ObjectNode window = json("windows").get(0);
+        assertThat(window.get("closeReason").asText()).isEqualTo("time");
+        assertThat(window.get("samples").asLong()).isEqualTo(40);
+        assertThat(window.get("calibrationWindowSize").asInt()).isEqualTo(50);
+        JsonNode layer = window.get("layers").get(0);
+        assertThat(layer.get("driftThreshold").isNull()).isFalse();
         assertThat(consumer.commits).containsExactly(Map.of(P1, new OffsetAndMetadata(40)));
     }
 
@@ -371,15 +396,14 @@ class AgentLoopTest {
         source.queue.add(v2);
         clock.advance(Duration.ofSeconds(31));
         loop.step();
-        assertThat(JsonParser.parseString(loop.status()).getAsJsonObject().getAsJsonArray("models").get(0)
-                .getAsJsonObject().get("version").getAsString()).isEqualTo("1");
+        assertThat(Json.parseObject(loop.status()).get("models").get(0).get("version").asText()).isEqualTo("1");
 
         addValid(P0, 10, 1.0, 16);
         loop.step();
         addValid(P0, 20, 1.0, 17);
         loop.step();
 
-        assertThat(json("windows")).extracting(w -> w.get("version").getAsString()).containsExactly("1", "1", "2");
+        assertThat(json("windows")).extracting(w -> w.get("version").asText()).containsExactly("1", "1", "2");
         assertThat(registry.find("varshift.layer.variance.ratio").tag("version", "1").gauge()).isNull();
         assertThat(registry.find("varshift.layer.variance.ratio").tag("version", "2").gauge()).isNotNull();
         assertThat(v2.closed).isFalse();
@@ -406,9 +430,7 @@ class AgentLoopTest {
                 errorNext(new KafkaException("broker unreachable"));
             }
         };
-        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
-                Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-                Duration.ofHours(1), DecodeLimits.DEFAULT);
+        LoopSettings settings = settings().build();
         source.queue.add(new IdentityModel("m", "1", 50));
         loop = new AgentLoop(consumer, failing, settings, source, new AgentMetrics(registry), clock);
         loop.start();
@@ -433,15 +455,12 @@ class AgentLoopTest {
 
         assertThat(consumer.commits).isEmpty();
         assertThat(consumer.position(P0)).isZero();
-        assertThat(JsonParser.parseString(loop.status()).getAsJsonObject().getAsJsonArray("models").get(0)
-                .getAsJsonObject().getAsJsonObject("openWindow").get("samples").getAsLong()).isZero();
+        assertThat(Json.parseObject(loop.status()).get("models").get(0).get("openWindow").get("samples").asLong()).isZero();
     }
 
     @Test
     void aRecordTooLargeForTheProducerIsDeadLetteredInBoundedFormAndTheLoopGoesOn() throws Exception {
-        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
-                Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-                Duration.ofHours(1), DecodeLimits.DEFAULT, 64 << 10);
+        LoopSettings settings = settings().maxRecordBytes(64 << 10).build();
         source.queue.add(new IdentityModel("m", "1", 50));
         loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(registry), clock);
         loop.start();
@@ -484,9 +503,7 @@ class AgentLoopTest {
                 return super.send(record, callback);
             }
         };
-        LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 8,
-                Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-                Duration.ofHours(1), DecodeLimits.DEFAULT);
+        LoopSettings settings = settings().build();
         source.queue.add(new IdentityModel("m", "1", 50));
         loop = new AgentLoop(consumer, refusing, settings, source, new AgentMetrics(registry), clock);
         loop.start();
@@ -520,20 +537,20 @@ class AgentLoopTest {
         clock.advance(Duration.ofSeconds(60));
         loop.step();
 
-        assertThat(json("windows")).extracting(w -> w.get("model").getAsString() + ":" + w.get("closeReason")
-                .getAsString()).containsExactly("m:count", "other-watched:time");
+        assertThat(json("windows")).extracting(w -> w.get("model").asText() + ":" + w.get("closeReason")
+                .asText()).containsExactly("m:count", "other-watched:time");
         assertThat(consumer.commits).last().isEqualTo(Map.of(P0, new OffsetAndMetadata(21)));
     }
 
     @Test
     void badSettingsAreRefusedNamingThePropertyAndTheFix() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoopSettings(List.of(TRAFFIC), "dlq", "windows",
-                        "alerts", 8, Duration.ofSeconds(1), 1.5, 20, null, 2, 2, Duration.ofMillis(1),
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DecodeLimits.DEFAULT))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> settings().maxWait(Duration.ofSeconds(1))
+                        .reloadInterval(Duration.ofSeconds(1)).commitInterval(Duration.ofSeconds(1)).sampleRate(1.5)
+                        .build())
                 .hasMessage("varshift.agent.sample-rate = 1.5: use a value in (0, 1]");
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new LoopSettings(List.of(TRAFFIC), "dlq", "windows",
-                        "alerts", 8, Duration.ofSeconds(1), 1.0, 0, null, 2, 2, Duration.ofMillis(1),
-                        Duration.ofSeconds(1), Duration.ofSeconds(1), DecodeLimits.DEFAULT))
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> settings().maxWait(Duration.ofSeconds(1))
+                        .reloadInterval(Duration.ofSeconds(1)).commitInterval(Duration.ofSeconds(1)).windowSamples(0)
+                        .build())
                 .hasMessageContaining("varshift.agent.window.samples = 0")
                 .hasMessageContaining("window.duration");
     }

@@ -27,15 +27,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.fleet.FleetTopology;
 import io.varshift.agent.fleet.Partial;
 import io.varshift.agent.metrics.AgentMetrics;
-import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.NpyWriter;
+import io.varshift.core.json.Json;
 import io.varshift.core.moments.ChannelMoments;
 
 /**
@@ -93,9 +93,11 @@ class FleetJudgeTest {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         MockProducer<byte[], byte[]> producer =
                 new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-        LoopSettings settings = new LoopSettings(List.of("traffic"), "dlq", "windows", "alerts", 4,
-                Duration.ofSeconds(5), 1.0, WINDOW, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-                Duration.ofHours(1), DecodeLimits.DEFAULT).withFleet(new Fleet("partials", SLICE, Duration.ofSeconds(2)));
+        LoopSettings settings = AgentLoopTest.settings()
+                .batchSize(4)
+                .windowSamples(WINDOW)
+                .fleet(new Fleet("partials", SLICE, Duration.ofSeconds(2)))
+                .build();
         IdentityModel.Source source = new IdentityModel.Source("m");
         source.queue.add(new IdentityModel("m", "1", WINDOW));
         AgentLoop loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(new SimpleMeterRegistry()),
@@ -128,11 +130,11 @@ class FleetJudgeTest {
         partials.forEach(v -> in.pipeInput("m".getBytes(StandardCharsets.UTF_8), v));
     }
 
-    static List<JsonObject> read(TopologyTestDriver driver, String topic) {
+    static List<ObjectNode> read(TopologyTestDriver driver, String topic) {
         TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(topic, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer());
         return out.readValuesToList().stream()
-                .map(v -> JsonParser.parseString(new String(v, StandardCharsets.UTF_8)).getAsJsonObject()).toList();
+                .map(v -> Json.parseObject(new String(v, StandardCharsets.UTF_8))).toList();
     }
 
     @Test
@@ -142,24 +144,24 @@ class FleetJudgeTest {
         TopologyTestDriver driver = judge(Map.of());
         pipe(driver, partials);
 
-        List<JsonObject> windows = read(driver, "windows");
-        assertThat(windows).extracting(w -> w.get("samples").getAsLong()).containsExactly(40L, 40L);
-        assertThat(windows).extracting(w -> w.get("windowNumber").getAsLong()).containsExactly(1L, 2L);
+        List<ObjectNode> windows = read(driver, "windows");
+        assertThat(windows).extracting(w -> w.get("samples").asLong()).containsExactly(40L, 40L);
+        assertThat(windows).extracting(w -> w.get("windowNumber").asLong()).containsExactly(1L, 2L);
         assertThat(windows).allSatisfy(w -> {
-            assertThat(w.get("judged").getAsBoolean()).isTrue();
-            assertThat(w.get("closeReason").getAsString()).isEqualTo("count");
+            assertThat(w.get("judged").asBoolean()).isTrue();
+            assertThat(w.get("closeReason").asText()).isEqualTo("count");
         });
-        assertThat(windows.get(0).get("windowId").getAsString()).isNotEqualTo(windows.get(1).get("windowId").getAsString());
+        assertThat(windows.get(0).get("windowId").asText()).isNotEqualTo(windows.get(1).get("windowId").asText());
         // The first window's moments are the merge of its four partials.
         ChannelMoments merged = Partial.parse(partials.get(0)).moments().get(0).copy();
         for (byte[] v : partials.subList(1, 4)) {
             merged.merge(Partial.parse(v).moments().get(0));
         }
-        JsonObject moments = windows.get(0).getAsJsonArray("layers").get(0).getAsJsonObject().getAsJsonObject("moments");
-        assertThat(moments.get("count").getAsLong()).isEqualTo(merged.count());
+        JsonNode moments = windows.get(0).get("layers").get(0).get("moments");
+        assertThat(moments.get("count").asLong()).isEqualTo(merged.count());
         for (int c = 0; c < merged.channels(); c++) {
-            assertThat(moments.getAsJsonArray("mean").get(c).getAsDouble()).isEqualTo(merged.mean(c));
-            assertThat(moments.getAsJsonArray("variance").get(c).getAsDouble()).isEqualTo(merged.variance(c));
+            assertThat(moments.get("mean").get(c).asDouble()).isEqualTo(merged.mean(c));
+            assertThat(moments.get("variance").get(c).asDouble()).isEqualTo(merged.variance(c));
         }
     }
 
@@ -174,8 +176,8 @@ class FleetJudgeTest {
         // window closes at 38 and the partial opens the next one; at 35 (lacking 5) one of 5 more would go in.
         pipe(driver, List.of(tens.get(0), tens.get(1), tens.get(2), eights.get(0), tens.get(3)));
         assertThat(read(driver, "windows")).singleElement().satisfies(w -> {
-            assertThat(w.get("samples").getAsLong()).isEqualTo(38L);
-            assertThat(w.get("closeReason").getAsString()).isEqualTo("count");
+            assertThat(w.get("samples").asLong()).isEqualTo(38L);
+            assertThat(w.get("closeReason").asText()).isEqualTo("count");
         });
         pipe(driver, List.of(tens.get(4), tens.get(5), eights.get(1)));
         assertThat(read(driver, "windows")).as("10 + 10 + 10 + 8 lacks 2: still open").isEmpty();
@@ -186,21 +188,21 @@ class FleetJudgeTest {
         TopologyTestDriver first = judge(Map.of());
         pipe(first, partials(40, 1.0));
         pipe(first, partials(40, 3.0));
-        List<JsonObject> before = read(first, "windows");
-        assertThat(before).extracting(w -> w.getAsJsonObject("modelVerdict").get("state").getAsString())
+        List<ObjectNode> before = read(first, "windows");
+        assertThat(before).extracting(w -> w.get("modelVerdict").get("state").asText())
                 .containsExactly("OK", "OK", "SUSPECT", "ALARM");
-        assertThat(read(first, "alerts")).filteredOn(a -> a.get("kind").getAsString().equals("model"))
-                .extracting(a -> a.get("to").getAsString()).containsExactly("SUSPECT", "ALARM");
+        assertThat(read(first, "alerts")).filteredOn(a -> a.get("kind").asText().equals("model"))
+                .extracting(a -> a.get("to").asText()).containsExactly("SUSPECT", "ALARM");
 
         // The task moves: a new judge starts on the store's entries (Streams restores them from the changelog).
         KeyValueStore<String, byte[]> store = first.getKeyValueStore(FleetTopology.STORE);
         TopologyTestDriver second = judge(Map.of("m", store.get("m")));
         pipe(second, partials(40, 3.0));
-        List<JsonObject> after = read(second, "windows");
-        assertThat(after).extracting(w -> w.get("windowNumber").getAsLong()).containsExactly(5L, 6L);
-        assertThat(after).extracting(w -> w.getAsJsonObject("modelVerdict").get("state").getAsString())
+        List<ObjectNode> after = read(second, "windows");
+        assertThat(after).extracting(w -> w.get("windowNumber").asLong()).containsExactly(5L, 6L);
+        assertThat(after).extracting(w -> w.get("modelVerdict").get("state").asText())
                 .containsExactly("ALARM", "ALARM");
-        assertThat(read(second, "alerts")).filteredOn(a -> a.get("kind").getAsString().equals("model")).isEmpty();
+        assertThat(read(second, "alerts")).filteredOn(a -> a.get("kind").asText().equals("model")).isEmpty();
     }
 
     @Test
@@ -210,8 +212,8 @@ class FleetJudgeTest {
         assertThat(read(driver, "windows")).isEmpty();
         driver.advanceWallClockTime(Duration.ofSeconds(7));
         assertThat(read(driver, "windows")).singleElement().satisfies(w -> {
-            assertThat(w.get("closeReason").getAsString()).isEqualTo("time");
-            assertThat(w.get("samples").getAsLong()).isEqualTo(20L);
+            assertThat(w.get("closeReason").asText()).isEqualTo("time");
+            assertThat(w.get("samples").asLong()).isEqualTo(20L);
         });
     }
 

@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.fleet.Partial;
 import io.varshift.agent.metrics.AgentMetrics;
-import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.NpyWriter;
 
 /**
@@ -50,10 +49,10 @@ class FleetLoopTest {
         final AgentLoop loop;
 
         Agent(Map<TopicPartition, Long> from) {
-            LoopSettings settings = new LoopSettings(List.of(TRAFFIC), "dlq", "windows", "alerts", 4,
-                    Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-                    Duration.ofHours(1), DecodeLimits.DEFAULT).withFleet(new Fleet("partials", SLICE,
-                            Duration.ofSeconds(2)));
+            LoopSettings settings = AgentLoopTest.settings()
+                    .batchSize(4)
+                    .fleet(new Fleet("partials", SLICE, Duration.ofSeconds(2)))
+                    .build();
             IdentityModel.Source source = new IdentityModel.Source("m");
             source.queue.add(new IdentityModel("m", "1", 20));
             loop = new AgentLoop(consumer, producer, settings, source, new AgentMetrics(registry), clock);

@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.agent.metrics.AgentMetrics;
-import io.varshift.core.codec.DecodeLimits;
 
 class LoopSupervisorTest {
 
@@ -26,9 +25,7 @@ class LoopSupervisorTest {
     final List<Duration> waits = new ArrayList<>();
     final List<Integer> exits = new ArrayList<>();
     final AtomicInteger loopsMade = new AtomicInteger();
-    final LoopSettings settings = new LoopSettings(List.of("traffic"), "dlq", "windows", "alerts", 8,
-            Duration.ofSeconds(5), 1.0, 20, null, 2, 2, Duration.ofMillis(1), Duration.ofSeconds(30),
-            Duration.ofHours(1), DecodeLimits.DEFAULT);
+    final LoopSettings settings = AgentLoopTest.settings().build();
 
     /** A loop whose first poll fails as against an unreachable broker. */
     AgentLoop failingLoop(ModelSource models) {
