@@ -44,11 +44,10 @@ public interface AgentConfig {
 
     /**
      * Threads forwarding each model's micro-batches, each on its own copy of the model, while the
-     * loop thread polls and decodes; 0 = one per CPU, at most 4; 1 = forward on the loop thread.
-     * The default stays 1 while a stall seen in the full suite (a new version never loaded, with one
-     * worker and with two) is not understood; see agent.md, "Forward workers".
+     * loop thread polls and decodes; 0 = one per CPU, at most 4; 1 = forward on the loop thread
+     * (e.g. on a GPU). See agent.md, "Forward workers".
      */
-    @WithDefault("1")
+    @WithDefault("0")
     int forwardWorkers();
 
     /**

@@ -3,9 +3,9 @@ package io.varshift.agent.loop;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnProbes;
 
 /**
  * One loaded, immutable version of a watched model: the eval-mode forward with BN probes and the

@@ -8,10 +8,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import io.varshift.agent.loop.MonitoredModel;
 import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
 
 /** A model version loaded with DJL: eval forward with BN probes in a per-batch NDManager scope. */
 public final class DjlModel implements MonitoredModel {

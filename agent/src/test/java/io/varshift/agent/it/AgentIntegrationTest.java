@@ -33,7 +33,7 @@ import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.codec.NpyWriter;
 import io.varshift.core.json.Json;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.model.ModelLoader;
 
 /**
  * The agent end to end on a real broker with a trained Fashion-MNIST model: clean traffic, shifted

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.json.Json;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.stack.KafkaBrokerExtension;
 
 /** A corrupt new model version appears in the store mid-run: it is refused and v1 keeps monitoring. */

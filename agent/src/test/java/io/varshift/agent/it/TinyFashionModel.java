@@ -31,12 +31,12 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.json.Json;
+import io.varshift.core.model.ModelBlocks;
+import io.varshift.core.model.ModelLoader;
+import io.varshift.core.probe.BnMomentsCollector;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnMomentsCollector;
-import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.ModelBlocks;
-import io.varshift.core.spec.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 
 /**

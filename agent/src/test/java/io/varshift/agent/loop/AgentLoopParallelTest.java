@@ -9,8 +9,8 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnProbes;
 
 /**
  * Every loop test again with three forward threads per model, plus what only they can get wrong:

@@ -9,9 +9,9 @@ import java.util.SplittableRandom;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnProbes;
 
 /**
  * A model whose single probed "BN layer" sees the input itself, in plain Java: the loop's Kafka,

@@ -14,7 +14,7 @@ import java.util.Arrays;
  * chi-square-like or maxima of exponentials, whose upper tails are close to exponential, so the fit
  * resolves rates such as 1e-4 that a few thousand replicates cannot.
  */
-public final class NullDistribution {
+final class NullDistribution {
 
     /** Share of the replicates in the fitted tail. */
     static final double TAIL_FRACTION = 0.05;

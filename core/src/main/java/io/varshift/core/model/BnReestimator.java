@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -7,6 +7,7 @@ import ai.djl.training.ParameterStore;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.probe.BnProbes;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.varshift.core.spec.ModelSpec;
 
 import java.util.List;
 

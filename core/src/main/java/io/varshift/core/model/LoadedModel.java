@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -6,7 +6,9 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.ModelReference;
+import io.varshift.core.spec.ModelSpec;
 
 /**
  * A model version ready for eval-mode forwards with BN probes: the DJL {@link Model} and block, its

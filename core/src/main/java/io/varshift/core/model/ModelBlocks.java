@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -12,6 +12,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.nn.pooling.Pool;
+import io.varshift.core.probe.BnProbes;
+import io.varshift.core.probe.ProbedBatchNorm;
+import io.varshift.core.spec.ModelSpec;
 
 import java.util.List;
 

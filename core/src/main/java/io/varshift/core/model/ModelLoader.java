@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -10,8 +10,10 @@ import ai.djl.util.Pair;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelArtifact;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
+import io.varshift.core.spec.ModelSpec;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.moments.ChannelMoments;

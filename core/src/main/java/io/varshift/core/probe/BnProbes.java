@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Block;
@@ -64,7 +64,7 @@ public final class BnProbes {
         return new BnProbes(found);
     }
 
-    static List<ProbedBatchNorm> find(Block root) {
+    public static List<ProbedBatchNorm> find(Block root) {
         List<ProbedBatchNorm> out = new ArrayList<>();
         collect(root, out);
         return List.copyOf(out);

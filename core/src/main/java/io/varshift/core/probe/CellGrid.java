@@ -1,4 +1,6 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
+
+
 
 import java.util.Arrays;
 

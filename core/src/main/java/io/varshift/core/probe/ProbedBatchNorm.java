@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -40,7 +40,7 @@ public final class ProbedBatchNorm extends ai.djl.nn.AbstractBlock {
     private Shape gridShape;
     private NDArray averagingArray;
 
-    ProbedBatchNorm(String layerName, BatchNorm batchNorm) {
+    public ProbedBatchNorm(String layerName, BatchNorm batchNorm) {
         super(VERSION);
         this.layerName = layerName;
         this.batchNorm = addChildBlock("batchNorm", batchNorm);

@@ -188,7 +188,7 @@ public final class ModelSpec {
     }
 
     /** RESNET's blocks per stage: ResNet-18's [2,2,2,2] or -34's [3,4,6,3], cut to {@link #blocks()} stages. */
-    int[] resNetStageBlocks() {
+    public int[] resNetStageBlocks() {
         int[] all = switch (depth) {
             case 18 -> new int[] {2, 2, 2, 2};
             case 34 -> new int[] {3, 4, 6, 3};

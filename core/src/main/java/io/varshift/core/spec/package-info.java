@@ -1,7 +1,6 @@
 /**
- * The model itself: the spec that rebuilds a block identically (architecture, sizes, dropout, input
- * shape and normalisation, classes), the block builders of every family with a named, probed
- * BatchNorm, the probes that fold each BN input into moments and cell means in eval mode, the loader
- * of a stored version and the paper's Adjust BN re-estimation.
+ * What a model is, as data: the spec that rebuilds a block identically (architecture, sizes, dropout
+ * placement and kind, input shape and normalisation, classes) and its JSON form in {@code model.json}.
+ * Nothing here touches the engine; {@code model} builds blocks from a spec.
  */
 package io.varshift.core.spec;

@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 
 import io.varshift.core.calibration.CellScoreBaseline;
-import io.varshift.core.spec.BnProbes;
+import io.varshift.core.probe.BnProbes;
 
 /**
  * What one forward of one batch reported: per layer its probe sums and, for a calibrated model,

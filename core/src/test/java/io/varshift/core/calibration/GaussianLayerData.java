@@ -1,5 +1,7 @@
 package io.varshift.core.calibration;
 
+
+
 import java.util.SplittableRandom;
 
 /**
@@ -72,7 +74,7 @@ public final class GaussianLayerData {
         int channels = mean.length;
         float[] s1 = new float[samples * channels];
         float[] s2 = new float[samples * channels];
-        io.varshift.core.spec.CellGrid grid = io.varshift.core.spec.CellGrid.of(positions);
+        io.varshift.core.probe.CellGrid grid = io.varshift.core.probe.CellGrid.of(positions);
         int cells = grid.cells();
         float[] cellMeans = new float[samples * channels * cells];
         float[] row = new float[positions];
@@ -108,7 +110,7 @@ public final class GaussianLayerData {
 
     /** Cells per channel of the rows this layer produces (positions read as a 1 x P map). */
     public int cells() {
-        return io.varshift.core.spec.CellGrid.of(positions).cells();
+        return io.varshift.core.probe.CellGrid.of(positions).cells();
     }
 
     public SampleContributions contributions(SplittableRandom random, int samples, double[] shift) {

@@ -1,12 +1,15 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.probe.BnMomentsCollector;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.core.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -26,7 +29,7 @@ class BnReestimatorTest {
             try (NDManager manager = NDManager.newBaseManager()) {
                 Block block = Fixtures.initialised(spec, manager);
                 BnProbes probes = BnProbes.attach(block);
-                BnProbesTest.giveNonTrivialRunningStats(probes);
+                Fixtures.giveNonTrivialRunningStats(probes);
                 NDArray x = Fixtures.input(manager, spec, 40, 9);
                 ImageSet data = ImageSet.ofFloats(x.toFloatArray(), null, spec.inputShape());
                 List<Integer> done = new ArrayList<>();

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -8,23 +8,25 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import io.varshift.core.probe.BnProbes;
+import io.varshift.core.spec.ModelSpec;
 
 import java.util.Random;
 
 /** Small models and inputs shared by the block tests. */
-final class Fixtures {
+public final class Fixtures {
 
     private Fixtures() {
     }
 
     /** A ConvNet with 2 blocks of 4 and 8 channels on 1x8x8 inputs, 3 classes. */
-    static ModelSpec.Builder tinyConvNet() {
+    public static ModelSpec.Builder tinyConvNet() {
         return ModelSpec.builder().setArchitecture(ModelSpec.Architecture.CONVNET).optWidth(4).optBlocks(2)
                 .setInputShape(1, 8, 8).setClasses(java.util.List.of("a", "b", "c")).optSeed(3);
     }
 
     /** Builds and initialises the spec's block with the engine seeded from the spec. */
-    static Block initialised(ModelSpec spec, NDManager manager) {
+    public static Block initialised(ModelSpec spec, NDManager manager) {
         Engine.getInstance().setRandomSeed((int) spec.seed());
         Block block = ModelBlocks.build(spec);
         long[] in = spec.inputShape();
@@ -33,7 +35,7 @@ final class Fixtures {
     }
 
     /** Gaussian inputs with mean 0.5 and sd 1, [n, inputShape...]. */
-    static NDArray input(NDManager manager, ModelSpec spec, int n, long seed) {
+    public static NDArray input(NDManager manager, ModelSpec spec, int n, long seed) {
         Random random = new Random(seed);
         float[] values = new float[Math.toIntExact(n * spec.sampleSize())];
         for (int i = 0; i < values.length; i++) {
@@ -43,7 +45,21 @@ final class Fixtures {
         return manager.create(values, new Shape(n, in[0], in[1], in[2]));
     }
 
-    static NDArray evalForward(Block block, NDManager manager, NDArray x) {
+    public static NDArray evalForward(Block block, NDManager manager, NDArray x) {
         return block.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow();
+    }
+
+    /** Distinct running means and variances so that the shift in the sums is exercised. */
+    public static void giveNonTrivialRunningStats(BnProbes probes) {
+        for (int layer = 0; layer < probes.layerCount(); layer++) {
+            int channels = probes.channels(layer);
+            double[] mean = new double[channels];
+            double[] var = new double[channels];
+            for (int c = 0; c < channels; c++) {
+                mean[c] = 0.3 * (c - 1.5) + 0.1 * layer;
+                var[c] = 0.5 + 0.25 * c;
+            }
+            probes.setRunningStats(layer, mean, var);
+        }
     }
 }

@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -12,9 +12,12 @@ import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.Dropout;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import io.varshift.core.probe.BnProbes;
+import io.varshift.core.probe.ProbedBatchNorm;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.core.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

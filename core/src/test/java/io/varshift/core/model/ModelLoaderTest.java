@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -7,11 +7,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.core.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +37,7 @@ class ModelLoaderTest {
         try (NDManager manager = NDManager.newBaseManager()) {
             Block block = Fixtures.initialised(spec, manager);
             BnProbes probes = BnProbes.attach(block);
-            BnProbesTest.giveNonTrivialRunningStats(probes);
+            Fixtures.giveNonTrivialRunningStats(probes);
             Path params = Files.write(dir.resolve(ModelLoader.PARAMS_FILE), ModelLoader.saveParams(block));
             float[] outputs = Fixtures.evalForward(block, manager, Fixtures.input(manager, spec, 5, 77)).toFloatArray();
             return new Saved(spec.toJson(), ModelLoader.reference(probes).toJson(), params, outputs);

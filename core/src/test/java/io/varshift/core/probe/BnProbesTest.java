@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -6,7 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import io.varshift.core.calibration.SampleContributions;
+import io.varshift.core.model.Fixtures;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.moments.ChannelMoments;
+import io.varshift.core.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -140,7 +143,7 @@ class BnProbesTest {
             // First forward with the initial running mean (0), so that the probe holds a shift from then.
             assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
 
-            giveNonTrivialRunningStats(probes);
+            Fixtures.giveNonTrivialRunningStats(probes);
             assertSumsAreShiftedByTheCurrentRunningMean(block, probes, manager, x);
 
             // A training forward moves the running mean in place.
@@ -273,22 +276,8 @@ class BnProbesTest {
 
     private static BnProbes probedWithNonTrivialStats(Block block) {
         BnProbes probes = BnProbes.attach(block);
-        giveNonTrivialRunningStats(probes);
+        Fixtures.giveNonTrivialRunningStats(probes);
         return probes;
-    }
-
-    /** Distinct running means and variances so that the shift in the sums is exercised. */
-    static void giveNonTrivialRunningStats(BnProbes probes) {
-        for (int layer = 0; layer < probes.layerCount(); layer++) {
-            int channels = probes.channels(layer);
-            double[] mean = new double[channels];
-            double[] var = new double[channels];
-            for (int c = 0; c < channels; c++) {
-                mean[c] = 0.3 * (c - 1.5) + 0.1 * layer;
-                var[c] = 0.5 + 0.25 * c;
-            }
-            probes.setRunningStats(layer, mean, var);
-        }
     }
 
     /** Runs the ConvNet's top-level children one by one and keeps what enters each BN. */

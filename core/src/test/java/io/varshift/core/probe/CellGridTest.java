@@ -1,4 +1,4 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,10 +1,11 @@
-package io.varshift.core.spec;
+package io.varshift.core.probe;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.BatchNorm;
+import io.varshift.core.model.Fixtures;
 import io.varshift.core.moments.ChannelMoments;
 import org.junit.jupiter.api.Test;
 
