@@ -126,7 +126,7 @@ public final class AppProcess implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new StackException("interrupted while waiting for " + name, e);
             }
-            sleep(500);
+            Processes.sleep(500);
         }
         throw new StackException(name + " not ready at " + url + " after " + timeout.toSeconds() + " s; see " + log);
     }
@@ -190,15 +190,6 @@ public final class AppProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StackException("interrupted", e);
         }
     }
 }

@@ -13,7 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Small helpers for the external processes of the local stack: ports, pid files, log tails. */
-final class Processes {
+public final class Processes {
 
     private Processes() {
     }
@@ -146,7 +146,8 @@ final class Processes {
         family.forEach(ProcessHandle::destroyForcibly);
     }
 
-    static void sleep(long millis) {
+    /** Sleeps; an interrupt keeps the thread's flag and ends the wait with a StackException. */
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

@@ -35,6 +35,7 @@ import io.varshift.core.json.Json;
 import io.varshift.core.reference.ModelReference;
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.LocalStack;
+import io.varshift.stack.Processes;
 import io.varshift.stack.StackException;
 import io.varshift.stack.replay.Replay;
 import picocli.CommandLine;
@@ -357,7 +358,7 @@ public final class Quickstart implements Callable<Integer> {
         System.out.println("trainer     serving with the remediation loop on http://127.0.0.1:" + TRAINER_PORT
                 + ", log " + trainer.log().normalize());
         // The loop's group starts at the end of the window results; give it time to join before the traffic.
-        sleep(3000);
+        Processes.sleep(3000);
         return trainer;
     }
 
@@ -372,7 +373,7 @@ public final class Quickstart implements Callable<Integer> {
         if (!outcome.startsWith("promoted")) {
             return 0;
         }
-        sleep(4000);
+        Processes.sleep(4000);
         System.out.println("traffic     " + records + " more records with " + shift + " (severity " + severity + "), judged by the new version");
         int replayed = Replay.run(System.out, System.err, "--bootstrap", LocalStack.BOOTSTRAP, "--topic", TRAFFIC_TOPIC,
                 "--model", model, "--rate", "0", "--count", Integer.toString(records), "--shift", shift,
@@ -434,15 +435,6 @@ public final class Quickstart implements Callable<Integer> {
         System.out.println("RESULT      not remediated: " + (version == null ? "the loop published no version"
                 : "v" + version + "'s last window still has a layer over its threshold"));
         return 1;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StackException("interrupted", e);
-        }
     }
 
     private static long prometheusSeries(String metric) {
