@@ -1,8 +1,9 @@
 package io.varshift.trainer;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.imported.ImportService;
 import io.varshift.trainer.jobs.AdjustBnRequest;
@@ -55,7 +56,7 @@ public class TrainerJobs implements JobExecutor {
     }
 
     @Override
-    public JsonObject execute(JobRequest request, JobContext context) {
+    public ObjectNode execute(JobRequest request, JobContext context) {
         return switch (request.type()) {
             case TRAIN -> train((TrainRequest) request, context);
             case REPORT -> reports.report(((ReportRequest) request).plan(), context).toJson();
@@ -70,21 +71,21 @@ public class TrainerJobs implements JobExecutor {
         };
     }
 
-    private JsonObject train(TrainRequest request, JobContext context) {
+    private ObjectNode train(TrainRequest request, JobContext context) {
         try (TrainingService.Trained trained = training.train(request.plan(), context)) {
             return write(request.model(), trained);
         }
     }
 
     /** A new version with the model's training (or import) summary in model.json; returns the summary. */
-    private JsonObject write(String model, TrainingService.Trained trained) {
-        JsonObject sections = new JsonObject();
-        sections.add("training", trained.summary());
+    private ObjectNode write(String model, TrainingService.Trained trained) {
+        ObjectNode sections = Json.object();
+        sections.set("training", trained.summary());
         int version = ArtifactWriter.write(store, model, trained.spec(), trained.model().getBlock(),
                 trained.reference().reference(), sections);
-        JsonObject result = trained.summary().deepCopy();
-        result.addProperty("model", model);
-        result.addProperty("version", version);
+        ObjectNode result = trained.summary().deepCopy();
+        result.put("model", model);
+        result.put("version", version);
         return result;
     }
 }

@@ -1,10 +1,11 @@
 package io.varshift.trainer;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.FashionMnist;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.jobs.AdjustBnRequest;
 import io.varshift.trainer.jobs.TrainRequest;
@@ -44,8 +45,8 @@ class PaperExperimentTest {
                 1, 128, 0, 0, 0, List.of(256), 1e-4, 500);
         try (TrainingService.Trained trained = training.train(request.plan(), JobContext.silent())) {
             System.out.printf("%s: %s%n", name, trained.summary());
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
+            ObjectNode sections = Json.object();
+            sections.set("training", trained.summary());
             return ArtifactWriter.write(store, name, trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
         }
@@ -55,8 +56,8 @@ class PaperExperimentTest {
     void aOneEpochConvNetReaches85PercentHeldOut() {
         ModelStore store = new ModelStore(root);
         int version = train(store, "plain", 2, "none", 0);
-        JsonObject training = store.load("plain", version).modelJson().getAsJsonObject("training");
-        assertThat(training.get("heldOutAccuracy").getAsDouble()).isGreaterThanOrEqualTo(0.85);
+        JsonNode training = store.load("plain", version).modelJson().get("training");
+        assertThat(training.get("heldOutAccuracy").asDouble()).isGreaterThanOrEqualTo(0.85);
     }
 
     private BnAdjustService adjust() {
@@ -68,11 +69,11 @@ class PaperExperimentTest {
     void adjustBnRaisesHeldOutAccuracyWhenDropoutBeforeEveryBlocksLastBnShiftsItsInputs() {
         ModelStore store = new ModelStore(root);
         int version = train(store, "deep-dropout", 2, "before-bn", 0.5);
-        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("deep-dropout", version, 10_000, 512).plan(),
+        JsonNode adjusted = adjust().adjust(new AdjustBnRequest("deep-dropout", version, 10_000, 512).plan(),
                 JobContext.silent()).toJson();
         System.out.println(adjusted);
-        assertThat(adjusted.get("accuracyAfter").getAsDouble())
-                .isGreaterThan(adjusted.get("accuracyBefore").getAsDouble());
+        assertThat(adjusted.get("accuracyAfter").asDouble())
+                .isGreaterThan(adjusted.get("accuracyBefore").asDouble());
     }
 
     @Test
@@ -82,37 +83,35 @@ class PaperExperimentTest {
         // One block: exactly one dropout, directly before block1.bn2; block1.bn1 sees no dropout.
         int version = train(store, "dropout", 1, "before-bn", 0.5);
 
-        JsonObject before = reports.report(new ReportPlan("dropout", version, 10_000, 512), JobContext.silent())
+        JsonNode before = reports.report(new ReportPlan("dropout", version, 10_000, 512), JobContext.silent())
                 .toJson();
         System.out.println(before);
-        for (JsonElement e : before.getAsJsonArray("layers")) {
-            JsonObject layer = e.getAsJsonObject();
-            double ratio = layer.getAsJsonObject("train").get("ratio").getAsDouble();
-            if (layer.get("layer").getAsString().equals("block1.bn2")) {
-                double delta = layer.getAsJsonObject("theory").get("delta").getAsDouble();
-                assertThat(ratio).as(layer.get("layer").getAsString()).isLessThan(0.8);
-                assertThat(ratio / delta).as(layer.get("layer").getAsString()).isCloseTo(1.0, within(0.05));
+        for (JsonNode layer : before.get("layers")) {
+            double ratio = layer.get("train").get("ratio").asDouble();
+            if (layer.get("layer").asText().equals("block1.bn2")) {
+                double delta = layer.get("theory").get("delta").asDouble();
+                assertThat(ratio).as(layer.get("layer").asText()).isLessThan(0.8);
+                assertThat(ratio / delta).as(layer.get("layer").asText()).isCloseTo(1.0, within(0.05));
             }
-            if (layer.get("layer").getAsString().equals("block1.bn1")) {
+            if (layer.get("layer").asText().equals("block1.bn1")) {
                 assertThat(ratio).as("block1.bn1, before any dropout").isCloseTo(1.0, within(0.05));
             }
         }
 
-        JsonObject adjusted = adjust().adjust(new AdjustBnRequest("dropout", version, 0, 512).plan(),
+        JsonNode adjusted = adjust().adjust(new AdjustBnRequest("dropout", version, 0, 512).plan(),
                 JobContext.silent()).toJson();
         System.out.println(adjusted);
         // One dropout before a BN that feeds pool and a wide linear layer barely changes the ranking:
         // allow 20 of the 10 000 held-out samples of noise here; the two-block test needs a real gain.
-        assertThat(adjusted.get("accuracyAfter").getAsDouble())
-                .isGreaterThanOrEqualTo(adjusted.get("accuracyBefore").getAsDouble() - 0.002);
+        assertThat(adjusted.get("accuracyAfter").asDouble())
+                .isGreaterThanOrEqualTo(adjusted.get("accuracyBefore").asDouble() - 0.002);
 
-        JsonObject after = reports.report(new ReportPlan("dropout", adjusted.get("version").getAsInt(), 10_000,
+        JsonNode after = reports.report(new ReportPlan("dropout", adjusted.get("version").asInt(), 10_000,
                 512), JobContext.silent()).toJson();
         System.out.println(after);
-        for (JsonElement e : after.getAsJsonArray("layers")) {
-            JsonObject layer = e.getAsJsonObject();
-            assertThat(layer.getAsJsonObject("heldOut").get("ratio").getAsDouble())
-                    .as(layer.get("layer").getAsString() + " on held-out data").isCloseTo(1.0, within(0.02));
+        for (JsonNode layer : after.get("layers")) {
+            assertThat(layer.get("heldOut").get("ratio").asDouble())
+                    .as(layer.get("layer").asText() + " on held-out data").isCloseTo(1.0, within(0.02));
         }
     }
 }

@@ -1,14 +1,15 @@
 package io.varshift.trainer.adjust;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.NpyDataset;
-import io.varshift.core.spec.BnReestimator;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.BnReestimator;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.ArtifactWriter;
@@ -51,10 +52,10 @@ public final class BnAdjustService {
         ModelArtifact artifact = load(plan.model(), plan.version());
         TrainingData data = TrainingData.forModel(artifact, dataDir);
         ImageSet train = TrainingService.limit(data.train(), plan.limit());
-        JsonObject provenance = new JsonObject();
-        provenance.addProperty("method", "adjust-bn");
-        provenance.addProperty("data", (data.isFashionMnist() ? "fashion-mnist training split"
-                : "training part of " + data.description().get("source").getAsString()) + ", first " + train.size()
+        ObjectNode provenance = Json.object();
+        provenance.put("method", "adjust-bn");
+        provenance.put("data", (data.isFashionMnist() ? "fashion-mnist training split"
+                : "training part of " + data.description().get("source").asText()) + ", first " + train.size()
                 + " samples");
         return reestimate(artifact, train, data.heldOut(), plan.batchSize(), provenance, context);
     }
@@ -64,26 +65,26 @@ public final class BnAdjustService {
         ModelArtifact artifact = load(plan.model(), plan.version());
         long[] shape = ModelSpec.fromJson(artifact.modelJson()).inputShape();
         HeapBudget.check(artifact.name(), plan.limit(), shape, Runtime.getRuntime().maxMemory());
-        JsonObject provenance = new JsonObject();
-        provenance.addProperty("method", "recalibrate");
+        ObjectNode provenance = Json.object();
+        provenance.put("method", "recalibrate");
         ImageSet traffic;
         if (plan.kafka() != null) {
             KafkaTraffic.Result read = KafkaTraffic.read(plan.kafka(), artifact.name(), shape, plan.limit(),
                     context);
             traffic = read.images();
-            provenance.addProperty("data", "kafka topic " + plan.kafka().topic() + " at "
+            provenance.put("data", "kafka topic " + plan.kafka().topic() + " at "
                     + plan.kafka().bootstrap() + ", " + plan.kafka().rangeDescription());
-            provenance.add("source", read.note());
+            provenance.set("source", read.note());
         } else {
             traffic = NpyDataset.load(plan.data(), shape, plan.limit());
-            provenance.addProperty("data", plan.data().toAbsolutePath().toString());
+            provenance.put("data", plan.data().toAbsolutePath().toString());
         }
-        provenance.addProperty("samples", traffic.size());
+        provenance.put("samples", traffic.size());
         return reestimate(artifact, traffic, traffic, plan.batchSize(), provenance, context);
     }
 
     private Published reestimate(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
-                                 JsonObject provenance, JobContext context) {
+                                 ObjectNode provenance, JobContext context) {
         try (Candidate candidate = prepare(artifact, data, clean, batchSize, provenance, context)) {
             return new Published(artifact.name(), publish(candidate), candidate.provenance());
         }
@@ -100,7 +101,7 @@ public final class BnAdjustService {
      */
     public record Candidate(ModelArtifact source, LoadedModel loaded, double accuracyBefore,
                             ReferenceBuilder.Result result, List<BnReestimator.LayerAdjustment> adjustments,
-                            JsonObject provenance) implements AutoCloseable {
+                            ObjectNode provenance) implements AutoCloseable {
 
         @Override
         public void close() {
@@ -113,7 +114,7 @@ public final class BnAdjustService {
      * {@code clean}, in memory. The caller closes the candidate.
      */
     public Candidate prepare(ModelArtifact artifact, ImageSet data, ImageSet clean, int batchSize,
-                             JsonObject provenance, JobContext context) {
+                             ObjectNode provenance, JobContext context) {
         LoadedModel loaded = ModelLoader.load(artifact);
         try {
             var manager = loaded.model().getNDManager();
@@ -127,17 +128,13 @@ public final class BnAdjustService {
             ReferenceBuilder.Result result = ReferenceBuilder.build(loaded.block(), manager, clean,
                     loaded.spec().classes().size(), batchSize,
                     calibrationOf(loaded), context);
-            provenance.addProperty("from", artifact.version());
-            provenance.addProperty("accuracyBefore", before);
-            provenance.addProperty("accuracyAfter", result.accuracy());
-            JsonArray ratios = new JsonArray();
+            provenance.put("from", artifact.version());
+            provenance.put("accuracyBefore", before);
+            provenance.put("accuracyAfter", result.accuracy());
+            ArrayNode ratios = provenance.putArray("layers");
             for (BnReestimator.LayerAdjustment a : adjustments) {
-                JsonObject layer = new JsonObject();
-                layer.addProperty("layer", a.layer());
-                layer.addProperty("varianceRatioBefore", a.varianceRatioBefore());
-                ratios.add(layer);
+                ratios.addObject().put("layer", a.layer()).put("varianceRatioBefore", a.varianceRatioBefore());
             }
-            provenance.add("layers", ratios);
             return new Candidate(artifact, loaded, before, result, adjustments, provenance);
         } catch (RuntimeException e) {
             loaded.close();
@@ -149,16 +146,16 @@ public final class BnAdjustService {
     public int publish(Candidate candidate) {
         ModelArtifact artifact = candidate.source();
         String name = artifact.name();
-        JsonObject sections = new JsonObject();
-        JsonObject source = artifact.modelJson();
+        ObjectNode sections = Json.object();
+        ObjectNode source = artifact.modelJson();
         if (source.has("training")) {
-            sections.add("training", source.get("training"));
+            sections.set("training", source.get("training"));
         }
-        sections.add("provenance", candidate.provenance());
+        sections.set("provenance", candidate.provenance());
         int written = ArtifactWriter.write(store, name, candidate.loaded().spec(), candidate.loaded().block(),
                 candidate.result().reference(), sections);
         LOG.infof("%s v%d -> v%d by %s: %s", name, artifact.version(), written,
-                candidate.provenance().get("method").getAsString(), candidate.adjustments().stream()
+                candidate.provenance().get("method").asText(), candidate.adjustments().stream()
                         .map(a -> String.format("%s %.3f", a.layer(), a.varianceRatioBefore()))
                         .collect(Collectors.joining(", ")));
         return written;

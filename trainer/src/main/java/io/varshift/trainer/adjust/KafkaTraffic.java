@@ -1,7 +1,7 @@
 package io.varshift.trainer.adjust;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.codec.DecodeLimits;
 import io.varshift.core.codec.DecodeResult;
 import io.varshift.core.codec.DecodeTarget;
@@ -9,6 +9,7 @@ import io.varshift.core.codec.RecordDecoders;
 import io.varshift.core.codec.RejectReason;
 import io.varshift.core.codec.TrafficHeaders;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.jobs.KafkaSource;
 import io.varshift.trainer.progress.JobContext;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,7 +43,7 @@ public final class KafkaTraffic {
     private static final Duration POLL = Duration.ofMillis(500);
 
     /** The samples read and the note of what was read (topic, ranges, counts, rejects by reason). */
-    public record Result(ImageSet images, JsonObject note) {
+    public record Result(ImageSet images, ObjectNode note) {
     }
 
     /** One partition's planned range {@code [start, end)} and what was read of it. */
@@ -232,11 +233,11 @@ public final class KafkaTraffic {
             }
             context.progress(planned == 0 ? 1 : Math.min(1.0, (double) records / planned), "reading Kafka traffic");
         }
-        JsonObject note = note(source, ranges, records, samples, capped, rejects);
+        ObjectNode note = note(source, ranges, records, samples, capped, rejects);
         if (samples == 0) {
             throw new IllegalArgumentException("no valid sample of model '" + model + "' in topic '" + source.topic()
                     + "' " + source.rangeDescription() + ": " + records + " records read, rejects "
-                    + note.get("rejects") + "; widen the range or check the varshift-model header");
+                    + Json.compact(note.get("rejects")) + "; widen the range or check the varshift-model header");
         }
         return new Result(ImageSet.ofFloats(Arrays.copyOf(all, samples * sampleSize), null, sampleShape), note);
     }
@@ -259,32 +260,29 @@ public final class KafkaTraffic {
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static JsonObject note(KafkaSource source, List<Range> ranges, long records, int samples,
+    private static ObjectNode note(KafkaSource source, List<Range> ranges, long records, int samples,
                                    boolean capped, Map<RejectReason, Long> rejects) {
-        JsonObject note = new JsonObject();
-        note.addProperty("kind", "kafka");
-        note.addProperty("bootstrap", source.bootstrap());
-        note.addProperty("topic", source.topic());
-        note.addProperty("range", source.rangeDescription());
-        JsonArray partitions = new JsonArray();
+        ObjectNode note = Json.object();
+        note.put("kind", "kafka");
+        note.put("bootstrap", source.bootstrap());
+        note.put("topic", source.topic());
+        note.put("range", source.rangeDescription());
+        ArrayNode partitions = note.putArray("partitions");
         for (Range r : ranges) {
-            JsonObject p = new JsonObject();
-            p.addProperty("partition", r.tp.partition());
-            p.addProperty("fromOffset", r.start);
-            p.addProperty("toOffset", r.end);
-            p.addProperty("firstOffsetRead", r.first < 0 ? null : r.first);
-            p.addProperty("lastOffsetRead", r.lastRead < 0 ? null : r.lastRead);
-            p.addProperty("records", r.records);
-            p.addProperty("samples", r.samples);
-            partitions.add(p);
+            ObjectNode p = partitions.addObject();
+            p.put("partition", r.tp.partition());
+            p.put("fromOffset", r.start);
+            p.put("toOffset", r.end);
+            p.put("firstOffsetRead", r.first < 0 ? null : (Long) r.first);
+            p.put("lastOffsetRead", r.lastRead < 0 ? null : (Long) r.lastRead);
+            p.put("records", r.records);
+            p.put("samples", r.samples);
         }
-        note.add("partitions", partitions);
-        note.addProperty("records", records);
-        note.addProperty("samples", samples);
-        note.addProperty("capped", capped);
-        JsonObject byReason = new JsonObject();
-        rejects.forEach((reason, n) -> byReason.addProperty(reason.metricName(), n));
-        note.add("rejects", byReason);
+        note.put("records", records);
+        note.put("samples", samples);
+        note.put("capped", capped);
+        ObjectNode byReason = note.putObject("rejects");
+        rejects.forEach((reason, n) -> byReason.put(reason.metricName(), n));
         return note;
     }
 

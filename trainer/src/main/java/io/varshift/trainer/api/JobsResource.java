@@ -1,11 +1,11 @@
 package io.varshift.trainer.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.jobs.JobDefaults;
 import io.varshift.trainer.jobs.JobQueue;
 import io.varshift.trainer.jobs.JobRequest;
@@ -63,16 +63,11 @@ public class JobsResource {
             throw ProblemException.badRequest("body", "the body has " + body.length() + " characters; at most "
                     + MAX_BODY_CHARS);
         }
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(body);
-        } catch (JsonParseException e) {
-            throw ProblemException.badRequest("body", "not valid JSON: " + e.getMessage());
+        JsonNode parsed = parse(mapper, body);
+        if (!parsed.isObject()) {
+            throw ProblemException.badRequest("body", "must be a JSON object, got " + abbreviate(Json.compact(parsed)));
         }
-        if (!parsed.isJsonObject()) {
-            throw ProblemException.badRequest("body", "must be a JSON object, got " + abbreviate(parsed.toString()));
-        }
-        JobView view = queue.submit(JobRequest.fromJson(parsed.getAsJsonObject(), defaults));
+        JobView view = queue.submit(JobRequest.fromJson((ObjectNode) parsed, defaults));
         URI location = uri.getBaseUriBuilder().path("jobs").path(view.id()).build();
         return Response.accepted(toApi(view)).location(location).build();
     }
@@ -108,17 +103,19 @@ public class JobsResource {
 
     private Job toApi(JobView v) {
         return new Job(v.id(), v.type().wireName(), v.model(), v.status().name(), v.progress(), v.phase(),
-                v.message(), tree(v.request()), tree(v.result()), v.submitted(), v.started(), v.finished());
+                v.message(), v.request(), v.result(), v.submitted(), v.started(), v.finished());
     }
 
-    private JsonNode tree(JsonObject o) {
-        if (o == null) {
-            return null;
-        }
+    /**
+     * A request body as one JSON value; anything after it is an error too.
+     *
+     * @throws ProblemException 400 on field {@code body} when it is not valid JSON
+     */
+    static JsonNode parse(ObjectMapper mapper, String body) {
         try {
-            return mapper.readTree(o.toString());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("job JSON does not re-parse: " + e.getMessage(), e);
+            return mapper.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS).readTree(body);
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("body", "not valid JSON: " + Json.describe(e));
         }
     }
 

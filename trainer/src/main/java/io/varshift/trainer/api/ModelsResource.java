@@ -5,10 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.varshift.core.artifact.ArtifactException;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.TrainerJobs;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import io.varshift.trainer.remediation.RemediationController;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -25,7 +23,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
 
 /** The model store and the reports that report jobs wrote; a rollback publishes an earlier version again. */
 @Path("/models")
@@ -67,7 +64,7 @@ public class ModelsResource {
         }
         return versions.stream().map(v -> {
             ModelArtifact artifact = load(name, v);
-            return new Version(name, v, tree(artifact.modelJson().toString()));
+            return new Version(name, v, artifact.modelJson());
         }).toList();
     }
 
@@ -83,7 +80,9 @@ public class ModelsResource {
                     + " {\"type\":\"report\",\"model\":\"" + name + "\",\"version\":" + v + "} to POST /jobs");
         }
         try {
-            return tree(Files.readString(file));
+            return mapper.readTree(file.toFile());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse: " + e.getMessage(), e);
         } catch (IOException e) {
             throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
         }
@@ -98,8 +97,7 @@ public class ModelsResource {
         checkName(name);
         int version = rollbackVersion(body);
         try {
-            return Response.status(Response.Status.CREATED).entity(remediation.rollback(name, version).toString())
-                    .build();
+            return Response.status(Response.Status.CREATED).entity(remediation.rollback(name, version)).build();
         } catch (NoSuchElementException e) {
             throw ProblemException.notFound(e.getMessage());
         } catch (IllegalArgumentException e) {
@@ -107,22 +105,17 @@ public class ModelsResource {
         }
     }
 
-    private static int rollbackVersion(String body) {
+    private int rollbackVersion(String body) {
         if (body == null || body.isBlank() || body.length() > JobsResource.MAX_BODY_CHARS) {
             throw ProblemException.badRequest("version", "a body {\"version\": N} naming the version to roll back to"
                     + " is required");
         }
-        JsonElement parsed;
-        try {
-            parsed = JsonParser.parseString(body);
-        } catch (JsonParseException e) {
-            throw ProblemException.badRequest("body", "not valid JSON: " + e.getMessage());
-        }
-        if (!parsed.isJsonObject() || !parsed.getAsJsonObject().keySet().equals(Set.of("version"))) {
+        JsonNode parsed = JobsResource.parse(mapper, body);
+        if (!parsed.isObject() || !parsed.has("version") || parsed.size() != 1) {
             throw ProblemException.badRequest("version", "the body must be {\"version\": N} and nothing else, got "
-                    + JobsResource.abbreviate(parsed.toString()));
+                    + JobsResource.abbreviate(Json.compact(parsed)));
         }
-        return checkVersion(parsed.getAsJsonObject().get("version").toString());
+        return checkVersion(Json.compact(parsed.get("version")));
     }
 
     private ModelArtifact load(String name, int version) {
@@ -151,13 +144,5 @@ public class ModelsResource {
         }
         throw ProblemException.badRequest("version", "'" + JobsResource.abbreviate(version) + "' is not a version;"
                 + " use a positive whole number");
-    }
-
-    private JsonNode tree(String json) {
-        try {
-            return mapper.readTree(json);
-        } catch (IOException e) {
-            throw new IllegalStateException("stored JSON does not parse: " + e.getMessage(), e);
-        }
     }
 }

@@ -1,7 +1,7 @@
 package io.varshift.trainer.api;
 
-import com.google.gson.JsonArray;
 import io.varshift.trainer.remediation.RemediationController;
+import io.varshift.trainer.remediation.RemediationView;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -11,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
+import java.util.List;
 import java.util.NoSuchElementException;
 
 /** The remediation loop's remediations; approving or declining a held candidate needs the bearer token. */
@@ -26,26 +27,24 @@ public class RemediationsResource {
 
     @GET
     @Operation(summary = "Remediations, oldest first: trigger, state, checks, published version")
-    public String list() {
-        JsonArray all = new JsonArray();
-        controller.list().forEach(all::add);
-        return all.toString();
+    public List<RemediationView> list() {
+        return controller.list();
     }
 
     @GET
     @Path("{id}")
     @Operation(summary = "One remediation")
-    public String get(@PathParam("id") String id) {
-        return controller.get(id).map(Object::toString).orElseThrow(() -> unknown(id));
+    public RemediationView get(@PathParam("id") String id) {
+        return controller.get(id).orElseThrow(() -> unknown(id));
     }
 
     @POST
     @Path("{id}/approve")
     @Operation(summary = "Publish a verified candidate that waits for approval (mode approve); 409 otherwise")
     @SecurityRequirement(name = "bearer")
-    public String approve(@PathParam("id") String id) {
+    public RemediationView approve(@PathParam("id") String id) {
         try {
-            return controller.approve(id).toString();
+            return controller.approve(id);
         } catch (NoSuchElementException e) {
             throw ProblemException.notFound(e.getMessage());
         } catch (IllegalStateException e) {
@@ -57,9 +56,9 @@ public class RemediationsResource {
     @Path("{id}/decline")
     @Operation(summary = "Drop a verified candidate that waits for approval; nothing is published")
     @SecurityRequirement(name = "bearer")
-    public String decline(@PathParam("id") String id) {
+    public RemediationView decline(@PathParam("id") String id) {
         try {
-            return controller.decline(id).toString();
+            return controller.decline(id);
         } catch (NoSuchElementException e) {
             throw ProblemException.notFound(e.getMessage());
         } catch (IllegalStateException e) {

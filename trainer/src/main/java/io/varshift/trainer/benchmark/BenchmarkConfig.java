@@ -1,8 +1,9 @@
 package io.varshift.trainer.benchmark;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.corruption.ShiftKind;
+import io.varshift.core.json.Json;
 
 import java.util.Arrays;
 import java.util.List;
@@ -57,33 +58,11 @@ public record BenchmarkConfig(String name, List<ShiftKind> shifts, List<Double> 
         };
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("name", name);
-        JsonArray s = new JsonArray();
-        shifts.forEach(k -> s.add(k.cliName()));
-        o.add("shifts", s);
-        JsonArray v = new JsonArray();
-        severities.forEach(v::add);
-        o.add("severities", v);
-        o.addProperty("windowSize", windowSize);
-        o.addProperty("alpha", alpha);
-        o.addProperty("calibrationWindows", calibrationWindows);
-        o.addProperty("cleanWindows", cleanWindows);
-        o.addProperty("permutationWindows", permutationWindows);
-        o.addProperty("trials", trials);
-        o.addProperty("windowsPerTrial", windowsPerTrial);
-        o.addProperty("warmupWindows", warmupWindows);
-        o.addProperty("poolLimit", poolLimit);
-        JsonArray r = new JsonArray();
-        recoverySizes.forEach(r::add);
-        o.add("recoverySizes", r);
-        o.addProperty("mmdReference", mmdReference);
-        o.addProperty("featureDim", featureDim);
-        o.addProperty("permutations", permutations);
-        o.addProperty("cusumArl", cusumArl);
-        o.addProperty("cusumReference", cusumReference);
-        o.addProperty("seed", seed);
+    /** The config as stored in detectors.json: every component under its own name, the shifts by CLI name. */
+    ObjectNode toJson() {
+        ObjectNode o = Json.mapper().valueToTree(this);
+        ArrayNode names = o.putArray("shifts");
+        shifts.forEach(k -> names.add(k.cliName()));
         return o;
     }
 

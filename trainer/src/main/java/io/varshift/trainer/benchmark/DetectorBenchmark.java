@@ -2,9 +2,9 @@ package io.varshift.trainer.benchmark;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.calibration.ModelCalibration;
@@ -12,8 +12,9 @@ import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.corruption.ShiftedImages;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.trainer.evaluate.BinomialInterval;
 import io.varshift.trainer.evaluate.Detection;
 import io.varshift.trainer.evaluate.EvaluationConfig;
@@ -71,7 +72,7 @@ public final class DetectorBenchmark {
      * @throws IllegalArgumentException when the model has no calibration for the window size, its
      *     held-out images are not recorded, or too few unseen images remain
      */
-    public JsonObject run(ModelArtifact artifact, BenchmarkConfig config, int batchSize, JobContext context) {
+    public ObjectNode run(ModelArtifact artifact, BenchmarkConfig config, int batchSize, JobContext context) {
         String name = "model '" + artifact.name() + "' v" + artifact.version();
         Split split = Split.of(artifact, FashionMnist.in(dataDir), config.poolLimit(), name);
         try (LoadedModel model = ModelLoader.load(artifact); LoadedModel adapted = ModelLoader.load(artifact)) {
@@ -96,18 +97,18 @@ public final class DetectorBenchmark {
 
             Pool clean = Pool.measure(model, split.unseen(), projection, batchSize, context, "unseen images");
             double plainSeconds = plainPass(model, split.unseen(), batchSize, context);
-            JsonArray detectorJson = new JsonArray();
+            ArrayNode detectorJson = Json.array();
             double[] cleanScores = cleanWindows(clean, detectors, varshift, thresholds, config, random, timings,
                     detectorJson, (PeerDetectors.Mmd) peers.stream().filter(p -> p instanceof PeerDetectors.Mmd)
                             .findFirst().orElseThrow(), context);
             varshift.forget(clean);
-            for (JsonElement d : detectorJson) {
+            for (JsonNode d : detectorJson) {
                 LOG.infof("%s: clean false-alarm rate %.4f at alpha %s on %d unseen windows",
-                        d.getAsJsonObject().get("name").getAsString(), d.getAsJsonObject().get("cleanRate").getAsDouble(),
+                        d.get("name").asText(), d.get("cleanRate").asDouble(),
                         config.alpha(), config.cleanWindows());
             }
 
-            JsonArray cells = new JsonArray();
+            ArrayNode cells = Json.array();
             int total = config.shifts().size() * config.severities().size();
             int done = 0;
             for (ShiftKind shift : config.shifts()) {
@@ -117,46 +118,42 @@ public final class DetectorBenchmark {
                     ImageSet corrupted = ShiftedImages.of(split.unseen(), shift, severity,
                             new Random(config.seed() ^ shift.ordinal() * 977L ^ Double.doubleToLongBits(severity)));
                     Pool pool = Pool.measure(model, corrupted, projection, batchSize, context, phase);
-                    JsonObject cell = new JsonObject();
-                    cell.addProperty("shift", shift.cliName());
-                    cell.addProperty("severity", severity);
-                    cell.addProperty("accuracy", pool.accuracy());
-                    cell.addProperty("accuracyDropPoints", 100 * (clean.accuracy() - pool.accuracy()));
-                    cell.add("detection", trials(pool, detectors, varshift, thresholds, cleanScores, config,
+                    ObjectNode cell = cells.addObject();
+                    cell.put("shift", shift.cliName());
+                    cell.put("severity", severity);
+                    cell.put("accuracy", pool.accuracy());
+                    cell.put("accuracyDropPoints", 100 * (clean.accuracy() - pool.accuracy()));
+                    cell.set("detection", trials(pool, detectors, varshift, thresholds, cleanScores, config,
                             new SplittableRandom(config.seed() ^ shift.ordinal() * 1_000_003L
                                     ^ Double.doubleToLongBits(severity)), timings));
                     varshift.forget(pool);
-                    cell.add("recovery", Recovery.measure(adapted, corrupted, pool.accuracy(), config, batchSize,
+                    cell.set("recovery", Recovery.measure(adapted, corrupted, pool.accuracy(), config, batchSize,
                             context, phase + " recovery", new Random(config.seed() ^ shift.ordinal() * 31L
                                     ^ Double.doubleToLongBits(severity))));
-                    cells.add(cell);
                 }
             }
-            for (JsonElement d : detectorJson) {
-                JsonObject o = d.getAsJsonObject();
-                o.addProperty("msPerWindow", timings.msPerWindow(o.get("name").getAsString()));
+            for (JsonNode d : detectorJson) {
+                ((ObjectNode) d).put("msPerWindow", timings.msPerWindow(d.get("name").asText()));
             }
-            JsonObject out = new JsonObject();
-            out.addProperty("model", artifact.name());
-            out.addProperty("version", artifact.version());
-            out.add("config", config.toJson());
-            out.add("split", split.toJson());
-            JsonObject unseen = new JsonObject();
-            unseen.addProperty("samples", clean.size());
-            unseen.addProperty("accuracy", clean.accuracy());
-            out.add("unseen", unseen);
-            JsonObject forward = new JsonObject();
-            forward.addProperty("plainMsPerWindow", 1000 * plainSeconds / clean.size() * config.windowSize());
-            forward.addProperty("measuredMsPerWindow", 1000 * clean.passSeconds / clean.size() * config.windowSize());
-            out.add("forward", forward);
-            out.add("detectors", detectorJson);
-            out.add("cells", cells);
+            ObjectNode out = Json.object();
+            out.put("model", artifact.name());
+            out.put("version", artifact.version());
+            out.set("config", config.toJson());
+            out.set("split", split.toJson());
+            ObjectNode unseen = out.putObject("unseen");
+            unseen.put("samples", clean.size());
+            unseen.put("accuracy", clean.accuracy());
+            ObjectNode forward = out.putObject("forward");
+            forward.put("plainMsPerWindow", 1000 * plainSeconds / clean.size() * config.windowSize());
+            forward.put("measuredMsPerWindow", 1000 * clean.passSeconds / clean.size() * config.windowSize());
+            out.set("detectors", detectorJson);
+            out.set("cells", cells);
             return out;
         }
     }
 
     /** Writes the JSON atomically (a reader never sees half of it) and returns its path. */
-    public static Path write(JsonObject result, Path outDir) {
+    public static Path write(ObjectNode result, Path outDir) {
         Path target = outDir.resolve(JSON_FILE);
         AtomicFiles.writeJson(target, result, "detector benchmark");
         return target;
@@ -199,7 +196,7 @@ public final class DetectorBenchmark {
      */
     private static double[] cleanWindows(Pool clean, List<BenchmarkDetector> detectors, VarshiftDetector varshift,
             Map<String, Double> thresholds, BenchmarkConfig config, SplittableRandom random, Timings timings,
-            JsonArray out, PeerDetectors.Mmd mmd, JobContext context) {
+            ArrayNode out, PeerDetectors.Mmd mmd, JobContext context) {
         int size = config.windowSize();
         int windows = config.cleanWindows();
         int[] window = new int[size];
@@ -245,32 +242,31 @@ public final class DetectorBenchmark {
         }
         for (int d = 0; d < detectors.size(); d++) {
             BenchmarkDetector detector = detectors.get(d);
-            JsonObject o = new JsonObject();
-            o.addProperty("name", detector.name());
-            o.addProperty("description", detector.description());
-            o.addProperty("threshold", thresholds.get(detector.name()));
+            ObjectNode o = out.addObject();
+            o.put("name", detector.name());
+            o.put("description", detector.description());
+            o.put("threshold", thresholds.get(detector.name()));
             BinomialInterval rate = BinomialInterval.clopperPearson(calibratedAlarms[d], windows);
-            o.addProperty("cleanWindows", windows);
-            o.addProperty("cleanAlarms", calibratedAlarms[d]);
-            o.addProperty("cleanRate", rate.rate());
-            o.addProperty("cleanLower", rate.lower());
-            o.addProperty("cleanUpper", rate.upper());
+            o.put("cleanWindows", windows);
+            o.put("cleanAlarms", calibratedAlarms[d]);
+            o.put("cleanRate", rate.rate());
+            o.put("cleanLower", rate.lower());
+            o.put("cleanUpper", rate.upper());
             if (detector.scoreIsLogP()) {
-                o.addProperty("ownDecisionRate", (double) ownAlarms[d] / windows);
+                o.put("ownDecisionRate", (double) ownAlarms[d] / windows);
             } else if (detector == mmd && permutationWindows > 0) {
-                o.addProperty("ownDecisionRate", (double) permutationAlarms / permutationWindows);
-                o.addProperty("ownDecisionWindows", permutationWindows);
+                o.put("ownDecisionRate", (double) permutationAlarms / permutationWindows);
+                o.put("ownDecisionWindows", permutationWindows);
             }
             if (detector == varshift) {
-                o.addProperty("cusumSignals", cusumSignals);
+                o.put("cusumSignals", cusumSignals);
             }
-            out.add(o);
         }
         return cusumScores;
     }
 
     /** Trials of consecutive corrupted windows; per detector the detections within the trial. */
-    private static JsonObject trials(Pool pool, List<BenchmarkDetector> detectors, VarshiftDetector varshift,
+    private static ObjectNode trials(Pool pool, List<BenchmarkDetector> detectors, VarshiftDetector varshift,
             Map<String, Double> thresholds, double[] cleanScores, BenchmarkConfig config, SplittableRandom random,
             Timings timings) {
         int size = config.windowSize();
@@ -303,11 +299,11 @@ public final class DetectorBenchmark {
                 }
             }
         }
-        JsonObject o = new JsonObject();
+        ObjectNode o = Json.object();
         for (int d = 0; d < detectors.size(); d++) {
-            o.add(detectors.get(d).name(), Detection.of(delays[d]).toJson());
+            o.set(detectors.get(d).name(), Detection.of(delays[d]).toJson());
             if (detectors.get(d) == varshift) {
-                o.add(VarshiftDetector.NAME + "-cusum", Detection.of(sequential).toJson());
+                o.set(VarshiftDetector.NAME + "-cusum", Detection.of(sequential).toJson());
             }
         }
         return o;
@@ -357,8 +353,8 @@ public final class DetectorBenchmark {
 
         static Split of(ModelArtifact artifact, FashionMnist data, int poolLimit, String name) {
             int heldOut = HeldOutTestImages.of(artifact, "benchmark-detectors");
-            JsonObject t = artifact.modelJson().getAsJsonObject("training");
-            int validation = t.has("validationSamples") ? t.get("validationSamples").getAsInt() : 0;
+            JsonNode t = artifact.modelJson().get("training");
+            int validation = t.has("validationSamples") ? t.get("validationSamples").asInt() : 0;
             ImageSet test = data.test();
             ImageSet train = data.train();
             int end = poolLimit == 0 ? test.size() : Math.min(test.size(), heldOut + poolLimit);
@@ -375,13 +371,13 @@ public final class DetectorBenchmark {
             return new Split(calibration, test.slice(heldOut, end), heldOut, validation);
         }
 
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("calibrationSamples", calibration.size());
-            o.addProperty("heldOutTestSamples", heldOut);
-            o.addProperty("validationSamples", validation);
-            o.addProperty("unseenFrom", heldOut);
-            o.addProperty("unseenSamples", unseen.size());
+        ObjectNode toJson() {
+            ObjectNode o = Json.object();
+            o.put("calibrationSamples", calibration.size());
+            o.put("heldOutTestSamples", heldOut);
+            o.put("validationSamples", validation);
+            o.put("unseenFrom", heldOut);
+            o.put("unseenSamples", unseen.size());
             return o;
         }
     }

@@ -1,8 +1,7 @@
 package io.varshift.trainer.benchmark;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.varshift.core.json.Json;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -43,25 +42,29 @@ public final class DetectorReport {
     private static final int CHART_WIDTH = 900;
     private static final int CHART_HEIGHT = 560;
 
-    private final JsonObject json;
+    private final JsonNode json;
 
-    public DetectorReport(JsonObject json) {
+    public DetectorReport(JsonNode json) {
         this.json = json;
     }
 
     /** @throws IllegalArgumentException when the file is not a benchmark result */
     public static DetectorReport read(Path file) {
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!e.isJsonObject() || !e.getAsJsonObject().has("cells") || !e.getAsJsonObject().has("detectors")) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            JsonNode e;
+            try {
+                e = Json.parse(text);
+            } catch (IllegalArgumentException notJson) {
+                throw new IllegalArgumentException(file + " is not valid JSON: " + notJson.getMessage(), notJson);
+            }
+            if (!e.isObject() || !e.has("cells") || !e.has("detectors")) {
                 throw new IllegalArgumentException(file + " is not a benchmark-detectors result (no 'cells' or"
                         + " 'detectors'); give the detectors.json that benchmark-detectors wrote");
             }
-            return new DetectorReport(e.getAsJsonObject());
+            return new DetectorReport(e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -103,11 +106,11 @@ public final class DetectorReport {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-16s %10s %24s %10s%n", "detector", "threshold", "clean rate [95% CI]",
                 "ms/window"));
-        for (JsonObject d : detectors()) {
-            b.append(String.format(Locale.ROOT, "%-16s %10.3f %8.4f [%.4f,%.4f] %10.2f%n", d.get("name").getAsString(),
-                    d.get("threshold").getAsDouble(), d.get("cleanRate").getAsDouble(),
-                    d.get("cleanLower").getAsDouble(), d.get("cleanUpper").getAsDouble(),
-                    d.get("msPerWindow").getAsDouble()));
+        for (JsonNode d : detectors()) {
+            b.append(String.format(Locale.ROOT, "%-16s %10.3f %8.4f [%.4f,%.4f] %10.2f%n", d.get("name").asText(),
+                    d.get("threshold").asDouble(), d.get("cleanRate").asDouble(),
+                    d.get("cleanLower").asDouble(), d.get("cleanUpper").asDouble(),
+                    d.get("msPerWindow").asDouble()));
         }
         b.append('\n');
         b.append(String.format(Locale.ROOT, "%-12s %5s %7s", "shift", "sev", "drop"));
@@ -115,12 +118,12 @@ public final class DetectorReport {
             b.append(String.format(Locale.ROOT, " %14s", d));
         }
         b.append('\n');
-        for (JsonObject c : cells()) {
-            b.append(String.format(Locale.ROOT, "%-12s %5.2f %7.2f", c.get("shift").getAsString(),
-                    c.get("severity").getAsDouble(), c.get("accuracyDropPoints").getAsDouble()));
+        for (JsonNode c : cells()) {
+            b.append(String.format(Locale.ROOT, "%-12s %5.2f %7.2f", c.get("shift").asText(),
+                    c.get("severity").asDouble(), c.get("accuracyDropPoints").asDouble()));
             for (String d : detectionNames()) {
-                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(d);
-                b.append(String.format(Locale.ROOT, " %9.2f (%s)", o.get("alarmWithin").getAsDouble(), delay(o)));
+                JsonNode o = c.get("detection").get(d);
+                b.append(String.format(Locale.ROOT, " %9.2f (%s)", o.get("alarmWithin").asDouble(), delay(o)));
             }
             b.append('\n');
         }
@@ -128,10 +131,10 @@ public final class DetectorReport {
     }
 
     String markdown(String source, String delayChart, String recoveryChart, String corruptionGrid) {
-        JsonObject config = json.getAsJsonObject("config");
-        JsonObject split = json.getAsJsonObject("split");
-        double alpha = config.get("alpha").getAsDouble();
-        int window = config.get("windowSize").getAsInt();
+        JsonNode config = json.get("config");
+        JsonNode split = json.get("split");
+        double alpha = config.get("alpha").asDouble();
+        int window = config.get("windowSize").asInt();
         StringBuilder b = new StringBuilder();
         b.append("# Detector benchmark\n\n");
         b.append("Generated by `./varshift trainer benchmark-detectors` from `").append(source)
@@ -142,19 +145,19 @@ public final class DetectorReport {
                         + " for the CUSUM). The calibration used %d images (%d held-out test images, %d held-back"
                         + " training images); every rate below is measured on %d test images it never saw"
                         + " (clean accuracy %.4f).%n%n",
-                json.get("model").getAsString(), json.get("version").getAsInt(), config.get("name").getAsString(),
-                window, alpha, config.get("trials").getAsInt(), config.get("windowsPerTrial").getAsInt(),
-                config.get("warmupWindows").getAsInt(), split.get("calibrationSamples").getAsInt(),
-                split.get("heldOutTestSamples").getAsInt(), split.get("validationSamples").getAsInt(),
-                split.get("unseenSamples").getAsInt(), json.getAsJsonObject("unseen").get("accuracy").getAsDouble()));
+                json.get("model").asText(), json.get("version").asInt(), config.get("name").asText(),
+                window, alpha, config.get("trials").asInt(), config.get("windowsPerTrial").asInt(),
+                config.get("warmupWindows").asInt(), split.get("calibrationSamples").asInt(),
+                split.get("heldOutTestSamples").asInt(), split.get("validationSamples").asInt(),
+                split.get("unseenSamples").asInt(), json.get("unseen").get("accuracy").asDouble()));
         b.append("## The detectors\n\n");
         b.append("| detector | what it tests |\n| --- | --- |\n");
-        for (JsonObject d : detectors()) {
-            b.append("| `").append(d.get("name").getAsString()).append("` | ").append(d.get("description").getAsString())
+        for (JsonNode d : detectors()) {
+            b.append("| `").append(d.get("name").asText()).append("` | ").append(d.get("description").asText())
                     .append(" |\n");
         }
         b.append("| `varshift-cusum` | the CUSUM over Varshift's window scores (in-control ARL ")
-                .append(String.format(Locale.ROOT, "%.0f", config.get("cusumArl").getAsDouble()))
+                .append(String.format(Locale.ROOT, "%.0f", config.get("cusumArl").asDouble()))
                 .append(" windows) |\n\n");
         b.append("Every peer's reference is all the calibration images. Its threshold is its (1 − α) quantile over ")
                 .append(config.get("calibrationWindows"))
@@ -164,31 +167,31 @@ public final class DetectorReport {
                         + " offset in every window). Varshift keeps the calibration stored with the model.\n\n");
         b.append("## Clean false-alarm rates\n\n");
         b.append(String.format(Locale.ROOT, "%d clean windows of unseen images. The comparison is fair when every"
-                + " rate lies within [0.5α, 2α] = [%s, %s].%n%n", detectors().get(0).get("cleanWindows").getAsInt(),
+                + " rate lies within [0.5α, 2α] = [%s, %s].%n%n", detectors().get(0).get("cleanWindows").asInt(),
                 fmt(alpha / 2), fmt(2 * alpha)));
         b.append("| detector | threshold (−log10 p; MMD²) | clean rate | 95 % interval | within [0.5α, 2α] | own decision (p < α) |"
                 + " statistic ms/window |\n| --- | ---: | ---: | --- | --- | ---: | ---: |\n");
         List<String> unfair = new ArrayList<>();
-        for (JsonObject d : detectors()) {
-            double rate = d.get("cleanRate").getAsDouble();
+        for (JsonNode d : detectors()) {
+            double rate = d.get("cleanRate").asDouble();
             boolean fair = rate >= alpha / 2 && rate <= 2 * alpha;
             if (!fair) {
-                unfair.add(d.get("name").getAsString());
+                unfair.add(d.get("name").asText());
             }
-            String own = d.has("ownDecisionRate") ? fmt(d.get("ownDecisionRate").getAsDouble())
-                    + (d.has("ownDecisionWindows") ? " (" + d.get("ownDecisionWindows").getAsInt() + " windows)" : "")
+            String own = d.has("ownDecisionRate") ? fmt(d.get("ownDecisionRate").asDouble())
+                    + (d.has("ownDecisionWindows") ? " (" + d.get("ownDecisionWindows").asInt() + " windows)" : "")
                     : "—";
             b.append(String.format(Locale.ROOT, "| `%s` | %.4g | %s | [%s, %s] | %s | %s | %.2f |%n",
-                    d.get("name").getAsString(), d.get("threshold").getAsDouble(), fmt(rate),
-                    fmt(d.get("cleanLower").getAsDouble()), fmt(d.get("cleanUpper").getAsDouble()),
-                    fair ? "yes" : "**no**", own, d.get("msPerWindow").getAsDouble()));
+                    d.get("name").asText(), d.get("threshold").asDouble(), fmt(rate),
+                    fmt(d.get("cleanLower").asDouble()), fmt(d.get("cleanUpper").asDouble()),
+                    fair ? "yes" : "**no**", own, d.get("msPerWindow").asDouble()));
         }
-        JsonObject forward = json.getAsJsonObject("forward");
+        JsonNode forward = json.get("forward");
         b.append(String.format(Locale.ROOT, "%nEvery detector starts from the model's forward: %.1f ms per window of %d"
                         + " without probes, %.1f ms with the BN probes, cell means, penultimate features and softmax"
                         + " kept (what this benchmark runs; the agent's own probe cost is in agent.md).%n%n",
-                forward.get("plainMsPerWindow").getAsDouble(), window,
-                forward.get("measuredMsPerWindow").getAsDouble()));
+                forward.get("plainMsPerWindow").asDouble(), window,
+                forward.get("measuredMsPerWindow").asDouble()));
         b.append(unfair.isEmpty() ? "Every detector's clean rate is within [0.5α, 2α].\n\n"
                 : "Outside [0.5α, 2α]: " + String.join(", ", unfair) + "; their detection figures are not on equal"
                         + " terms.\n\n");
@@ -198,19 +201,19 @@ public final class DetectorReport {
         }
         b.append("## Detection\n\n");
         b.append(String.format(Locale.ROOT, "P(alarm within %d windows), median delay in windows in brackets (— when"
-                + " more than half the trials never alarm).%n%n", config.get("windowsPerTrial").getAsInt()));
+                + " more than half the trials never alarm).%n%n", config.get("windowsPerTrial").asInt()));
         b.append("| corruption | severity | accuracy | drop (points) |");
         detectionNames().forEach(d -> b.append(" `").append(d).append("` |"));
         b.append("\n| --- | ---: | ---: | ---: |");
         detectionNames().forEach(d -> b.append(" ---: |"));
         b.append('\n');
-        for (JsonObject c : cells()) {
-            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f | %.2f |", c.get("shift").getAsString(),
-                    c.get("severity").getAsDouble(), c.get("accuracy").getAsDouble(),
-                    c.get("accuracyDropPoints").getAsDouble()));
+        for (JsonNode c : cells()) {
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f | %.2f |", c.get("shift").asText(),
+                    c.get("severity").asDouble(), c.get("accuracy").asDouble(),
+                    c.get("accuracyDropPoints").asDouble()));
             for (String d : detectionNames()) {
-                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(d);
-                b.append(String.format(Locale.ROOT, " %.2f (%s) |", o.get("alarmWithin").getAsDouble(), delay(o)));
+                JsonNode o = c.get("detection").get(d);
+                b.append(String.format(Locale.ROOT, " %.2f (%s) |", o.get("alarmWithin").asDouble(), delay(o)));
             }
             b.append('\n');
         }
@@ -225,12 +228,12 @@ public final class DetectorReport {
         b.append("\n| --- | ---: | ---: |");
         sizes.forEach(s -> b.append(" ---: |"));
         b.append('\n');
-        for (JsonObject c : cells()) {
-            JsonObject r = c.getAsJsonObject("recovery");
-            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f |", c.get("shift").getAsString(),
-                    c.get("severity").getAsDouble(), r.get("none").getAsDouble()));
+        for (JsonNode c : cells()) {
+            JsonNode r = c.get("recovery");
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.4f |", c.get("shift").asText(),
+                    c.get("severity").asDouble(), r.get("none").asDouble()));
             for (String s : sizes) {
-                b.append(r.has(s) ? String.format(Locale.ROOT, " %.4f |", r.get(s).getAsDouble()) : " — |");
+                b.append(r.has(s) ? String.format(Locale.ROOT, " %.4f |", r.get(s).asDouble()) : " — |");
             }
             b.append('\n');
         }
@@ -243,7 +246,7 @@ public final class DetectorReport {
     /** Sentences computed from the table: wins, losses and recovery, for a user choosing a monitor. */
     String reading(double alpha) {
         StringBuilder b = new StringBuilder();
-        List<JsonObject> costly = cells().stream().filter(c -> c.get("accuracyDropPoints").getAsDouble()
+        List<JsonNode> costly = cells().stream().filter(c -> c.get("accuracyDropPoints").asDouble()
                 >= COSTLY_DROP_POINTS).toList();
         b.append(String.format(Locale.ROOT, "- %d of %d corruption settings cost at least %.0f points of accuracy."
                 + " Detected (P ≥ %.1f within the trial) among them:", costly.size(), cells().size(),
@@ -256,7 +259,7 @@ public final class DetectorReport {
         b.append(".\n");
         List<String> varshiftMisses = new ArrayList<>();
         Map<String, List<String>> peerWins = new LinkedHashMap<>();
-        for (JsonObject c : costly) {
+        for (JsonNode c : costly) {
             boolean ours = detected(VarshiftDetector.NAME).test(c) || detected(VarshiftDetector.NAME + "-cusum").test(c);
             if (!ours) {
                 varshiftMisses.add(label(c));
@@ -274,7 +277,7 @@ public final class DetectorReport {
         peerWins.forEach((d, list) -> b.append("- Of those, `").append(d).append("` detects: ")
                 .append(String.join(", ", list)).append(".\n"));
         List<String> peerMisses = new ArrayList<>();
-        for (JsonObject c : costly) {
+        for (JsonNode c : costly) {
             if (detected(VarshiftDetector.NAME).test(c)) {
                 List<String> missing = new ArrayList<>();
                 for (String d : detectionNames()) {
@@ -290,7 +293,7 @@ public final class DetectorReport {
         b.append(peerMisses.isEmpty() ? "- No costly setting is detected by Varshift alone.\n"
                 : "- Costly settings only Varshift detects (every peer misses): " + String.join(", ", peerMisses)
                         + ".\n");
-        List<JsonObject> harmless = cells().stream().filter(c -> c.get("accuracyDropPoints").getAsDouble()
+        List<JsonNode> harmless = cells().stream().filter(c -> c.get("accuracyDropPoints").asDouble()
                 < COSTLY_DROP_POINTS).toList();
         b.append(String.format(Locale.ROOT, "- Of the %d settings that cost less than %.0f points, detected:",
                 harmless.size(), COSTLY_DROP_POINTS));
@@ -307,27 +310,27 @@ public final class DetectorReport {
         }
         b.append(".\n");
         long hurt = costly.stream().filter(c -> {
-            JsonObject r = c.getAsJsonObject("recovery");
-            return r.get("all").getAsDouble() < r.get("none").getAsDouble();
+            JsonNode r = c.get("recovery");
+            return r.get("all").asDouble() < r.get("none").asDouble();
         }).count();
         b.append(String.format(Locale.ROOT, "- Re-estimating on the whole pool lowers accuracy in %d of the %d costly"
                 + " settings.%n", hurt, costly.size()));
         return b.toString();
     }
 
-    private static String label(JsonObject c) {
-        return String.format(Locale.ROOT, "%s %.2f (−%.1f pt)", c.get("shift").getAsString(),
-                c.get("severity").getAsDouble(), c.get("accuracyDropPoints").getAsDouble());
+    private static String label(JsonNode c) {
+        return String.format(Locale.ROOT, "%s %.2f (−%.1f pt)", c.get("shift").asText(),
+                c.get("severity").asDouble(), c.get("accuracyDropPoints").asDouble());
     }
 
-    private static Predicate<JsonObject> detected(String detector) {
-        return c -> c.getAsJsonObject("detection").getAsJsonObject(detector).get("alarmWithin").getAsDouble()
+    private static Predicate<JsonNode> detected(String detector) {
+        return c -> c.get("detection").get(detector).get("alarmWithin").asDouble()
                 >= DETECTED;
     }
 
-    private static double mean(List<JsonObject> cells, String key) {
-        return cells.stream().filter(c -> c.getAsJsonObject("recovery").has(key))
-                .mapToDouble(c -> c.getAsJsonObject("recovery").get(key).getAsDouble()).average().orElse(Double.NaN);
+    private static double mean(List<JsonNode> cells, String key) {
+        return cells.stream().filter(c -> c.get("recovery").has(key))
+                .mapToDouble(c -> c.get("recovery").get(key).asDouble()).average().orElse(Double.NaN);
     }
 
     /** Median delay against accuracy drop, one series per detector; never detected at {@value #NEVER}. */
@@ -338,15 +341,15 @@ public final class DetectorReport {
             XYSeries series = new XYSeries(names.get(i));
             // Each detector's points sit a little above or below the whole delays, so that equal delays stay visible.
             double offset = (i - (names.size() - 1) / 2.0) * SERIES_OFFSET;
-            for (JsonObject c : cells()) {
-                JsonObject o = c.getAsJsonObject("detection").getAsJsonObject(names.get(i));
-                double drop = Math.max(0, c.get("accuracyDropPoints").getAsDouble());
-                series.add(drop, (never(o) ? NEVER : o.get("medianDelay").getAsDouble()) + offset);
+            for (JsonNode c : cells()) {
+                JsonNode o = c.get("detection").get(names.get(i));
+                double drop = Math.max(0, c.get("accuracyDropPoints").asDouble());
+                series.add(drop, (never(o) ? NEVER : o.get("medianDelay").asDouble()) + offset);
             }
             data.addSeries(series);
         }
         JFreeChart chart = ChartFactory.createScatterPlot("Median detection delay vs accuracy cost, "
-                        + json.get("model").getAsString() + " v" + json.get("version").getAsInt() + " (" + (int) NEVER
+                        + json.get("model").asText() + " v" + json.get("version").asInt() + " (" + (int) NEVER
                         + " = not within the trial; detectors offset by " + SERIES_OFFSET + ")",
                 "accuracy drop (points)", "median delay (windows)", data, PlotOrientation.VERTICAL, true, false,
                 false);
@@ -363,8 +366,8 @@ public final class DetectorReport {
         List<String> keys = new ArrayList<>();
         keys.add("none");
         keys.addAll(recoveryKeys());
-        Map<Double, List<JsonObject>> bySeverity = new LinkedHashMap<>();
-        cells().forEach(c -> bySeverity.computeIfAbsent(c.get("severity").getAsDouble(), k -> new ArrayList<>()).add(c));
+        Map<Double, List<JsonNode>> bySeverity = new LinkedHashMap<>();
+        cells().forEach(c -> bySeverity.computeIfAbsent(c.get("severity").asDouble(), k -> new ArrayList<>()).add(c));
         for (String key : keys) {
             String series = key.equals("none") ? "no adaptation" : "N = " + key;
             bySeverity.forEach((severity, list) -> data.addValue(mean(list, key), series,
@@ -389,40 +392,42 @@ public final class DetectorReport {
         return out.toByteArray();
     }
 
-    private static String delay(JsonObject detection) {
-        return never(detection) ? "—" : detection.get("medianDelay").getAsString();
+    private static String delay(JsonNode detection) {
+        return never(detection) ? "—" : detection.get("medianDelay").asText();
     }
 
     /** No median delay: more than half the trials never alarm (stored as null, or left out of the JSON). */
-    private static boolean never(JsonObject detection) {
-        return !detection.has("medianDelay") || detection.get("medianDelay").isJsonNull();
+    private static boolean never(JsonNode detection) {
+        return !detection.has("medianDelay") || detection.get("medianDelay").isNull();
     }
 
     private static String fmt(double rate) {
         return String.format(Locale.ROOT, "%.4f", rate);
     }
 
-    private List<JsonObject> detectors() {
-        List<JsonObject> out = new ArrayList<>();
-        json.getAsJsonArray("detectors").forEach(e -> out.add(e.getAsJsonObject()));
+    private List<JsonNode> detectors() {
+        List<JsonNode> out = new ArrayList<>();
+        json.get("detectors").forEach(out::add);
         return out;
     }
 
-    private List<JsonObject> cells() {
-        List<JsonObject> out = new ArrayList<>();
-        json.getAsJsonArray("cells").forEach(e -> out.add(e.getAsJsonObject()));
+    private List<JsonNode> cells() {
+        List<JsonNode> out = new ArrayList<>();
+        json.get("cells").forEach(out::add);
         return out;
     }
 
     /** The detection columns in the order the first cell lists them (Varshift, its CUSUM, the peers). */
     List<String> detectionNames() {
-        return new ArrayList<>(cells().get(0).getAsJsonObject("detection").keySet());
+        List<String> names = new ArrayList<>();
+        cells().get(0).get("detection").fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     /** The recovery sizes in the stored order, then "all". */
     private List<String> recoveryKeys() {
         List<String> keys = new ArrayList<>();
-        json.getAsJsonObject("config").getAsJsonArray("recoverySizes").forEach(e -> keys.add(e.getAsString()));
+        json.get("config").get("recoverySizes").forEach(e -> keys.add(e.asText()));
         keys.add("all");
         return keys;
     }

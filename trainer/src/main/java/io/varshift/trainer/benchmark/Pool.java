@@ -8,8 +8,8 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.training.ParameterStore;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.BnMomentsCollector;
-import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.probe.BnMomentsCollector;
 import io.varshift.trainer.evaluate.MeasuredRows;
 import io.varshift.trainer.progress.JobContext;
 

@@ -1,10 +1,11 @@
 package io.varshift.trainer.benchmark;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.BnReestimator;
-import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.BnReestimator;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
 
@@ -28,24 +29,24 @@ final class Recovery {
      * @param model a copy of the benchmarked model that only this measurement changes
      * @param before the pool's accuracy without adaptation
      */
-    static JsonObject measure(LoadedModel model, ImageSet corrupted, double before, BenchmarkConfig config,
+    static ObjectNode measure(LoadedModel model, ImageSet corrupted, double before, BenchmarkConfig config,
             int batchSize, JobContext context, String phase, Random random) {
         BnProbes probes = BnProbes.attach(model.block());
         List<double[][]> stored = new ArrayList<>();
         for (int l = 0; l < probes.layerCount(); l++) {
             stored.add(new double[][] {probes.runningMean(l), probes.runningVar(l)});
         }
-        JsonObject o = new JsonObject();
-        o.addProperty("none", before);
+        ObjectNode o = Json.object();
+        o.put("none", before);
         try {
             for (int n : config.recoverySizes()) {
                 if (n < corrupted.size()) {
-                    o.addProperty(String.valueOf(n), adapted(model, sample(corrupted, n, random), corrupted,
+                    o.put(String.valueOf(n), adapted(model, sample(corrupted, n, random), corrupted,
                             batchSize, context, phase));
                 }
                 restore(probes, stored);
             }
-            o.addProperty("all", adapted(model, corrupted, corrupted, batchSize, context, phase));
+            o.put("all", adapted(model, corrupted, corrupted, batchSize, context, phase));
         } finally {
             restore(probes, stored);
         }

@@ -1,6 +1,6 @@
 package io.varshift.trainer.cli;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.trainer.TrainerConfig;
@@ -8,9 +8,9 @@ import io.varshift.trainer.benchmark.BenchmarkConfig;
 import io.varshift.trainer.benchmark.DetectorBenchmark;
 import io.varshift.trainer.benchmark.DetectorReport;
 import jakarta.inject.Inject;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -94,7 +94,7 @@ class BenchmarkDetectorsCommand implements Callable<Integer> {
         ModelStore store = new ModelStore(config.modelStore());
         ModelArtifact artifact = store.loadVersionOrLatest(model, version);
         JobCommand.ConsoleProgress progress = new JobCommand.ConsoleProgress(System.err);
-        JsonObject result;
+        ObjectNode result;
         try {
             result = benchmark.run(artifact, settings, batchSize, progress);
         } finally {

@@ -1,17 +1,17 @@
 package io.varshift.trainer.cli;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.data.ImageSet;
 import io.varshift.trainer.TrainerJobs;
-import io.varshift.trainer.remediation.RemediationBench;
 import io.varshift.trainer.benchmark.DetectorBenchmark;
+import io.varshift.trainer.remediation.RemediationBench;
 import io.varshift.trainer.report.AtomicFiles;
 import jakarta.inject.Inject;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -100,7 +100,7 @@ class BenchmarkRemediationCommand implements Callable<Integer> {
         ModelArtifact artifact = jobs.store().loadVersionOrLatest(model, version);
         ImageSet traffic = RemediationBench.unseenTestImages(artifact, jobs.adjust().dataDir());
         JobCommand.ConsoleProgress progress = new JobCommand.ConsoleProgress(System.err);
-        JsonObject result;
+        ObjectNode result;
         try {
             result = new RemediationBench(jobs.adjust()).run(artifact, traffic, new RemediationBench.Settings(kinds,
                     severity, window, cleanWindows, persistWindows, records, verifyWindows, accuracyMargin, rate,

@@ -1,6 +1,6 @@
 package io.varshift.trainer.cli;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.trainer.TrainerConfig;
@@ -8,9 +8,9 @@ import io.varshift.trainer.evaluate.AlarmEvaluation;
 import io.varshift.trainer.evaluate.AlarmReport;
 import io.varshift.trainer.evaluate.EvaluationConfig;
 import jakarta.inject.Inject;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -90,7 +90,7 @@ class EvaluateAlarmsCommand implements Callable<Integer> {
         AlarmEvaluation evaluator = new AlarmEvaluation(new ModelStore(config.modelStore()), config.dataDir());
         ModelArtifact artifact = evaluator.artifact(model, version);
         JobCommand.ConsoleProgress progress = new JobCommand.ConsoleProgress(System.err);
-        JsonObject result;
+        ObjectNode result;
         try {
             result = evaluator.evaluate(artifact, evaluation, batchSize, progress);
         } finally {

@@ -1,6 +1,6 @@
 package io.varshift.trainer.cli;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.trainer.jobs.JobExecutor;
 import io.varshift.trainer.jobs.JobRequest;
 import io.varshift.trainer.progress.JobContext;
@@ -29,7 +29,7 @@ abstract class JobCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ConsoleProgress progress = new ConsoleProgress(System.err);
-        JsonObject result;
+        ObjectNode result;
         try {
             result = executor.execute(request(), progress);
         } finally {

@@ -1,7 +1,7 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
@@ -9,8 +9,9 @@ import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.report.AtomicFiles;
 
@@ -58,7 +59,7 @@ public final class AlarmEvaluation {
      * @throws IllegalArgumentException when the model has no calibration, its held-out count is not
      *     recorded, or fewer than {@value EvaluationConfig#MIN_UNSEEN} unseen images remain
      */
-    public JsonObject evaluate(ModelArtifact artifact, EvaluationConfig config, int batchSize, JobContext context) {
+    public ObjectNode evaluate(ModelArtifact artifact, EvaluationConfig config, int batchSize, JobContext context) {
         String name = "model '" + artifact.name() + "' v" + artifact.version();
         int heldOut = HeldOutTestImages.of(artifact, "evaluate-alarms");
         ImageSet test = FashionMnist.in(dataDir).test();
@@ -131,63 +132,54 @@ public final class AlarmEvaluation {
         return rows;
     }
 
-    private static JsonObject json(ModelArtifact artifact, int heldOut, int to, double accuracy,
+    private static ObjectNode json(ModelArtifact artifact, int heldOut, int to, double accuracy,
             ModelCalibration calibration, EvaluationConfig config, List<FalseAlarmEvaluation.Split> splits,
             FalseAlarmEvaluation.Result falseAlarms, List<PowerEvaluation.ShiftCell> power) {
-        JsonObject o = new JsonObject();
-        o.addProperty("model", artifact.name());
-        o.addProperty("version", artifact.version());
-        o.add("config", config.toJson());
-        JsonObject c = new JsonObject();
-        c.addProperty("heldOutSamples", heldOut);
-        c.addProperty("calibrationSamples", calibration.heldOutSamples());
-        c.addProperty("falseAlarmRate", calibration.falseAlarmRate());
-        JsonArray sizes = new JsonArray();
+        ObjectNode o = Json.object();
+        o.put("model", artifact.name());
+        o.put("version", artifact.version());
+        o.set("config", config.toJson());
+        ObjectNode c = o.putObject("calibration");
+        c.put("heldOutSamples", heldOut);
+        c.put("calibrationSamples", calibration.heldOutSamples());
+        c.put("falseAlarmRate", calibration.falseAlarmRate());
+        ArrayNode sizes = c.putArray("windowSizes");
         calibration.windows().forEach(w -> sizes.add(w.windowSize()));
-        c.add("windowSizes", sizes);
-        JsonArray replicates = new JsonArray();
+        ArrayNode replicates = c.putArray("replicates");
         calibration.windows().forEach(w -> replicates.add(w.replicates()));
-        c.add("replicates", replicates);
-        c.addProperty("layers", calibration.layers().size());
-        o.add("calibration", c);
-        JsonObject unseen = new JsonObject();
-        unseen.addProperty("from", heldOut);
-        unseen.addProperty("to", to);
-        unseen.addProperty("samples", to - heldOut);
-        unseen.addProperty("accuracy", accuracy);
-        o.add("unseen", unseen);
-        JsonArray splitArray = new JsonArray();
+        c.put("layers", calibration.layers().size());
+        ObjectNode unseen = o.putObject("unseen");
+        unseen.put("from", heldOut);
+        unseen.put("to", to);
+        unseen.put("samples", to - heldOut);
+        unseen.put("accuracy", accuracy);
+        ArrayNode splitArray = o.putArray("splits");
         for (int s = 0; s < splits.size(); s++) {
-            JsonObject split = new JsonObject();
-            split.addProperty("split", s + 1);
-            split.addProperty("calibrationRows", s == 0 ? "the model's own: test images 0 to " + heldOut
+            ObjectNode split = splitArray.addObject();
+            split.put("split", s + 1);
+            split.put("calibrationRows", s == 0 ? "the model's own: test images 0 to " + heldOut
                     : "a random " + heldOut + " of test images 0 to " + to + " (deal seed " + (config.seed() + s) + ")");
-            split.addProperty("calibrationSeed", splits.get(s).calibration().seed());
-            split.addProperty("unseenSamples", splits.get(s).unseen().samples());
-            split.addProperty("unseenAccuracy", splits.get(s).unseen().accuracy());
-            splitArray.add(split);
+            split.put("calibrationSeed", splits.get(s).calibration().seed());
+            split.put("unseenSamples", splits.get(s).unseen().samples());
+            split.put("unseenAccuracy", splits.get(s).unseen().accuracy());
         }
-        o.add("splits", splitArray);
-        JsonArray cells = new JsonArray();
+        ArrayNode cells = o.putArray("falseAlarms");
         falseAlarms.cells().forEach(cell -> cells.add(cell.toJson()));
-        o.add("falseAlarms", cells);
-        JsonObject p = new JsonObject();
-        p.addProperty("alpha", config.powerAlpha());
-        p.addProperty("windowsPerTrial", config.windowsPerTrial());
-        p.addProperty("warmupWindows", config.warmupWindows());
-        p.addProperty("cusumReference", config.cusumReference());
-        p.addProperty("cusumArl", config.cusumArl());
-        p.addProperty("cusumThreshold", Cusum.thresholdFor(config.cusumArl(),
+        ObjectNode p = o.putObject("power");
+        p.put("alpha", config.powerAlpha());
+        p.put("windowsPerTrial", config.windowsPerTrial());
+        p.put("warmupWindows", config.warmupWindows());
+        p.put("cusumReference", config.cusumReference());
+        p.put("cusumArl", config.cusumArl());
+        p.put("cusumThreshold", Cusum.thresholdFor(config.cusumArl(),
                 config.cusumReference()));
-        JsonArray shifts = new JsonArray();
+        ArrayNode shifts = p.putArray("shifts");
         power.forEach(s -> shifts.add(s.toJson()));
-        p.add("shifts", shifts);
-        o.add("power", p);
         return o;
     }
 
     /** Writes the JSON atomically (a reader never sees half of it) and returns its path. */
-    public static Path write(JsonObject result, Path outDir) {
+    public static Path write(ObjectNode result, Path outDir) {
         Path target = outDir.resolve(JSON_FILE);
         AtomicFiles.writeJson(target, result, "alarm evaluation");
         return target;

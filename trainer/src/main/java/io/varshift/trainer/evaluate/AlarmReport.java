@@ -1,9 +1,7 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.varshift.core.json.Json;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -36,25 +34,29 @@ public final class AlarmReport {
     static final int CHART_WIDTH = 1000;
     static final int CHART_HEIGHT = 560;
 
-    private final JsonObject json;
+    private final JsonNode json;
 
-    public AlarmReport(JsonObject json) {
+    public AlarmReport(JsonNode json) {
         this.json = json;
     }
 
     /** @throws UncheckedIOException when the file cannot be read; IllegalArgumentException when it is not JSON */
     public static AlarmReport read(Path file) {
         try {
-            JsonElement e = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
-            if (!e.isJsonObject() || !e.getAsJsonObject().has("falseAlarms")) {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            JsonNode e;
+            try {
+                e = Json.parse(text);
+            } catch (IllegalArgumentException notJson) {
+                throw new IllegalArgumentException(file + " is not valid JSON: " + notJson.getMessage(), notJson);
+            }
+            if (!e.isObject() || !e.has("falseAlarms")) {
                 throw new IllegalArgumentException(file + " is not an evaluate-alarms result (no 'falseAlarms');"
                         + " give the alarms.json that evaluate-alarms wrote");
             }
-            return new AlarmReport(e.getAsJsonObject());
+            return new AlarmReport(e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        } catch (com.google.gson.JsonParseException e) {
-            throw new IllegalArgumentException(file + " is not valid JSON: " + e.getMessage(), e);
         }
     }
 
@@ -63,11 +65,11 @@ public final class AlarmReport {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-14s %6s %7s %7s %7s %-23s %-7s %-19s %9s%n", "order", "window", "alpha",
                 "windows", "alarms", "rate [95% CI]", "<=2a", "per split min-max", "mix rate"));
-        for (JsonObject c : cells()) {
+        for (JsonNode c : cells()) {
             b.append(String.format(Locale.ROOT, "%-14s %6d %7.0e %7d %7d %-23s %-7s %-19s %9.4f%n",
-                    c.get("order").getAsString(), c.get("windowSize").getAsInt(), c.get("alpha").getAsDouble(),
-                    c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rateWithInterval(c), verdict(c),
-                    splitRange(c), c.get("predictionMixRate").getAsDouble()));
+                    c.get("order").asText(), c.get("windowSize").asInt(), c.get("alpha").asDouble(),
+                    c.get("windows").asLong(), c.get("modelAlarms").asLong(), rateWithInterval(c), verdict(c),
+                    splitRange(c), c.get("predictionMixRate").asDouble()));
         }
         return b.toString();
     }
@@ -77,14 +79,14 @@ public final class AlarmReport {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-11s %8s %7s %6s %11s %11s %9s %9s%n", "shift", "severity", "drop pt",
                 "window", "P(win)", "P(cusum)", "delay win", "delay cus"));
-        for (JsonObject s : shifts()) {
-            for (JsonObject w : windows(s)) {
-                JsonObject pw = w.getAsJsonObject("perWindow");
-                JsonObject sq = w.getAsJsonObject("sequential");
+        for (JsonNode s : shifts()) {
+            for (JsonNode w : windows(s)) {
+                JsonNode pw = w.get("perWindow");
+                JsonNode sq = w.get("sequential");
                 b.append(String.format(Locale.ROOT, "%-11s %8.2f %7.2f %6d %11.3f %11.3f %9s %9s%n",
-                        s.get("shift").getAsString(), s.get("severity").getAsDouble(),
-                        s.get("accuracyDropPoints").getAsDouble(), w.get("windowSize").getAsInt(),
-                        pw.get("alarmWithin").getAsDouble(), sq.get("alarmWithin").getAsDouble(), delay(pw), delay(sq)));
+                        s.get("shift").asText(), s.get("severity").asDouble(),
+                        s.get("accuracyDropPoints").asDouble(), w.get("windowSize").asInt(),
+                        pw.get("alarmWithin").asDouble(), sq.get("alarmWithin").asDouble(), delay(pw), delay(sq)));
             }
         }
         return b.toString();
@@ -115,10 +117,10 @@ public final class AlarmReport {
     }
 
     String markdown(String source, String chartFile) {
-        JsonObject config = json.getAsJsonObject("config");
-        JsonObject calibration = json.getAsJsonObject("calibration");
-        JsonObject unseen = json.getAsJsonObject("unseen");
-        JsonObject power = json.getAsJsonObject("power");
+        JsonNode config = json.get("config");
+        JsonNode calibration = json.get("calibration");
+        JsonNode unseen = json.get("unseen");
+        JsonNode power = json.get("power");
         StringBuilder b = new StringBuilder();
         b.append("# Alarm evaluation: false alarms, power and delay\n\n");
         b.append("Generated from `").append(source).append("` by `./varshift trainer evaluate-alarms --report-from ")
@@ -134,12 +136,12 @@ public final class AlarmReport {
                         + " all), so that, over random pools, a window's mean varies around the population's as a"
                         + " live window's does (statistics.md). Config `%s`: %d windows per false-alarm cell in each"
                         + " split, %d power trials per cell.%n%n",
-                json.get("model").getAsString(), json.get("version").getAsInt(),
-                calibration.get("heldOutSamples").getAsInt(), calibration.get("layers").getAsInt(),
-                calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").getAsInt(),
-                unseen.get("to").getAsInt(), unseen.get("samples").getAsInt(), unseen.get("accuracy").getAsDouble(),
-                config.get("name").getAsString(), config.get("falseAlarmWindows").getAsInt(),
-                config.get("powerTrials").getAsInt()));
+                json.get("model").asText(), json.get("version").asInt(),
+                calibration.get("heldOutSamples").asInt(), calibration.get("layers").asInt(),
+                calibration.get("windowSizes"), calibration.get("replicates"), unseen.get("from").asInt(),
+                unseen.get("to").asInt(), unseen.get("samples").asInt(), unseen.get("accuracy").asDouble(),
+                config.get("name").asText(), config.get("falseAlarmWindows").asInt(),
+                config.get("powerTrials").asInt()));
         b.append("Orders: `shuffled` (i.i.d.); `runs-L` (same-TRUE-label runs of L images, run labels uniform,"
                 + " the window starting anywhere in a run); `one-class-S` (one class, drawn per window, at share S,"
                 + " the rest uniform). A window alarms when the model-level p-value is below α; the prediction-mix"
@@ -153,11 +155,11 @@ public final class AlarmReport {
         b.append("| order | window | α | windows | alarms | rate | 95 % interval | upper ≤ 2α | per split (min – max)"
                 + " | prediction mix rate | layer-window rate | moment test | cell test |\n"
                 + "|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (JsonObject c : cells()) {
+        for (JsonNode c : cells()) {
             b.append(String.format(Locale.ROOT, "| %s | %d | %s | %d | %d | %s | [%s, %s] | %s | %s | %s | %s | %s | %s |%n",
-                    c.get("order").getAsString(), c.get("windowSize").getAsInt(), alpha(c.get("alpha").getAsDouble()),
-                    c.get("windows").getAsLong(), c.get("modelAlarms").getAsLong(), rate(c.get("modelRate")),
-                    rate(c.get("modelLower")), rate(c.get("modelUpper")), c.get("meetsUpperBound").getAsBoolean()
+                    c.get("order").asText(), c.get("windowSize").asInt(), alpha(c.get("alpha").asDouble()),
+                    c.get("windows").asLong(), c.get("modelAlarms").asLong(), rate(c.get("modelRate")),
+                    rate(c.get("modelLower")), rate(c.get("modelUpper")), c.get("meetsUpperBound").asBoolean()
                             ? "yes" : "**no**", splitRange(c), rate(c.get("predictionMixRate")),
                     rate(c.get("layerWindowRate")),
                     rate(c.get("momentTestRate")), rate(c.get("cellTestRate"))));
@@ -171,29 +173,29 @@ public final class AlarmReport {
                         + " u = Φ⁻¹(1 − p), clipped to ±8. P = share of trials that alarm within %d windows;"
                         + " delay = median first alarming window (— when more than half never alarm). Accuracy drop"
                         + " in points against the clean %.4f.%n%n",
-                power.get("warmupWindows").getAsInt(), power.get("cusumReference").getAsString(),
-                power.get("cusumThreshold").getAsDouble(), power.get("cusumArl").getAsDouble(),
-                power.get("windowsPerTrial").getAsInt(), alpha(power.get("alpha").getAsDouble()),
-                power.get("windowsPerTrial").getAsInt(), unseen.get("accuracy").getAsDouble()));
+                power.get("warmupWindows").asInt(), power.get("cusumReference").asText(),
+                power.get("cusumThreshold").asDouble(), power.get("cusumArl").asDouble(),
+                power.get("windowsPerTrial").asInt(), alpha(power.get("alpha").asDouble()),
+                power.get("windowsPerTrial").asInt(), unseen.get("accuracy").asDouble()));
         List<Integer> sizes = windowSizes();
         b.append("| shift | severity | accuracy drop (points) |");
         for (int w : sizes) {
             b.append(" P win / cusum @").append(w).append(" | delay win / cusum @").append(w).append(" |");
         }
         b.append("\n|---|---|---|").append("---|---|".repeat(sizes.size())).append('\n');
-        for (JsonObject s : shifts()) {
-            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |", s.get("shift").getAsString(),
-                    s.get("severity").getAsDouble(), s.get("accuracyDropPoints").getAsDouble()));
-            for (JsonObject w : windows(s)) {
-                JsonObject pw = w.getAsJsonObject("perWindow");
-                JsonObject sq = w.getAsJsonObject("sequential");
-                b.append(String.format(Locale.ROOT, " %.2f / %.2f | %s / %s |", pw.get("alarmWithin").getAsDouble(),
-                        sq.get("alarmWithin").getAsDouble(), delay(pw), delay(sq)));
+        for (JsonNode s : shifts()) {
+            b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |", s.get("shift").asText(),
+                    s.get("severity").asDouble(), s.get("accuracyDropPoints").asDouble()));
+            for (JsonNode w : windows(s)) {
+                JsonNode pw = w.get("perWindow");
+                JsonNode sq = w.get("sequential");
+                b.append(String.format(Locale.ROOT, " %.2f / %.2f | %s / %s |", pw.get("alarmWithin").asDouble(),
+                        sq.get("alarmWithin").asDouble(), delay(pw), delay(sq)));
             }
             b.append('\n');
         }
         b.append('\n').append(powerFindings()).append('\n');
-        b.append("![Probability of an alarm within ").append(power.get("windowsPerTrial").getAsInt())
+        b.append("![Probability of an alarm within ").append(power.get("windowsPerTrial").asInt())
                 .append(" windows against the accuracy a shift costs](").append(chartFile).append(")\n");
         return b.toString();
     }
@@ -203,11 +205,11 @@ public final class AlarmReport {
         if (!json.has("splits")) {
             return "";
         }
-        JsonArray splits = json.getAsJsonArray("splits");
+        JsonNode splits = json.get("splits");
         StringBuilder accuracies = new StringBuilder();
-        for (JsonElement e : splits) {
+        for (JsonNode e : splits) {
             accuracies.append(accuracies.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f",
-                    e.getAsJsonObject().get("unseenAccuracy").getAsDouble()));
+                    e.get("unseenAccuracy").asDouble()));
         }
         return String.format(Locale.ROOT, "Every false-alarm cell pools %d split%s of the same measured test images, %d"
                         + " windows each. Split 1 is the model's own calibration judged on the images after it; every"
@@ -219,10 +221,10 @@ public final class AlarmReport {
                         + " calibration promises the rate averaged over that luck, which the pooled rate measures."
                         + " The per-split column shows the spread.%n%n",
                 splits.size(), splits.size() == 1 ? "" : "s",
-                json.getAsJsonObject("config").get("falseAlarmWindows").getAsInt(), accuracies);
+                json.get("config").get("falseAlarmWindows").asInt(), accuracies);
     }
 
-    private static String splitRange(JsonObject c) {
+    private static String splitRange(JsonNode c) {
         if (!c.has("splitRates")) {
             return "—";
         }
@@ -234,12 +236,12 @@ public final class AlarmReport {
         List<String> over = new ArrayList<>();
         List<String> deaf = new ArrayList<>();
         int total = 0;
-        for (JsonObject c : cells()) {
+        for (JsonNode c : cells()) {
             total++;
-            if (!c.get("meetsUpperBound").getAsBoolean()) {
+            if (!c.get("meetsUpperBound").asBoolean()) {
                 over.add(cellName(c) + " (upper " + rate(c.get("modelUpper")) + ")");
             }
-            if (c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").getAsBoolean()) {
+            if (c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").asBoolean()) {
                 deaf.add(cellName(c) + " (rate " + rate(c.get("modelRate")) + ")");
             }
         }
@@ -256,18 +258,18 @@ public final class AlarmReport {
     String powerFindings() {
         List<String> caught = new ArrayList<>();
         List<String> missed = new ArrayList<>();
-        for (JsonObject s : shifts()) {
-            if (s.get("accuracyDropPoints").getAsDouble() < COSTLY_DROP_POINTS) {
+        for (JsonNode s : shifts()) {
+            if (s.get("accuracyDropPoints").asDouble() < COSTLY_DROP_POINTS) {
                 continue;
             }
-            String shift = String.format(Locale.ROOT, "%s %.2f (−%.1f points)", s.get("shift").getAsString(),
-                    s.get("severity").getAsDouble(), s.get("accuracyDropPoints").getAsDouble());
+            String shift = String.format(Locale.ROOT, "%s %.2f (−%.1f points)", s.get("shift").asText(),
+                    s.get("severity").asDouble(), s.get("accuracyDropPoints").asDouble());
             List<String> weak = new ArrayList<>();
-            for (JsonObject w : windows(s)) {
-                double best = Math.max(w.getAsJsonObject("perWindow").get("alarmWithin").getAsDouble(),
-                        w.getAsJsonObject("sequential").get("alarmWithin").getAsDouble());
+            for (JsonNode w : windows(s)) {
+                double best = Math.max(w.get("perWindow").get("alarmWithin").asDouble(),
+                        w.get("sequential").get("alarmWithin").asDouble());
                 if (best < REQUIRED_POWER) {
-                    weak.add(String.format(Locale.ROOT, "window %d: %.2f", w.get("windowSize").getAsInt(), best));
+                    weak.add(String.format(Locale.ROOT, "window %d: %.2f", w.get("windowSize").asInt(), best));
                 }
             }
             (weak.isEmpty() ? caught : missed).add(weak.isEmpty() ? shift : shift + " [" + String.join(", ", weak) + "]");
@@ -291,21 +293,21 @@ public final class AlarmReport {
         for (int w : windowSizes()) {
             sequential.put(w, new XYSeries("window " + w + ", CUSUM"));
         }
-        for (JsonObject s : shifts()) {
+        for (JsonNode s : shifts()) {
             // A shift that helps accuracy is drawn at 0: the axis is the cost.
-            double drop = Math.max(0, s.get("accuracyDropPoints").getAsDouble());
-            for (JsonObject w : windows(s)) {
-                int size = w.get("windowSize").getAsInt();
-                series.get(size).add(drop, w.getAsJsonObject("perWindow").get("alarmWithin").getAsDouble());
-                sequential.get(size).add(drop, w.getAsJsonObject("sequential").get("alarmWithin").getAsDouble());
+            double drop = Math.max(0, s.get("accuracyDropPoints").asDouble());
+            for (JsonNode w : windows(s)) {
+                int size = w.get("windowSize").asInt();
+                series.get(size).add(drop, w.get("perWindow").get("alarmWithin").asDouble());
+                sequential.get(size).add(drop, w.get("sequential").get("alarmWithin").asDouble());
             }
         }
         XYSeriesCollection data = new XYSeriesCollection();
         series.values().forEach(data::addSeries);
         sequential.values().forEach(data::addSeries);
-        JFreeChart chart = ChartFactory.createScatterPlot("Alarm within " + json.getAsJsonObject("power")
-                        .get("windowsPerTrial").getAsInt() + " windows vs accuracy cost, " + json.get("model").getAsString()
-                        + " v" + json.get("version").getAsInt() + " (all replay shifts and severities)",
+        JFreeChart chart = ChartFactory.createScatterPlot("Alarm within " + json.get("power")
+                        .get("windowsPerTrial").asInt() + " windows vs accuracy cost, " + json.get("model").asText()
+                        + " v" + json.get("version").asInt() + " (all replay shifts and severities)",
                 "accuracy drop (points)", "P(alarm within trial)", data, PlotOrientation.VERTICAL, true, false, false);
         XYPlot plot = chart.getXYPlot();
         plot.getRangeAxis().setRange(-0.02, 1.02);
@@ -318,56 +320,56 @@ public final class AlarmReport {
         return out.toByteArray();
     }
 
-    private List<JsonObject> cells() {
-        List<JsonObject> out = new ArrayList<>();
-        json.getAsJsonArray("falseAlarms").forEach(e -> out.add(e.getAsJsonObject()));
+    private List<JsonNode> cells() {
+        List<JsonNode> out = new ArrayList<>();
+        json.get("falseAlarms").forEach(out::add);
         return out;
     }
 
-    private List<JsonObject> shifts() {
-        List<JsonObject> out = new ArrayList<>();
-        json.getAsJsonObject("power").getAsJsonArray("shifts").forEach(e -> out.add(e.getAsJsonObject()));
+    private List<JsonNode> shifts() {
+        List<JsonNode> out = new ArrayList<>();
+        json.get("power").get("shifts").forEach(out::add);
         return out;
     }
 
-    private static List<JsonObject> windows(JsonObject shift) {
-        List<JsonObject> out = new ArrayList<>();
-        shift.getAsJsonArray("windows").forEach(e -> out.add(e.getAsJsonObject()));
+    private static List<JsonNode> windows(JsonNode shift) {
+        List<JsonNode> out = new ArrayList<>();
+        shift.get("windows").forEach(out::add);
         return out;
     }
 
     private List<Integer> windowSizes() {
         List<Integer> out = new ArrayList<>();
-        json.getAsJsonObject("calibration").getAsJsonArray("windowSizes").forEach(e -> out.add(e.getAsInt()));
+        json.get("calibration").get("windowSizes").forEach(e -> out.add(e.asInt()));
         return out;
     }
 
-    private static String cellName(JsonObject c) {
-        return c.get("order").getAsString() + " @" + c.get("windowSize").getAsInt() + ", α = "
-                + alpha(c.get("alpha").getAsDouble());
+    private static String cellName(JsonNode c) {
+        return c.get("order").asText() + " @" + c.get("windowSize").asInt() + ", α = "
+                + alpha(c.get("alpha").asDouble());
     }
 
-    private static String verdict(JsonObject c) {
-        String bound = c.get("meetsUpperBound").getAsBoolean() ? "ok" : "OVER";
-        return c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").getAsBoolean() ? bound + ",<a/2" : bound;
+    private static String verdict(JsonNode c) {
+        String bound = c.get("meetsUpperBound").asBoolean() ? "ok" : "OVER";
+        return c.has("atLeastHalfAlpha") && !c.get("atLeastHalfAlpha").asBoolean() ? bound + ",<a/2" : bound;
     }
 
-    private static String rateWithInterval(JsonObject c) {
-        return String.format(Locale.ROOT, "%.5f [%.5f,%.5f]", c.get("modelRate").getAsDouble(),
-                c.get("modelLower").getAsDouble(), c.get("modelUpper").getAsDouble());
+    private static String rateWithInterval(JsonNode c) {
+        return String.format(Locale.ROOT, "%.5f [%.5f,%.5f]", c.get("modelRate").asDouble(),
+                c.get("modelLower").asDouble(), c.get("modelUpper").asDouble());
     }
 
-    private static String delay(JsonObject detection) {
-        JsonElement d = detection.get("medianDelay");
-        return d == null || d.isJsonNull() ? "—" : d.getAsString();
+    private static String delay(JsonNode detection) {
+        JsonNode d = detection.get("medianDelay");
+        return d == null || d.isNull() ? "—" : d.asText();
     }
 
     /** A rate to five decimals; "—" when the results predate the field. */
-    private static String rate(JsonElement value) {
-        if (value == null || value.isJsonNull()) {
+    private static String rate(JsonNode value) {
+        if (value == null || value.isNull()) {
             return "—";
         }
-        return String.format(Locale.ROOT, "%.5f", value.getAsDouble());
+        return String.format(Locale.ROOT, "%.5f", value.asDouble());
     }
 
     private static String alpha(double a) {

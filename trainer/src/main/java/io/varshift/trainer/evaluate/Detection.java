@@ -1,7 +1,7 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
 import java.util.Arrays;
 
@@ -21,16 +21,12 @@ public record Detection(BinomialInterval alarmWithin, Integer medianDelay) {
                 median == Integer.MAX_VALUE ? null : median);
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("alarmWithin", alarmWithin.rate());
-        o.addProperty("alarmWithinLower", alarmWithin.lower());
-        o.addProperty("alarmWithinUpper", alarmWithin.upper());
-        if (medianDelay != null) {
-            o.addProperty("medianDelay", medianDelay);
-        } else {
-            o.add("medianDelay", JsonNull.INSTANCE);
-        }
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("alarmWithin", alarmWithin.rate());
+        o.put("alarmWithinLower", alarmWithin.lower());
+        o.put("alarmWithinUpper", alarmWithin.upper());
+        o.put("medianDelay", medianDelay);
         return o;
     }
 }

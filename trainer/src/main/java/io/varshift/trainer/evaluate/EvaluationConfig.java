@@ -1,7 +1,7 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
 import java.util.List;
 import java.util.Locale;
@@ -53,25 +53,8 @@ public record EvaluationConfig(String name, int falseAlarmWindows, int splits, i
         };
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("name", name);
-        o.addProperty("falseAlarmWindows", falseAlarmWindows);
-        o.addProperty("splits", splits);
-        o.addProperty("powerTrials", powerTrials);
-        o.addProperty("unseenLimit", unseenLimit);
-        JsonArray a = new JsonArray();
-        alphas.forEach(a::add);
-        o.add("alphas", a);
-        JsonArray s = new JsonArray();
-        severities.forEach(s::add);
-        o.add("severities", s);
-        o.addProperty("powerAlpha", powerAlpha);
-        o.addProperty("windowsPerTrial", windowsPerTrial);
-        o.addProperty("warmupWindows", warmupWindows);
-        o.addProperty("cusumArl", cusumArl);
-        o.addProperty("cusumReference", cusumReference);
-        o.addProperty("seed", seed);
-        return o;
+    /** The config as stored in alarms.json: every component under its own name, in order. */
+    ObjectNode toJson() {
+        return Json.mapper().valueToTree(this);
     }
 }

@@ -1,8 +1,10 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.calibration.ModelCalibration;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
@@ -50,29 +52,29 @@ final class FalseAlarmEvaluation {
             return model.rate() >= alpha / 2;
         }
 
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("order", order.label());
-            o.addProperty("windowSize", windowSize);
-            o.addProperty("alpha", alpha);
-            o.addProperty("windows", model.trials());
-            o.addProperty("modelAlarms", model.successes());
-            o.addProperty("modelRate", model.rate());
-            o.addProperty("modelLower", model.lower());
-            o.addProperty("modelUpper", model.upper());
-            o.addProperty("meetsUpperBound", meetsUpperBound());
+        ObjectNode toJson() {
+            ObjectNode o = Json.object();
+            o.put("order", order.label());
+            o.put("windowSize", windowSize);
+            o.put("alpha", alpha);
+            o.put("windows", model.trials());
+            o.put("modelAlarms", model.successes());
+            o.put("modelRate", model.rate());
+            o.put("modelLower", model.lower());
+            o.put("modelUpper", model.upper());
+            o.put("meetsUpperBound", meetsUpperBound());
             if (order.kind() == TrafficOrder.Kind.SHUFFLED) {
-                o.addProperty("atLeastHalfAlpha", atLeastHalfAlpha());
+                o.put("atLeastHalfAlpha", atLeastHalfAlpha());
             }
-            o.addProperty("predictionMixAlarms", predictionMix.successes());
-            o.addProperty("predictionMixRate", predictionMix.rate());
-            o.addProperty("predictionMixLower", predictionMix.lower());
-            o.addProperty("predictionMixUpper", predictionMix.upper());
-            o.addProperty("layerWindowRate", layerWindowRate);
-            o.addProperty("momentTestRate", momentTestRate);
-            o.addProperty("cellTestRate", cellTestRate);
-            o.addProperty("windowsPerSplit", windowsPerSplit);
-            com.google.gson.JsonArray rates = new com.google.gson.JsonArray();
+            o.put("predictionMixAlarms", predictionMix.successes());
+            o.put("predictionMixRate", predictionMix.rate());
+            o.put("predictionMixLower", predictionMix.lower());
+            o.put("predictionMixUpper", predictionMix.upper());
+            o.put("layerWindowRate", layerWindowRate);
+            o.put("momentTestRate", momentTestRate);
+            o.put("cellTestRate", cellTestRate);
+            o.put("windowsPerSplit", windowsPerSplit);
+            ArrayNode rates = o.putArray("splitRates");
             double min = Double.POSITIVE_INFINITY;
             double max = Double.NEGATIVE_INFINITY;
             for (int sp = 0; sp < splitAlarms.length; sp++) {
@@ -80,9 +82,8 @@ final class FalseAlarmEvaluation {
                 min = Math.min(min, splitRate(sp));
                 max = Math.max(max, splitRate(sp));
             }
-            o.add("splitRates", rates);
-            o.addProperty("splitMinRate", min);
-            o.addProperty("splitMaxRate", max);
+            o.put("splitMinRate", min);
+            o.put("splitMaxRate", max);
             return o;
         }
     }

@@ -1,7 +1,7 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 
 /**
@@ -21,23 +21,23 @@ public final class HeldOutTestImages {
      */
     public static int of(ModelArtifact artifact, String job) {
         String name = "model '" + artifact.name() + "' v" + artifact.version();
-        JsonElement training = artifact.modelJson().get("training");
-        if (training == null || !training.isJsonObject() || !training.getAsJsonObject().has("heldOutSamples")) {
+        ObjectNode modelJson = artifact.modelJson();
+        JsonNode training = modelJson.get("training");
+        if (training == null || !training.isObject() || !training.has("heldOutSamples")) {
             throw new IllegalArgumentException(name + ": model.json has no training.heldOutSamples, so the images the"
                     + " calibration used are unknown; " + job + " a model trained by this trainer");
         }
-        if (artifact.modelJson().has("provenance")) {
-            String method = artifact.modelJson().getAsJsonObject("provenance").has("method")
-                    ? artifact.modelJson().getAsJsonObject("provenance").get("method").getAsString() : "re-estimation";
+        if (modelJson.has("provenance")) {
+            String method = modelJson.get("provenance").has("method")
+                    ? modelJson.get("provenance").get("method").asText() : "re-estimation";
             throw new IllegalArgumentException(name + " was made by " + method + ", whose calibration used other"
                     + " images than training.heldOutSamples says; " + job + " a version written by train");
         }
-        JsonObject t = training.getAsJsonObject();
-        if (t.has("data")) {
-            throw new IllegalArgumentException(name + " was trained on " + t.getAsJsonObject("data").get("source")
-                    .getAsString() + "; " + job + " measures on Fashion-MNIST test images the calibration never saw,"
+        if (training.has("data")) {
+            throw new IllegalArgumentException(name + " was trained on " + training.get("data").get("source")
+                    .asText() + "; " + job + " measures on Fashion-MNIST test images the calibration never saw,"
                     + " which this model has no share of: evaluate a Fashion-MNIST model");
         }
-        return t.get("heldOutSamples").getAsInt();
+        return training.get("heldOutSamples").asInt();
     }
 }

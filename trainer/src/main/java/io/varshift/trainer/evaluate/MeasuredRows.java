@@ -4,9 +4,9 @@ import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.model.LoadedModel;
 import io.varshift.core.moments.ChannelMoments;
-import io.varshift.core.spec.BnMomentsCollector;
-import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.probe.BnMomentsCollector;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
 

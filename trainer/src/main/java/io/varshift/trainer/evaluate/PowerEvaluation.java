@@ -1,13 +1,14 @@
 package io.varshift.trainer.evaluate;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.alarm.Cusum;
 import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.corruption.ShiftedImages;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
 import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
@@ -25,28 +26,27 @@ import java.util.SplittableRandom;
 final class PowerEvaluation {
 
     record WindowCell(int windowSize, int trials, Detection perWindow, Detection sequential, int warmupSignals) {
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("windowSize", windowSize);
-            o.addProperty("trials", trials);
-            o.add("perWindow", perWindow.toJson());
-            o.add("sequential", sequential.toJson());
-            o.addProperty("warmupSignals", warmupSignals);
+        ObjectNode toJson() {
+            ObjectNode o = Json.object();
+            o.put("windowSize", windowSize);
+            o.put("trials", trials);
+            o.set("perWindow", perWindow.toJson());
+            o.set("sequential", sequential.toJson());
+            o.put("warmupSignals", warmupSignals);
             return o;
         }
     }
 
     record ShiftCell(ShiftKind shift, double severity, double accuracy, double accuracyDropPoints,
             List<WindowCell> windows) {
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("shift", shift.cliName());
-            o.addProperty("severity", severity);
-            o.addProperty("accuracy", accuracy);
-            o.addProperty("accuracyDropPoints", accuracyDropPoints);
-            JsonArray w = new JsonArray();
+        ObjectNode toJson() {
+            ObjectNode o = Json.object();
+            o.put("shift", shift.cliName());
+            o.put("severity", severity);
+            o.put("accuracy", accuracy);
+            o.put("accuracyDropPoints", accuracyDropPoints);
+            ArrayNode w = o.putArray("windows");
             windows.forEach(c -> w.add(c.toJson()));
-            o.add("windows", w);
             return o;
         }
     }

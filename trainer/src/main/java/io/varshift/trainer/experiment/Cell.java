@@ -1,10 +1,13 @@
 package io.varshift.trainer.experiment;
 
-import com.google.gson.JsonObject;
-import io.varshift.core.spec.ModelSpec;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
+import io.varshift.core.spec.ModelSpec;
 
 import java.util.Locale;
 
@@ -52,22 +55,22 @@ record Cell(Architecture architecture, DropoutPlacement placement, DropoutKind k
                 .optDropout(placement, kind).optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed).build();
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("architecture", architecture.id());
-        o.addProperty("placement", placement.id());
-        o.addProperty("kind", kind.id());
-        o.addProperty("dropRatio", dropRatio);
-        o.addProperty("retainRatio", retainRatio());
-        o.addProperty("uoutBeta", uoutBeta);
-        o.addProperty("seed", seed);
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("architecture", architecture.id());
+        o.put("placement", placement.id());
+        o.put("kind", kind.id());
+        o.put("dropRatio", dropRatio);
+        o.put("retainRatio", retainRatio());
+        o.put("uoutBeta", uoutBeta);
+        o.put("seed", seed);
         return o;
     }
 
-    static Cell fromJson(JsonObject o) {
-        return new Cell(Architecture.parse(o.get("architecture").getAsString()),
-                DropoutPlacement.parse(o.get("placement").getAsString()), DropoutKind.parse(o.get("kind").getAsString()),
-                o.get("dropRatio").getAsDouble(), o.get("uoutBeta").getAsDouble(), o.get("seed").getAsLong());
+    static Cell fromJson(JsonNode o) {
+        JsonFields f = new JsonFields("cell", o);
+        return new Cell(Architecture.parse(f.string("architecture")), DropoutPlacement.parse(f.string("placement")),
+                DropoutKind.parse(f.string("kind")), f.number("dropRatio"), f.number("uoutBeta"), f.longValue("seed"));
     }
 
     @Override

@@ -1,8 +1,14 @@
 package io.varshift.trainer.experiment;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
+
+import java.io.IOException;
 import io.varshift.trainer.report.ShiftMeasurement;
 
 import java.util.ArrayList;
@@ -46,35 +52,25 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
             return layers.stream().mapToDouble(l -> shift(l.heldOutRatio())).max().orElse(1);
         }
 
-        JsonObject toJson() {
-            JsonObject o = new JsonObject();
-            o.addProperty("heldOutError", heldOutError);
-            o.addProperty("trainError", trainError);
-            JsonArray list = new JsonArray();
-            for (LayerRow l : layers) {
-                JsonObject r = new JsonObject();
-                r.addProperty("layer", l.layer());
-                r.addProperty("channels", l.channels());
-                r.addProperty("movingVariance", l.movingVariance());
-                r.addProperty("trainRatio", l.trainRatio());
-                r.addProperty("heldOutRatio", l.heldOutRatio());
-                r.addProperty("heldOutMaxChannelShift", l.heldOutMaxChannelShift());
-                list.add(r);
-            }
-            o.add("layers", list);
-            return o;
+        /** {@code {heldOutError, trainError, layers: [LayerRow...]}}: the record as it is. */
+        JsonNode toJson() {
+            return Json.mapper().valueToTree(this);
         }
 
-        static Measurement fromJson(JsonObject o) {
-            List<LayerRow> layers = new ArrayList<>();
-            for (JsonElement e : o.getAsJsonArray("layers")) {
-                JsonObject r = e.getAsJsonObject();
-                layers.add(new LayerRow(r.get("layer").getAsString(), r.get("channels").getAsInt(),
-                        r.get("movingVariance").getAsDouble(), r.get("trainRatio").getAsDouble(),
-                        r.get("heldOutRatio").getAsDouble(), r.get("heldOutMaxChannelShift").getAsDouble()));
+        /** @throws IllegalArgumentException when a field is missing or of the wrong type */
+        static Measurement fromJson(JsonNode o) {
+            try {
+                return MEASUREMENT.readValue(o);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalArgumentException("measurement: " + Json.describe(e), e);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
-            return new Measurement(o.get("heldOutError").getAsDouble(), o.get("trainError").getAsDouble(), layers);
         }
+
+        private static final ObjectReader MEASUREMENT = Json.mapper().readerFor(Measurement.class)
+                .with(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
+                        DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES);
     }
 
     /**
@@ -104,43 +100,45 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
         return Math.max(ratio, 1 / ratio);
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("format", FORMAT);
-        o.add("cell", cell.toJson());
-        o.addProperty("trainAccuracy", trainAccuracy);
-        o.addProperty("seconds", seconds);
-        o.add("before", before.toJson());
-        o.add("after", after.toJson());
-        o.add("theory", theoryJson(theory));
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("format", FORMAT);
+        o.set("cell", cell.toJson());
+        o.put("trainAccuracy", trainAccuracy);
+        o.put("seconds", seconds);
+        o.set("before", before.toJson());
+        o.set("after", after.toJson());
+        o.set("theory", theoryJson(theory));
         return o;
     }
 
-    static JsonArray theoryJson(List<TheoryRow> rows) {
-        JsonArray list = new JsonArray();
+    /** The rows; Eq. 12's conv fields only where they are numbers (Eq. 8 has none). */
+    static ArrayNode theoryJson(List<TheoryRow> rows) {
+        ArrayNode list = Json.array();
         for (TheoryRow t : rows) {
-            JsonObject r = new JsonObject();
-            r.addProperty("layer", t.layer());
-            r.addProperty("equation", t.equation());
-            r.addProperty("measuredDelta", t.measuredDelta());
-            r.addProperty("theoryDelta", t.theoryDelta());
+            ObjectNode r = list.addObject();
+            r.put("layer", t.layer());
+            r.put("equation", t.equation());
+            r.put("measuredDelta", t.measuredDelta());
+            r.put("theoryDelta", t.theoryDelta());
             if (Double.isFinite(t.dCos2Theta())) {
-                r.addProperty("dCos2Theta", t.dCos2Theta());
-                r.addProperty("directDelta", t.directDelta());
+                r.put("dCos2Theta", t.dCos2Theta());
+                r.put("directDelta", t.directDelta());
             }
-            list.add(r);
         }
         return list;
     }
 
-    static List<TheoryRow> theoryFromJson(JsonArray list) {
+    static List<TheoryRow> theoryFromJson(JsonNode list) {
+        if (list == null || !list.isArray()) {
+            throw new IllegalArgumentException("theory: expected an array, got " + list);
+        }
         List<TheoryRow> out = new ArrayList<>();
-        for (JsonElement e : list) {
-            JsonObject r = e.getAsJsonObject();
-            out.add(new TheoryRow(r.get("layer").getAsString(), r.get("equation").getAsString(),
-                    r.get("measuredDelta").getAsDouble(), r.get("theoryDelta").getAsDouble(),
-                    r.has("dCos2Theta") ? r.get("dCos2Theta").getAsDouble() : Double.NaN,
-                    r.has("directDelta") ? r.get("directDelta").getAsDouble() : Double.NaN));
+        for (JsonNode r : list) {
+            JsonFields f = new JsonFields("theory row", r);
+            out.add(new TheoryRow(f.string("layer"), f.string("equation"), f.number("measuredDelta"),
+                    f.number("theoryDelta"), r.has("dCos2Theta") ? f.number("dCos2Theta") : Double.NaN,
+                    r.has("directDelta") ? f.number("directDelta") : Double.NaN));
         }
         return out;
     }
@@ -148,12 +146,13 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
     /**
      * @throws IllegalArgumentException when the file is of another format (the caller recomputes the cell)
      */
-    static CellResult fromJson(JsonObject o) {
-        if (!o.has("format") || o.get("format").getAsInt() != FORMAT) {
+    static CellResult fromJson(JsonNode o) {
+        if (!o.has("format") || o.get("format").asInt() != FORMAT) {
             throw new IllegalArgumentException("cell result format " + o.get("format") + " is not " + FORMAT);
         }
-        return new CellResult(Cell.fromJson(o.getAsJsonObject("cell")), o.get("trainAccuracy").getAsDouble(),
-                o.get("seconds").getAsDouble(), Measurement.fromJson(o.getAsJsonObject("before")),
-                Measurement.fromJson(o.getAsJsonObject("after")), theoryFromJson(o.getAsJsonArray("theory")));
+        JsonFields f = new JsonFields("cell result", o);
+        return new CellResult(Cell.fromJson(f.object("cell")), f.number("trainAccuracy"), f.number("seconds"),
+                Measurement.fromJson(f.object("before")), Measurement.fromJson(f.object("after")),
+                theoryFromJson(f.array("theory")));
     }
 }

@@ -4,8 +4,8 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.BnReestimator;
+import io.varshift.core.model.BnReestimator;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.report.ShiftMeasurement;
@@ -61,7 +61,7 @@ final class CellRunner {
             context.checkCancelled();
             BnReestimator.reestimate(block, measureSet, batch, manager, layer -> context.checkCancelled());
             ShiftMeasurement.Measured after = measure(spec, block, probes, manager, batch, false, context);
-            double trainAccuracy = trained.summary().get("trainAccuracy").getAsDouble();
+            double trainAccuracy = trained.summary().get("trainAccuracy").asDouble();
             return new CellResult(cell, trainAccuracy, (System.nanoTime() - started) / 1e9,
                     CellResult.Measurement.of(before), CellResult.Measurement.of(after), theory);
         }

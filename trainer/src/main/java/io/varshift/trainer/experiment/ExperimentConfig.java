@@ -1,12 +1,11 @@
 package io.varshift.trainer.experiment;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
-import com.google.gson.JsonPrimitive;
-import com.google.gson.JsonSyntaxException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.Sha256;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
 
@@ -71,55 +70,54 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
     }
 
     static ExperimentConfig parse(String text, String source) {
-        JsonElement root;
+        JsonNode root;
         try {
-            root = JsonParser.parseString(text);
-        } catch (JsonSyntaxException e) {
+            root = Json.parse(text);
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("experiment config " + source + ": not valid JSON (" + e.getMessage()
                     + ")");
         }
-        if (!root.isJsonObject()) {
+        if (!root.isObject()) {
             throw new IllegalArgumentException("experiment config " + source + ": must be a JSON object");
         }
-        return fromJson(root.getAsJsonObject(), source);
+        return fromJson((ObjectNode) root, source);
     }
 
-    static ExperimentConfig fromJson(JsonObject o, String source) {
+    static ExperimentConfig fromJson(ObjectNode o, String source) {
         Fields f = new Fields(o, source);
-        for (String key : o.keySet()) {
+        for (String key : (Iterable<String>) o::fieldNames) {
             if (!FIELDS.contains(key)) {
                 throw f.error(key, "is not a known field; known fields are " + FIELDS);
             }
         }
         List<Architecture> architectures = new ArrayList<>();
-        for (JsonElement e : f.array("architectures", 1, 2)) {
+        for (JsonNode e : f.array("architectures", 1, 2)) {
             architectures.add(Architecture.parse(f.string(e, "architectures[]")));
         }
         List<Long> seeds = new ArrayList<>();
-        for (JsonElement e : f.array("seeds", 1, 100)) {
+        for (JsonNode e : f.array("seeds", 1, 100)) {
             seeds.add(f.integer(e, "seeds[]", 0, Integer.MAX_VALUE));
         }
         List<Sweep> bernoulli = new ArrayList<>();
-        for (JsonElement e : f.array("bernoulli", 0, 3)) {
-            if (!e.isJsonObject()) {
-                throw f.error("bernoulli[]", "must be an object {placement, dropRatios}, got " + e);
+        for (JsonNode e : f.array("bernoulli", 0, 3)) {
+            if (!e.isObject()) {
+                throw f.error("bernoulli[]", "must be an object {placement, dropRatios}, got " + Json.compact(e));
             }
-            Fields s = new Fields(e.getAsJsonObject(), source + " bernoulli[]");
-            DropoutPlacement placement = DropoutPlacement.parse(s.string(s.required("placement"), "placement"));
+            Fields s = new Fields(e, source + " bernoulli[]");
+            DropoutPlacement placement = DropoutPlacement.parse(s.read.string("placement"));
             if (placement == DropoutPlacement.NONE) {
                 throw s.error("placement", "none is always run as the baseline; list before-bn, before-conv"
                         + " or after-bn");
             }
             bernoulli.add(new Sweep(placement, s.ratios("dropRatios", 0.0, 1.0)));
         }
-        JsonObject uout = f.object("uout");
-        Fields u = new Fields(uout, source + " uout");
-        DropoutPlacement uoutPlacement = DropoutPlacement.parse(u.string(u.required("placement"), "placement"));
-        Fields c = new Fields(f.object("controlled"), source + " controlled");
+        Fields u = new Fields(f.read.object("uout"), source + " uout");
+        DropoutPlacement uoutPlacement = DropoutPlacement.parse(u.read.string("placement"));
+        Fields c = new Fields(f.read.object("controlled"), source + " controlled");
         Controlled controlled = new Controlled(c.intField("samples", 16, 10_000), c.intField("batches", 1, 10_000),
                 c.ratios("dropRatios", 0.0, 1.0));
         int heldOut = f.intField("heldOutSamples", 16, 10_000);
-        return new ExperimentConfig(f.string(f.required("name"), "name"), List.copyOf(architectures),
+        return new ExperimentConfig(f.read.string("name"), List.copyOf(architectures),
                 f.intField("width", 1, 512), f.intField("blocks", 1, 8), f.intField("epochs", 1, 1000),
                 f.intField("batchSize", 2, 4096), f.intField("trainSamples", 16, 60_000),
                 f.intField("measureSamples", 16, 60_000), heldOut, List.copyOf(seeds), List.copyOf(bernoulli),
@@ -127,22 +125,22 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
     }
 
     /** Everything that changes a trained cell's numbers: cells of equal settings are shared. */
-    JsonObject trainingSettings() {
-        JsonObject o = new JsonObject();
-        o.addProperty("width", width);
-        o.addProperty("blocks", blocks);
-        o.addProperty("epochs", epochs);
-        o.addProperty("batchSize", batchSize);
-        o.addProperty("trainSamples", trainSamples);
-        o.addProperty("measureSamples", measureSamples);
-        o.addProperty("heldOutSamples", heldOutSamples);
-        o.addProperty("format", CellResult.FORMAT);
+    ObjectNode trainingSettings() {
+        ObjectNode o = Json.object();
+        o.put("width", width);
+        o.put("blocks", blocks);
+        o.put("epochs", epochs);
+        o.put("batchSize", batchSize);
+        o.put("trainSamples", trainSamples);
+        o.put("measureSamples", measureSamples);
+        o.put("heldOutSamples", heldOutSamples);
+        o.put("format", CellResult.FORMAT);
         return o;
     }
 
     /** Eight hex digits of SHA-256 over {@link #trainingSettings()}: the folder of this config's cells. */
     String settingsFingerprint() {
-        return Sha256.hex(trainingSettings().toString().getBytes(StandardCharsets.UTF_8)).substring(0, 8);
+        return Sha256.hex(Json.compact(trainingSettings()).getBytes(StandardCharsets.UTF_8)).substring(0, 8);
     }
 
     /**
@@ -174,67 +172,62 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
         return List.copyOf(out);
     }
 
-    /** Field-by-field reading; every error names the source, the field, the value and what is allowed. */
-    private record Fields(JsonObject o, String source) {
+    /**
+     * Core's field reader for the types, plus what a sweep allows (sizes, ranges); every error names the
+     * source, the field, the value and what is allowed.
+     */
+    private record Fields(JsonFields read, String source) {
+
+        Fields(JsonNode o, String source) {
+            this(new JsonFields("experiment config " + source, o), source);
+        }
 
         IllegalArgumentException error(String field, String detail) {
             return new IllegalArgumentException("experiment config " + source + ": field '" + field + "' " + detail);
         }
 
-        JsonElement required(String field) {
-            JsonElement e = o.get(field);
-            if (e == null || e.isJsonNull()) {
-                throw error(field, "is missing");
+        ArrayNode array(String field, int min, int max) {
+            ArrayNode a = read.array(field);
+            if (a.size() < min || a.size() > max) {
+                throw error(field, "must be an array of " + min + ".." + max + " entries, got " + Json.compact(a));
             }
-            return e;
+            return a;
         }
 
-        JsonObject object(String field) {
-            JsonElement e = required(field);
-            if (!e.isJsonObject()) {
-                throw error(field, "must be an object, got " + e);
+        String string(JsonNode e, String field) {
+            if (!e.isTextual()) {
+                throw error(field, "must be a string, got " + Json.compact(e));
             }
-            return e.getAsJsonObject();
+            return e.textValue();
         }
 
-        JsonArray array(String field, int min, int max) {
-            JsonElement e = required(field);
-            if (!e.isJsonArray() || e.getAsJsonArray().size() < min || e.getAsJsonArray().size() > max) {
-                throw error(field, "must be an array of " + min + ".." + max + " entries, got " + e);
+        double number(JsonNode e, String field) {
+            if (!e.isNumber()) {
+                throw error(field, "must be a number, got " + Json.compact(e));
             }
-            return e.getAsJsonArray();
+            return e.doubleValue();
         }
 
-        String string(JsonElement e, String field) {
-            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw error(field, "must be a string, got " + e);
-            }
-            return e.getAsString();
-        }
-
-        double number(JsonElement e, String field) {
-            if (!e.isJsonPrimitive() || !((JsonPrimitive) e).isNumber()) {
-                throw error(field, "must be a number, got " + e);
-            }
-            return e.getAsDouble();
-        }
-
-        long integer(JsonElement e, String field, long min, long max) {
+        long integer(JsonNode e, String field, long min, long max) {
             double d = number(e, field);
             if (d != Math.rint(d) || d < min || d > max) {
-                throw error(field, "must be a whole number in " + min + ".." + max + ", got " + e);
+                throw error(field, "must be a whole number in " + min + ".." + max + ", got " + Json.compact(e));
             }
             return (long) d;
         }
 
         int intField(String field, int min, int max) {
-            return (int) integer(required(field), field, min, max);
+            long v = read.longValue(field);
+            if (v < min || v > max) {
+                throw error(field, "must be a whole number in " + min + ".." + max + ", got " + v);
+            }
+            return (int) v;
         }
 
         /** Numbers strictly between {@code low} and {@code high}. */
         List<Double> ratios(String field, double low, double high) {
             List<Double> out = new ArrayList<>();
-            for (JsonElement e : array(field, 0, 16)) {
+            for (JsonNode e : array(field, 0, 16)) {
                 double v = number(e, field + "[]");
                 if (!(v > low && v < high)) {
                     throw error(field, "value " + v + " must lie strictly between " + low + " and " + high);

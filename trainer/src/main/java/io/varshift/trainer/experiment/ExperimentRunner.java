@@ -1,10 +1,11 @@
 package io.varshift.trainer.experiment;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;
@@ -80,10 +81,10 @@ final class ExperimentRunner {
         }
         List<Controlled> controlled = new ArrayList<>();
         for (Controlled c : controlledCells()) {
-            JsonObject json = readJson(controlledFile(c));
+            JsonNode json = readJson(controlledFile(c));
             if (json != null) {
                 controlled.add(new Controlled(c.architecture(), c.placement(), c.dropRatio(),
-                        CellResult.theoryFromJson(json.getAsJsonArray("theory"))));
+                        CellResult.theoryFromJson(json.get("theory"))));
             }
         }
         return new Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds);
@@ -163,9 +164,9 @@ final class ExperimentRunner {
                     .optDropRatio(c.dropRatio()).optSeed(config.seeds().get(0)).build();
             List<CellResult.TheoryRow> rows = ControlledCheck.run(spec, images, settings.batches(),
                     Math.min(config.batchSize() * 2, settings.samples()));
-            JsonObject json = new JsonObject();
-            json.addProperty("format", CellResult.FORMAT);
-            json.add("theory", CellResult.theoryJson(rows));
+            ObjectNode json = Json.object();
+            json.put("format", CellResult.FORMAT);
+            json.set("theory", CellResult.theoryJson(rows));
             write(controlledFile(c), json);
             log.printf(Locale.ROOT, "controlled check %s %s drop %.2f: %s%n", c.architecture().id(),
                     c.placement().id(), c.dropRatio(), rows.stream().map(r -> String.format(Locale.ROOT,
@@ -200,7 +201,7 @@ final class ExperimentRunner {
 
     /** The stored result, or null when absent or unreadable (then the cell is computed again). */
     private CellResult read(Path file) {
-        JsonObject json = readJson(file);
+        JsonNode json = readJson(file);
         if (json == null) {
             return null;
         }
@@ -212,20 +213,20 @@ final class ExperimentRunner {
         }
     }
 
-    private JsonObject readJson(Path file) {
+    private JsonNode readJson(Path file) {
         if (!Files.isRegularFile(file)) {
             return null;
         }
         try {
-            JsonObject json = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject();
-            return json.has("format") && json.get("format").getAsInt() == CellResult.FORMAT ? json : null;
+            JsonNode json = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
+            return json.has("format") && json.get("format").asInt() == CellResult.FORMAT ? json : null;
         } catch (IOException | RuntimeException e) {
             log.printf("ignoring %s (%s); it will be recomputed%n", file, e.getMessage());
             return null;
         }
     }
 
-    private static void write(Path file, JsonObject json) {
+    private static void write(Path file, JsonNode json) {
         AtomicFiles.writeJson(file, json, "experiment result");
     }
 

@@ -1,6 +1,6 @@
 package io.varshift.trainer.experiment;
 
-import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.model.ModelBlocks;
 import io.varshift.core.spec.ModelSpec.Architecture;
 import io.varshift.core.spec.ModelSpec.DropoutKind;
 import io.varshift.core.spec.ModelSpec.DropoutPlacement;

@@ -5,9 +5,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.Sha256;
-import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.ReferenceBuilder;
@@ -50,10 +51,10 @@ public final class ImportService {
             long[] in = spec.inputShape();
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
             weights.assignTo(block);
-            JsonObject imported = new JsonObject();
-            imported.addProperty("weights", plan.weights());
-            imported.addProperty("sha256", sha256(weights.file()));
-            imported.addProperty("parameters", weights.parameterCount());
+            ObjectNode imported = Json.object();
+            imported.put("weights", plan.weights());
+            imported.put("sha256", sha256(weights.file()));
+            imported.put("parameters", weights.parameterCount());
             double difference = weights.checkDifference(block, model.getNDManager(), in);
             if (!(difference <= ImportedWeights.TOLERANCE)) {
                 throw new IllegalArgumentException("weights file " + weights.file() + ": the model's outputs differ"
@@ -61,21 +62,21 @@ public final class ImportService {
                         + ImportedWeights.TOLERANCE + " accepted); the architecture or preprocessing differs from"
                         + " the exported model's");
             }
-            imported.addProperty("checkMaxAbsDifference", difference);
+            imported.put("checkMaxAbsDifference", difference);
             context.progress(1, "import");
             ReferenceBuilder.Result reference = ReferenceBuilder.build(block, model.getNDManager(), data.heldOut(),
                     spec.classes().size(), plan.batchSize(), new ReferenceBuilder.Calibration(plan.windowSizes(),
                             plan.falseAlarmRate(), plan.replicates(), spec.seed()), context);
             LOG.infof("%s: imported %d parameters from %s, held-out accuracy %.4f on %d samples", plan.model(),
                     weights.parameterCount(), weights.file(), reference.accuracy(), data.heldOut().size());
-            JsonObject summary = new JsonObject();
-            summary.add("imported", imported);
-            summary.add("data", data.description());
-            summary.addProperty("trainingSamples", data.train().size());
-            summary.addProperty("heldOutSamples", data.heldOut().size());
-            summary.addProperty("calibrationSamples", data.heldOut().size());
-            summary.addProperty("heldOutAccuracy", reference.accuracy());
-            summary.addProperty("engine", Engine.getInstance().getEngineName());
+            ObjectNode summary = Json.object();
+            summary.set("imported", imported);
+            summary.set("data", data.description());
+            summary.put("trainingSamples", data.train().size());
+            summary.put("heldOutSamples", data.heldOut().size());
+            summary.put("calibrationSamples", data.heldOut().size());
+            summary.put("heldOutAccuracy", reference.accuracy());
+            summary.put("engine", Engine.getInstance().getEngineName());
             return new TrainingService.Trained(model, spec, reference, summary);
         } catch (RuntimeException e) {
             model.close();

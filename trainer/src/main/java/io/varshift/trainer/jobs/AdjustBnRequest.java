@@ -1,6 +1,6 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.trainer.adjust.AdjustPlan;
 
 import java.util.Set;
@@ -30,14 +30,14 @@ public record AdjustBnRequest(String model, Integer version, int limit, int batc
         return new AdjustPlan(model, version, limit, batchSize);
     }
 
-    static AdjustBnRequest fromJson(JsonObject body) {
-        JsonFields f = new JsonFields(body, FIELDS);
+    static AdjustBnRequest fromJson(ObjectNode body) {
+        BodyFields f = new BodyFields(body, FIELDS);
         return new AdjustBnRequest(f.string("model", null), f.intOrNull("version"), f.integer("limit", 10_000),
                 f.integer("batchSize", 256));
     }
 
     @Override
-    public JsonObject toJson() {
+    public ObjectNode toJson() {
         return JobRequest.sourceJson(this, version, limit, batchSize);
     }
 }

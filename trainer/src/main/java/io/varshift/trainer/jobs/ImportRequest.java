@@ -1,6 +1,6 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.imported.ImportPlan;
 
@@ -51,8 +51,8 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
     }
 
     /** The REST form; weights and data paths are relative to the traffic directory and stay inside it. */
-    static ImportRequest fromJson(JsonObject body, JobDefaults defaults) {
-        JsonFields f = new JsonFields(body, FIELDS);
+    static ImportRequest fromJson(ObjectNode body, JobDefaults defaults) {
+        BodyFields f = new BodyFields(body, FIELDS);
         ModelSpec spec = TrainRequest.spec(f.string("architecture", "convnet"), f.integer("width", 16),
                 f.integer("blocks", 2), f.integer("depth", 0), "none", "bernoulli", 0, 0, f.longInteger("seed", 42), true);
         UserData data = UserData.fromJson(body, defaults.trafficDir());
@@ -64,11 +64,11 @@ public record ImportRequest(String model, ModelSpec spec, String weights, UserDa
     }
 
     @Override
-    public JsonObject toJson() {
-        JsonObject o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth", "seed"));
-        o.addProperty("weights", weights);
-        o.add("data", data.toJson());
-        o.addProperty("batchSize", batchSize);
+    public ObjectNode toJson() {
+        ObjectNode o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth", "seed"));
+        o.put("weights", weights);
+        o.set("data", data.toJson());
+        o.put("batchSize", batchSize);
         JobRequest.addCalibration(o, windowSizes, falseAlarmRate, replicates);
         return o;
     }

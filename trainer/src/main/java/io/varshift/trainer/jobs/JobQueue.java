@@ -1,6 +1,6 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.trainer.progress.JobCancelledException;
 import io.varshift.trainer.progress.JobContext;
 import org.jboss.logging.Logger;
@@ -172,7 +172,7 @@ public final class JobQueue implements AutoCloseable {
     private void run(Job job) {
         LOG.infof("job %s started: %s %s", job.id, job.request.type().wireName(), job.request.model());
         try {
-            JsonObject result = executor.execute(job.request, job);
+            ObjectNode result = executor.execute(job.request, job);
             finish(job, JobState.SUCCEEDED, "done", result);
         } catch (JobCancelledException e) {
             finish(job, JobState.CANCELLED, e.getMessage(), null);
@@ -186,7 +186,7 @@ public final class JobQueue implements AutoCloseable {
         }
     }
 
-    private synchronized void finish(Job job, JobState state, String message, JsonObject result) {
+    private synchronized void finish(Job job, JobState state, String message, ObjectNode result) {
         job.finish(state, message, result, clock);
         LOG.infof("job %s %s: %s", job.id, state, message);
         trimHistory();
@@ -213,7 +213,7 @@ public final class JobQueue implements AutoCloseable {
         volatile String phase = "queued";
         volatile String message = "waiting for the worker";
         volatile boolean cancelRequested;
-        volatile JsonObject result;
+        volatile ObjectNode result;
         volatile Instant started;
         volatile Instant finished;
 
@@ -236,7 +236,7 @@ public final class JobQueue implements AutoCloseable {
             }
         }
 
-        void finish(JobState state, String message, JsonObject result, Clock clock) {
+        void finish(JobState state, String message, ObjectNode result, Clock clock) {
             this.state = state;
             this.message = message;
             this.result = result;

@@ -1,9 +1,11 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
-import java.util.List;
 import io.varshift.core.artifact.ModelStore;
+import java.util.List;
 
 /**
  * A validated job: the same record whether it came from a REST body or from command-line options.
@@ -18,14 +20,14 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
     String model();
 
     /** The request as JSON (the REST body form), echoed by GET /jobs. */
-    JsonObject toJson();
+    ObjectNode toJson();
 
     /** Parses and validates a REST body {@code {type, model, ...}}. */
-    static JobRequest fromJson(JsonObject body, JobDefaults defaults) {
+    static JobRequest fromJson(ObjectNode body, JobDefaults defaults) {
         if (body == null) {
             throw new InvalidRequestException("body", "a JSON object is required");
         }
-        return switch (JobType.fromWireName("type", JsonFields.lenient(body).string("type", null))) {
+        return switch (JobType.fromWireName("type", BodyFields.lenient(body).string("type", null))) {
             case TRAIN -> TrainRequest.fromJson(body, defaults);
             case REPORT -> ReportRequest.fromJson(body);
             case ADJUST_BN -> AdjustBnRequest.fromJson(body);
@@ -76,24 +78,23 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
     }
 
     /** The JSON form's head of a job that builds a model: type, model and the named flat spec fields. */
-    static JsonObject specJson(JobRequest request, io.varshift.core.spec.ModelSpec spec, List<String> specFields) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", request.type().wireName());
-        o.addProperty("model", request.model());
-        JsonObject s = spec.toJson();
+    static ObjectNode specJson(JobRequest request, io.varshift.core.spec.ModelSpec spec, List<String> specFields) {
+        ObjectNode o = Json.object();
+        o.put("type", request.type().wireName());
+        o.put("model", request.model());
+        ObjectNode s = spec.toJson();
         for (String key : specFields) {
-            o.add(key, s.get(key));
+            o.set(key, s.get(key));
         }
         return o;
     }
 
     /** Writes the calibration fields of a train or import request's JSON form. */
-    static void addCalibration(JsonObject o, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
-        com.google.gson.JsonArray windows = new com.google.gson.JsonArray();
+    static void addCalibration(ObjectNode o, List<Integer> windowSizes, double falseAlarmRate, int replicates) {
+        ArrayNode windows = o.putArray("windowSizes");
         windowSizes.forEach(windows::add);
-        o.add("windowSizes", windows);
-        o.addProperty("falseAlarmRate", falseAlarmRate);
-        o.addProperty("replicates", replicates);
+        o.put("falseAlarmRate", falseAlarmRate);
+        o.put("replicates", replicates);
     }
 
     /** Checks an optional version number (null means the latest). */
@@ -114,13 +115,13 @@ public sealed interface JobRequest permits TrainRequest, ReportRequest, AdjustBn
     }
 
     /** The JSON form shared by jobs on an existing model version. */
-    static JsonObject sourceJson(JobRequest request, Integer version, int limit, int batchSize) {
-        JsonObject o = new JsonObject();
-        o.addProperty("type", request.type().wireName());
-        o.addProperty("model", request.model());
-        o.addProperty("version", version);
-        o.addProperty("limit", limit);
-        o.addProperty("batchSize", batchSize);
+    static ObjectNode sourceJson(JobRequest request, Integer version, int limit, int batchSize) {
+        ObjectNode o = Json.object();
+        o.put("type", request.type().wireName());
+        o.put("model", request.model());
+        o.put("version", version);
+        o.put("limit", limit);
+        o.put("batchSize", batchSize);
         return o;
     }
 

@@ -1,7 +1,9 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -116,16 +118,16 @@ public record KafkaSource(String bootstrap, String topic, List<Integer> partitio
         return "times [" + fromTime + ", " + (toTime == null ? "end" : toTime) + ")";
     }
 
-    static KafkaSource fromJson(JsonObject body, JsonFields f) {
-        JsonObject props = f.object("kafkaProperties");
+    static KafkaSource fromJson(ObjectNode body, BodyFields f) {
+        ObjectNode props = f.object("kafkaProperties");
         Map<String, String> properties = new TreeMap<>();
-        for (String key : props.keySet()) {
-            var v = props.get(key);
-            if (!v.isJsonPrimitive()) {
-                throw new InvalidRequestException("kafkaProperties", "value of '" + key + "' must be a string,"
-                        + " number or boolean, got " + v);
+        for (Map.Entry<String, JsonNode> p : props.properties()) {
+            JsonNode v = p.getValue();
+            if (!v.isTextual() && !v.isNumber() && !v.isBoolean()) {
+                throw new InvalidRequestException("kafkaProperties", "value of '" + p.getKey() + "' must be a string,"
+                        + " number or boolean, got " + Json.compact(v));
             }
-            properties.put(key, v.getAsString());
+            properties.put(p.getKey(), v.asText());
         }
         Long fromOffset = present(body, "fromOffset") ? f.longInteger("fromOffset", 0) : null;
         Long toOffset = present(body, "toOffset") ? f.longInteger("toOffset", 0) : null;
@@ -136,25 +138,23 @@ public record KafkaSource(String bootstrap, String topic, List<Integer> partitio
                 f.intOrNull("last"), properties, f.integer("kafkaTimeout", 30));
     }
 
-    private static boolean present(JsonObject body, String field) {
-        return body.has(field) && !body.get(field).isJsonNull();
+    private static boolean present(ObjectNode body, String field) {
+        return BodyFields.present(body, field);
     }
 
-    void addTo(JsonObject o) {
-        o.addProperty("kafkaBootstrap", bootstrap);
-        o.addProperty("topic", topic);
-        JsonArray ps = new JsonArray();
+    void addTo(ObjectNode o) {
+        o.put("kafkaBootstrap", bootstrap);
+        o.put("topic", topic);
+        ArrayNode ps = o.putArray("partitions");
         partitions.forEach(ps::add);
-        o.add("partitions", ps);
-        o.addProperty("fromOffset", fromOffset);
-        o.addProperty("toOffset", toOffset);
-        o.addProperty("fromTime", fromTime == null ? null : fromTime.toString());
-        o.addProperty("toTime", toTime == null ? null : toTime.toString());
-        o.addProperty("last", last);
+        o.put("fromOffset", fromOffset);
+        o.put("toOffset", toOffset);
+        o.put("fromTime", fromTime == null ? null : fromTime.toString());
+        o.put("toTime", toTime == null ? null : toTime.toString());
+        o.put("last", last);
         // Values may be secrets (SASL passwords): echo the keys only.
-        JsonObject props = new JsonObject();
-        properties.keySet().forEach(k -> props.addProperty(k, "***"));
-        o.add("kafkaProperties", props);
-        o.addProperty("kafkaTimeout", timeoutSeconds);
+        ObjectNode props = o.putObject("kafkaProperties");
+        properties.keySet().forEach(k -> props.put(k, "***"));
+        o.put("kafkaTimeout", timeoutSeconds);
     }
 }

@@ -1,6 +1,6 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.trainer.adjust.RecalibrationPlan;
 
 import java.nio.file.Path;
@@ -55,10 +55,10 @@ public record RecalibrateRequest(String model, Integer version, Path data, Kafka
     }
 
     /** A REST data directory is relative to the traffic directory and may not leave it. */
-    static RecalibrateRequest fromJson(JsonObject body, Path trafficDir) {
-        JsonFields f = new JsonFields(body, FIELDS);
-        boolean kafkaGiven = KafkaSource.FIELDS.stream().anyMatch(k -> body.has(k) && !body.get(k).isJsonNull());
-        boolean dataGiven = body.has("data") && !body.get("data").isJsonNull();
+    static RecalibrateRequest fromJson(ObjectNode body, Path trafficDir) {
+        BodyFields f = new BodyFields(body, FIELDS);
+        boolean kafkaGiven = KafkaSource.FIELDS.stream().anyMatch(k -> BodyFields.present(body, k));
+        boolean dataGiven = BodyFields.present(body, "data");
         if (kafkaGiven && dataGiven) {
             throw new InvalidRequestException("data", "give either data (NPY directory) or a Kafka topic range"
                     + " (kafkaBootstrap, topic, ...), not both");
@@ -73,10 +73,10 @@ public record RecalibrateRequest(String model, Integer version, Path data, Kafka
     }
 
     @Override
-    public JsonObject toJson() {
-        JsonObject o = JobRequest.sourceJson(this, version, limit, batchSize);
+    public ObjectNode toJson() {
+        ObjectNode o = JobRequest.sourceJson(this, version, limit, batchSize);
         if (data != null) {
-            o.addProperty("data", data.toString());
+            o.put("data", data.toString());
         } else {
             kafka.addTo(o);
         }

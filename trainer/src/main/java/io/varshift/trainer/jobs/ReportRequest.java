@@ -1,6 +1,6 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.trainer.report.ReportPlan;
 
 import java.util.Set;
@@ -29,14 +29,14 @@ public record ReportRequest(String model, Integer version, int limit, int batchS
         return new ReportPlan(model, version, limit, batchSize);
     }
 
-    static ReportRequest fromJson(JsonObject body) {
-        JsonFields f = new JsonFields(body, FIELDS);
+    static ReportRequest fromJson(ObjectNode body) {
+        BodyFields f = new BodyFields(body, FIELDS);
         return new ReportRequest(f.string("model", null), f.intOrNull("version"), f.integer("limit", 10_000),
                 f.integer("batchSize", 256));
     }
 
     @Override
-    public JsonObject toJson() {
+    public ObjectNode toJson() {
         return JobRequest.sourceJson(this, version, limit, batchSize);
     }
 }

@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.spec.ModelSpecException;
 import io.varshift.trainer.training.TrainingData;
@@ -89,10 +90,10 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     }
 
     /** Builds the spec from the flat REST fields with the Fashion-MNIST input shape and classes. */
-    static TrainRequest fromJson(JsonObject body, JobDefaults defaults) {
-        JsonFields f = new JsonFields(body, FIELDS);
+    static TrainRequest fromJson(ObjectNode body, JobDefaults defaults) {
+        BodyFields f = new BodyFields(body, FIELDS);
         UserData data = UserData.fromJson(body, defaults.trafficDir());
-        if (data != null && body.has("heldOut") && !body.get("heldOut").isJsonNull()) {
+        if (data != null && BodyFields.present(body, "heldOut")) {
             throw new InvalidRequestException("heldOut", "counts Fashion-MNIST test images; with data hold out a share"
                     + " (data.heldOutFraction) or a folder (data.heldOutPath)");
         }
@@ -107,15 +108,15 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     }
 
     /** The REST form {@code normalization: {mean: [...], std: [...]}}, or null without one. */
-    static ModelSpec.Normalization normalization(JsonObject body) {
-        if (!body.has("normalization") || body.get("normalization").isJsonNull()) {
+    static ModelSpec.Normalization normalization(ObjectNode body) {
+        if (!BodyFields.present(body, "normalization")) {
             return null;
         }
-        if (!body.get("normalization").isJsonObject()) {
+        if (!body.get("normalization").isObject()) {
             throw new InvalidRequestException("normalization", "must be an object {mean: [...], std: [...]}, got "
-                    + body.get("normalization"));
+                    + Json.compact(body.get("normalization")));
         }
-        JsonFields f = new JsonFields(body.getAsJsonObject("normalization"), Set.of("mean", "std"));
+        BodyFields f = new BodyFields((ObjectNode) body.get("normalization"), Set.of("mean", "std"));
         return new ModelSpec.Normalization(f.decimals("mean"), f.decimals("std"));
     }
 
@@ -154,20 +155,20 @@ public record TrainRequest(String model, ModelSpec spec, int epochs, int batchSi
     }
 
     @Override
-    public JsonObject toJson() {
-        JsonObject o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth",
+    public ObjectNode toJson() {
+        ObjectNode o = JobRequest.specJson(this, spec, List.of("architecture", "width", "blocks", "depth",
                 "dropoutPlacement", "dropoutKind", "dropRatio", "uoutBeta", "seed"));
-        o.addProperty("epochs", epochs);
-        o.addProperty("batchSize", batchSize);
-        o.addProperty("limit", limit);
-        o.addProperty("heldOut", heldOut);
-        o.addProperty("validation", validation);
+        o.put("epochs", epochs);
+        o.put("batchSize", batchSize);
+        o.put("limit", limit);
+        o.put("heldOut", heldOut);
+        o.put("validation", validation);
         JobRequest.addCalibration(o, windowSizes, falseAlarmRate, replicates);
         if (data != null) {
-            o.add("data", data.toJson());
+            o.set("data", data.toJson());
         }
         if (normalization != null) {
-            o.add("normalization", normalization.toJson());
+            o.set("normalization", normalization.toJson());
         }
         return o;
     }

@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
 /**
  * A user's labelled images to train on instead of Fashion-MNIST: a folder with one sub-folder of
@@ -59,15 +60,15 @@ public record UserData(String path, double heldOutFraction, int channels, int he
     }
 
     /** The request's form in GET /jobs: {@code {path, heldOutFraction, channels, height, width[, heldOutPath]}}. */
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("path", path);
-        o.addProperty("heldOutFraction", heldOutFraction);
-        o.addProperty("channels", channels);
-        o.addProperty("height", height);
-        o.addProperty("width", width);
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("path", path);
+        o.put("heldOutFraction", heldOutFraction);
+        o.put("channels", channels);
+        o.put("height", height);
+        o.put("width", width);
         if (heldOutPath != null) {
-            o.addProperty("heldOutPath", heldOutPath);
+            o.put("heldOutPath", heldOutPath);
         }
         return o;
     }
@@ -76,18 +77,18 @@ public record UserData(String path, double heldOutFraction, int channels, int he
      * Parses the REST form; null when the body has no {@code data}. Its paths are relative to the traffic
      * directory and stay inside it, as a recalibration's does.
      */
-    static UserData fromJson(JsonObject body, java.nio.file.Path trafficDir) {
-        if (!body.has("data") || body.get("data").isJsonNull()) {
+    static UserData fromJson(ObjectNode body, java.nio.file.Path trafficDir) {
+        if (!BodyFields.present(body, "data")) {
             return null;
         }
-        if (!body.get("data").isJsonObject()) {
+        if (!body.get("data").isObject()) {
             throw new InvalidRequestException("data", "must be an object {path, heldOutFraction, channels, height,"
-                    + " width, heldOutPath}, got " + body.get("data"));
+                    + " width, heldOutPath}, got " + Json.compact(body.get("data")));
         }
-        JsonFields f = new JsonFields(body.getAsJsonObject("data"),
+        ObjectNode d = (ObjectNode) body.get("data");
+        BodyFields f = new BodyFields(d,
                 java.util.Set.of("path", "heldOutFraction", "channels", "height", "width", "heldOutPath"));
         String path = JobRequest.insideTrafficDirectory("data", f.string("path", null), trafficDir).toString();
-        JsonObject d = body.getAsJsonObject("data");
         String heldOut = d.has("heldOutPath") ? JobRequest.insideTrafficDirectory("heldOutPath",
                 f.string("heldOutPath", null), trafficDir).toString() : null;
         if (heldOut != null && d.has("heldOutFraction")) {

@@ -1,8 +1,9 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.varshift.core.json.Json;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -58,19 +59,20 @@ final class AuditLog implements AutoCloseable {
      * @param remediation the remediation's id, or null for a step of no remediation (a rollback)
      * @throws AuditException when the broker did not acknowledge the record in time
      */
-    void write(String model, String remediation, String step, JsonObject detail) {
-        JsonObject record = new JsonObject();
-        record.addProperty("schemaVersion", SCHEMA_VERSION);
-        record.addProperty("at", clock.instant().toString());
-        record.addProperty("model", model);
-        record.addProperty("remediation", remediation);
-        record.addProperty("step", step);
-        record.add("detail", detail);
+    void write(String model, String remediation, String step, ObjectNode detail) {
+        ObjectNode record = Json.object();
+        record.put("schemaVersion", SCHEMA_VERSION);
+        record.put("at", clock.instant().toString());
+        record.put("model", model);
+        record.put("remediation", remediation);
+        record.put("step", step);
+        record.set("detail", detail);
+        String value = Json.compact(record);
         Counter.builder("varshift.remediation.steps").description("Steps of the remediation loop, as audited")
                 .tag("model", model).tag("step", step).register(registry).increment();
         LOG.infof("remediation %s of '%s': %s %s", remediation == null ? "-" : remediation, model, step, detail);
         try {
-            producer.send(new ProducerRecord<>(topic, model, record.toString())).get(timeoutSeconds, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, model, value)).get(timeoutSeconds, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
             failures.increment();
             Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;

@@ -1,12 +1,14 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.BnReestimator;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.BnReestimator;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.window.WindowVerdict;
 import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.progress.JobContext;
@@ -29,7 +31,7 @@ import java.util.List;
 final class CandidateCheck {
 
     /** The candidate (not yet written), what the checks measured, and whether it passed them all. */
-    record Checked(BnAdjustService.Candidate candidate, JsonObject checks, boolean passed, String failure)
+    record Checked(BnAdjustService.Candidate candidate, ObjectNode checks, boolean passed, String failure)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -54,7 +56,7 @@ final class CandidateCheck {
      * @param provenance  the new version's provenance so far (trigger, offsets); the checks are added to it
      */
     Checked check(ModelArtifact source, ImageSet recalibrate, ImageSet verify, ImageSet heldOut, int windowSamples,
-                  JsonObject provenance, JobContext context) {
+                  ObjectNode provenance, JobContext context) {
         if (verify.size() < windowSamples) {
             throw new IllegalArgumentException("the verification slice has " + verify.size() + " samples, fewer than"
                     + " one window of " + windowSamples);
@@ -62,7 +64,7 @@ final class CandidateCheck {
         BnAdjustService.Candidate candidate = adjust.prepare(source, recalibrate, recalibrate, batchSize, provenance,
                 context);
         try {
-            JsonObject checks = new JsonObject();
+            ObjectNode checks = Json.object();
             List<WindowVerdict> after = new WindowReplay(candidate.loaded(), candidate.result().reference(),
                     windowSamples, batchSize, 2, 3).judge(verify);
             double accuracySource;
@@ -76,38 +78,32 @@ final class CandidateCheck {
                     candidate.loaded().model().getNDManager(), heldOut, batchSize, context,
                     "held-out accuracy, candidate");
 
-            JsonObject traffic = new JsonObject();
-            traffic.addProperty("samples", verify.size());
-            traffic.addProperty("windows", after.size());
-            traffic.addProperty("windowSamples", windowSamples);
-            traffic.addProperty("threshold", after.get(0).model().threshold());
-            traffic.add("candidate", summary(after));
-            traffic.add("source", summary(before));
+            ObjectNode traffic = checks.putObject("traffic");
+            traffic.put("samples", verify.size());
+            traffic.put("windows", after.size());
+            traffic.put("windowSamples", windowSamples);
+            traffic.put("threshold", after.get(0).model().threshold());
+            traffic.set("candidate", summary(after));
+            traffic.set("source", summary(before));
             long over = after.stream().filter(v -> v.model().over() || v.sequential().over()).count();
             boolean trafficPassed = over == 0;
-            traffic.addProperty("passed", trafficPassed);
-            checks.add("traffic", traffic);
+            traffic.put("passed", trafficPassed);
 
-            JsonObject held = new JsonObject();
-            held.addProperty("samples", heldOut.size());
-            held.addProperty("accuracySource", accuracySource);
-            held.addProperty("accuracyCandidate", accuracyCandidate);
-            held.addProperty("margin", accuracyMargin);
+            ObjectNode held = checks.putObject("heldOut");
+            held.put("samples", heldOut.size());
+            held.put("accuracySource", accuracySource);
+            held.put("accuracyCandidate", accuracyCandidate);
+            held.put("margin", accuracyMargin);
             boolean heldPassed = accuracyCandidate >= accuracySource - accuracyMargin;
-            held.addProperty("passed", heldPassed);
-            checks.add("heldOut", held);
+            held.put("passed", heldPassed);
 
-            JsonArray shift = new JsonArray();
+            ArrayNode shift = checks.putArray("shiftAgainstSource");
             for (BnReestimator.LayerAdjustment a : candidate.adjustments()) {
-                JsonObject layer = new JsonObject();
-                layer.addProperty("layer", a.layer());
-                layer.addProperty("varianceRatio", a.varianceRatioBefore());
-                shift.add(layer);
+                shift.addObject().put("layer", a.layer()).put("varianceRatio", a.varianceRatioBefore());
             }
-            checks.add("shiftAgainstSource", shift);
             boolean passed = trafficPassed && heldPassed;
-            checks.addProperty("passed", passed);
-            provenance.add("checks", checks);
+            checks.put("passed", passed);
+            provenance.set("checks", checks);
             String failure = passed ? null : !trafficPassed
                     ? over + " of " + after.size() + " verification windows are still outside the candidate's null"
                     : String.format("held-out accuracy %.4f is more than %.3f below the source's %.4f",
@@ -141,22 +137,22 @@ final class CandidateCheck {
     /** The model's clean labelled held-out data, as at training, at most {@code limit} samples. */
     static ImageSet heldOut(ModelArtifact source, java.nio.file.Path dataDir, int limit) {
         ImageSet heldOut = TrainingData.forModel(source, dataDir).heldOut();
-        JsonObject training = source.modelJson().getAsJsonObject("training");
+        JsonNode training = source.modelJson().get("training");
         int n = heldOut.size();
         if (training != null && training.has("heldOutSamples")) {
-            n = Math.min(n, training.get("heldOutSamples").getAsInt());
+            n = Math.min(n, training.get("heldOutSamples").asInt());
         }
         return heldOut.slice(0, Math.min(n, limit));
     }
 
-    private static JsonObject summary(List<WindowVerdict> verdicts) {
-        JsonObject o = new JsonObject();
-        o.addProperty("windowsOver", verdicts.stream().filter(v -> v.model().over()).count());
-        o.addProperty("sequentialOver", verdicts.stream().anyMatch(v -> v.sequential().over()));
-        o.addProperty("maxModelScore", verdicts.stream().mapToDouble(v -> v.model().score()).max().orElse(Double.NaN));
-        o.addProperty("layersOver", verdicts.stream().mapToLong(v -> v.layers().stream()
+    private static ObjectNode summary(List<WindowVerdict> verdicts) {
+        ObjectNode o = Json.object();
+        o.put("windowsOver", verdicts.stream().filter(v -> v.model().over()).count());
+        o.put("sequentialOver", verdicts.stream().anyMatch(v -> v.sequential().over()));
+        o.put("maxModelScore", verdicts.stream().mapToDouble(v -> v.model().score()).max().orElse(Double.NaN));
+        o.put("layersOver", verdicts.stream().mapToLong(v -> v.layers().stream()
                 .filter(l -> l.drift().over()).count()).sum());
-        o.addProperty("finalState", verdicts.get(verdicts.size() - 1).model().state().name());
+        o.put("finalState", verdicts.get(verdicts.size() - 1).model().state().name());
         return o;
     }
 }

@@ -1,6 +1,6 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 
@@ -16,7 +16,7 @@ final class Remediation {
     private RemediationState state = RemediationState.GATHERING;
     private Instant updated;
     private String message;
-    private JsonObject checks;
+    private ObjectNode checks;
     private Integer publishedVersion;
     /** The verified candidate while it waits for approval; null otherwise. */
     private CandidateCheck.Checked awaiting;
@@ -41,7 +41,7 @@ final class Remediation {
         updated = now;
     }
 
-    synchronized void checked(JsonObject measured) {
+    synchronized void checked(ObjectNode measured) {
         checks = measured;
     }
 
@@ -60,19 +60,8 @@ final class Remediation {
         return c;
     }
 
-    synchronized JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("id", id);
-        o.addProperty("model", model);
-        o.addProperty("fromVersion", fromVersion);
-        o.addProperty("mode", mode.wireName());
-        o.addProperty("state", state.name());
-        o.addProperty("message", message);
-        o.addProperty("created", created.toString());
-        o.addProperty("updated", updated.toString());
-        o.add("trigger", trigger.toJson());
-        o.add("checks", checks);
-        o.addProperty("publishedVersion", publishedVersion);
-        return o;
+    synchronized RemediationView view() {
+        return new RemediationView(id, model, fromVersion, mode.wireName(), state.name(), message, created.toString(),
+                updated.toString(), trigger.toJson(), checks == null ? null : checks.deepCopy(), publishedVersion);
     }
 }

@@ -1,15 +1,17 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.corruption.ShiftKind;
 import io.varshift.core.corruption.ShiftedImages;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.window.WindowVerdict;
 import io.varshift.trainer.adjust.BnAdjustService;
 import io.varshift.trainer.progress.JobContext;
@@ -54,7 +56,7 @@ public final class RemediationBench {
      * @param traffic unlabelled-to-the-loop images the calibration never saw (Fashion-MNIST test images after
      *                the held-out part), clean; the shift is applied to all but the first clean windows
      */
-    public JsonObject run(ModelArtifact source, ImageSet traffic, Settings s, JobContext context) {
+    public ObjectNode run(ModelArtifact source, ImageSet traffic, Settings s, JobContext context) {
         ImageSet heldOut = CandidateCheck.heldOut(source, adjust.dataDir(), s.heldOutLimit());
         int w = s.windowSamples();
         int clean = s.cleanWindows() * w;
@@ -62,21 +64,21 @@ public final class RemediationBench {
             throw new IllegalArgumentException("the bench needs at least " + (clean + s.records()
                     + (s.verifyWindows() + 4L) * w) + " unseen images; " + traffic.size() + " are there");
         }
-        JsonObject out = new JsonObject();
-        out.addProperty("model", source.name());
-        out.addProperty("version", source.version());
-        out.addProperty("severity", s.severity());
-        out.addProperty("windowSamples", w);
-        out.addProperty("cleanWindows", s.cleanWindows());
-        out.addProperty("persistWindows", s.persistWindows());
-        out.addProperty("records", s.records());
-        out.addProperty("verifyWindows", s.verifyWindows());
-        out.addProperty("accuracyMargin", s.accuracyMargin());
-        out.addProperty("rate", s.rate());
-        out.addProperty("reloadSeconds", s.reloadSeconds());
-        out.addProperty("trafficImages", traffic.size());
-        out.addProperty("started", Instant.now().toString());
-        JsonArray rows = new JsonArray();
+        ObjectNode out = Json.object();
+        out.put("model", source.name());
+        out.put("version", source.version());
+        out.put("severity", s.severity());
+        out.put("windowSamples", w);
+        out.put("cleanWindows", s.cleanWindows());
+        out.put("persistWindows", s.persistWindows());
+        out.put("records", s.records());
+        out.put("verifyWindows", s.verifyWindows());
+        out.put("accuracyMargin", s.accuracyMargin());
+        out.put("rate", s.rate());
+        out.put("reloadSeconds", s.reloadSeconds());
+        out.put("trafficImages", traffic.size());
+        out.put("started", Instant.now().toString());
+        ArrayNode rows = Json.array();
         int done = 0;
         for (ShiftKind kind : s.shifts()) {
             context.progress((double) done / s.shifts().size(), "remediation bench");
@@ -86,15 +88,15 @@ public final class RemediationBench {
             done++;
         }
         context.progress(1, "remediation bench");
-        out.add("shifts", rows);
+        out.set("shifts", rows);
         return out;
     }
 
-    private JsonObject shift(ModelArtifact source, ShiftKind kind, ImageSet stream, int onset, ImageSet heldOut,
+    private ObjectNode shift(ModelArtifact source, ShiftKind kind, ImageSet stream, int onset, ImageSet heldOut,
                              Settings s) {
         int w = s.windowSamples();
-        JsonObject row = new JsonObject();
-        row.addProperty("shift", kind.cliName());
+        ObjectNode row = Json.object();
+        row.put("shift", kind.cliName());
         AlarmTracker tracker = new AlarmTracker(s.persistWindows(), s.records(), s.verifyWindows(), Duration.ZERO);
         AlarmTracker.Start start = null;
         Integer alarmWindow = null;
@@ -105,7 +107,7 @@ public final class RemediationBench {
             for (; index < windows && start == null; index++) {
                 WindowVerdict v = agent.judge(stream.slice(index * w, (index + 1) * w)).get(0);
                 if (index * w < onset && v.model().state() == AlarmState.ALARM) {
-                    row.addProperty("cleanAlarm", true);
+                    row.put("cleanAlarm", true);
                 }
                 if (index * w >= onset && alarmWindow == null && v.model().state() == AlarmState.ALARM) {
                     alarmWindow = index - onset / w + 1;
@@ -118,15 +120,15 @@ public final class RemediationBench {
                     start = st;
                 }
             }
-            row.addProperty("alarmAfterWindows", alarmWindow);
+            row.put("alarmAfterWindows", alarmWindow);
             if (start == null) {
-                row.addProperty("outcome", "no-trigger");
+                row.put("outcome", "no-trigger");
                 return row;
             }
             int triggerEnd = index * w;
-            row.addProperty("triggerAfterWindows", index - onset / w);
+            row.put("triggerAfterWindows", index - onset / w);
             ImageSet after = stream.slice(triggerEnd, stream.size());
-            row.addProperty("accuracyBefore", EvalPass.run(old.block(), old.model().getNDManager(), after, 256,
+            row.put("accuracyBefore", EvalPass.run(old.block(), old.model().getNDManager(), after, 256,
                     JobContext.silent(), "accuracy"));
             WindowResult.Range range = start.trigger().ranges().get(0);
             int need = s.records() + s.verifyWindows() * w;
@@ -134,28 +136,28 @@ public final class RemediationBench {
                     (int) range.last() + 1));
             CandidateCheck.Split split = CandidateCheck.split(gathered, s.records(), s.verifyWindows() * w, w);
             long started = System.nanoTime();
-            JsonObject provenance = new JsonObject();
-            provenance.addProperty("method", "remediate");
+            ObjectNode provenance = Json.object();
+            provenance.put("method", "remediate");
             CandidateCheck.Checked built;
             try {
                 built = new CandidateCheck(adjust, 256, s.accuracyMargin()).check(source, split.recalibrate(),
                         split.verify(), heldOut, w, provenance, JobContext.silent());
             } catch (IllegalArgumentException | IllegalStateException e) {
                 // What the controller records as FAILED: no candidate, nothing published.
-                row.addProperty("outcome", "failed");
-                row.addProperty("reason", e.getMessage());
+                row.put("outcome", "failed");
+                row.put("reason", e.getMessage());
                 return row;
             }
             try (CandidateCheck.Checked checked = built) {
                 double seconds = (System.nanoTime() - started) / 1e9;
-                row.addProperty("remediationSeconds", seconds);
-                row.add("checks", checked.checks());
+                row.put("remediationSeconds", seconds);
+                row.set("checks", checked.checks());
                 LoadedModel candidate = checked.candidate().loaded();
-                row.addProperty("accuracyAfter", EvalPass.run(candidate.block(), candidate.model().getNDManager(),
+                row.put("accuracyAfter", EvalPass.run(candidate.block(), candidate.model().getNDManager(),
                         after, 256, JobContext.silent(), "accuracy"));
-                row.addProperty("outcome", checked.passed() ? "promoted" : "rejected");
+                row.put("outcome", checked.passed() ? "promoted" : "rejected");
                 if (!checked.passed()) {
-                    row.addProperty("reason", checked.failure());
+                    row.put("reason", checked.failure());
                     return row;
                 }
                 // The agent judges with the candidate from the first window boundary after promotion and reload.
@@ -172,11 +174,11 @@ public final class RemediationBench {
                     }
                 }
                 if (okAfter < 0) {
-                    row.addProperty("recovered", false);
+                    row.put("recovered", false);
                 } else {
-                    row.addProperty("recovered", true);
-                    row.addProperty("windowsToOkAfterSwap", okAfter + 1);
-                    row.addProperty("onsetToRecoverySeconds", (firstWindow + okAfter + 1) * (double) w / s.rate());
+                    row.put("recovered", true);
+                    row.put("windowsToOkAfterSwap", okAfter + 1);
+                    row.put("onsetToRecoverySeconds", (firstWindow + okAfter + 1) * (double) w / s.rate());
                 }
             }
         }
@@ -193,32 +195,31 @@ public final class RemediationBench {
     }
 
     /** The console table of a run. */
-    public static String table(JsonObject result) {
+    public static String table(JsonNode result) {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT,
                 "%-12s %-10s %6s %8s %8s %9s %9s %9s %9s%n", "shift", "outcome", "alarm", "trigger", "remed s",
                 "acc before", "acc after", "clean Δ", "recovery s"));
-        for (var e : result.getAsJsonArray("shifts")) {
-            JsonObject r = e.getAsJsonObject();
-            JsonObject held = r.has("checks") ? r.getAsJsonObject("checks").getAsJsonObject("heldOut") : null;
+        for (JsonNode r : result.get("shifts")) {
+            JsonNode held = r.has("checks") ? r.get("checks").get("heldOut") : null;
             b.append(String.format(Locale.ROOT, "%-12s %-10s %6s %8s %8s %9s %9s %9s %9s%n",
-                    r.get("shift").getAsString(), r.get("outcome").getAsString(), text(r, "alarmAfterWindows", "%.0f"),
+                    r.get("shift").asText(), r.get("outcome").asText(), text(r, "alarmAfterWindows", "%.0f"),
                     text(r, "triggerAfterWindows", "%.0f"), text(r, "remediationSeconds", "%.1f"),
                     text(r, "accuracyBefore", "%.4f"), text(r, "accuracyAfter", "%.4f"),
                     held == null ? "-" : String.format(Locale.ROOT, "%+.4f",
-                            held.get("accuracyCandidate").getAsDouble() - held.get("accuracySource").getAsDouble()),
+                            held.get("accuracyCandidate").asDouble() - held.get("accuracySource").asDouble()),
                     text(r, "onsetToRecoverySeconds", "%.1f")));
         }
         return b.toString();
     }
 
-    private static String text(JsonObject r, String key, String format) {
-        return r.has(key) && !r.get(key).isJsonNull() ? String.format(Locale.ROOT, format, r.get(key).getAsDouble())
+    private static String text(JsonNode r, String key, String format) {
+        return r.hasNonNull(key) ? String.format(Locale.ROOT, format, r.get(key).asDouble())
                 : "-";
     }
 
     /** Fashion-MNIST test images after the model's held-out part: traffic the calibration never saw. */
     public static ImageSet unseenTestImages(ModelArtifact source, java.nio.file.Path dataDir) {
-        int heldOut = source.modelJson().getAsJsonObject("training").get("heldOutSamples").getAsInt();
+        int heldOut = source.modelJson().get("training").get("heldOutSamples").asInt();
         ImageSet test = FashionMnist.in(dataDir).test();
         return test.slice(heldOut, test.size());
     }

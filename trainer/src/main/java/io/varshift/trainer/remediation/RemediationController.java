@@ -1,7 +1,7 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +10,7 @@ import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.TrainerConfig;
 import io.varshift.trainer.TrainerJobs;
@@ -173,9 +174,9 @@ public class RemediationController {
             }
         }
         if (decision instanceof AlarmTracker.Held held) {
-            JsonObject detail = new JsonObject();
-            detail.addProperty("version", held.version());
-            detail.addProperty("reason", held.reason());
+            ObjectNode detail = Json.object();
+            detail.put("version", held.version());
+            detail.put("reason", held.reason());
             try {
                 audit.write(held.model(), null, "held", detail);
             } catch (AuditLog.AuditException e) {
@@ -201,7 +202,7 @@ public class RemediationController {
             int latest = store.latestVersion(r.model).orElse(0);
             if (latest != r.fromVersion) {
                 finish(r, RemediationState.DISCARDED, "the alarm was on v" + r.fromVersion + " but the store's latest"
-                        + " is v" + latest + "; the agent judges that one next", new JsonObject());
+                        + " is v" + latest + "; the agent judges that one next", Json.object());
                 return;
             }
             ModelArtifact source = store.load(r.model, r.fromVersion);
@@ -213,22 +214,22 @@ public class RemediationController {
                     windowSamples);
             ImageSet recal = split.recalibrate();
             ImageSet verify = split.verify();
-            JsonObject gathered = new JsonObject();
-            gathered.add("sources", traffic.notes);
-            gathered.addProperty("recalibrationSamples", recal.size());
-            gathered.addProperty("verificationSamples", verify.size());
+            ObjectNode gathered = Json.object();
+            gathered.set("sources", traffic.notes);
+            gathered.put("recalibrationSamples", recal.size());
+            gathered.put("verificationSamples", verify.size());
             audit.write(r.model, r.id, "gathered", gathered);
             r.move(RemediationState.VERIFYING, "recalibrating on " + recal.size() + " samples, verifying on "
                     + verify.size(), clock.instant());
 
-            JsonObject provenance = new JsonObject();
-            provenance.addProperty("method", "remediate");
-            provenance.addProperty("remediation", r.id);
-            provenance.add("trigger", r.trigger.toJson());
-            provenance.addProperty("data", "kafka, the alarm windows' ranges at " + settings.bootstrap());
-            provenance.add("source", traffic.notes);
-            provenance.addProperty("samples", recal.size());
-            provenance.addProperty("verificationSamples", verify.size());
+            ObjectNode provenance = Json.object();
+            provenance.put("method", "remediate");
+            provenance.put("remediation", r.id);
+            provenance.set("trigger", r.trigger.toJson());
+            provenance.put("data", "kafka, the alarm windows' ranges at " + settings.bootstrap());
+            provenance.set("source", traffic.notes);
+            provenance.put("samples", recal.size());
+            provenance.put("verificationSamples", verify.size());
             CandidateCheck.Checked checked = new CandidateCheck(adjust, 256, settings.accuracyMargin())
                     .check(source, recal, verify, CandidateCheck.heldOut(source, adjust.dataDir(), settings.heldOutLimit()), windowSamples, provenance, JobContext.silent());
             dropNaN(provenance);
@@ -242,15 +243,14 @@ public class RemediationController {
             switch (r.mode) {
                 case DRY_RUN -> {
                     checked.close();
-                    finish(r, RemediationState.DRY_RUN, "verified; dry-run mode publishes nothing",
-                            new JsonObject());
+                    finish(r, RemediationState.DRY_RUN, "verified; dry-run mode publishes nothing", Json.object());
                 }
                 case APPROVE -> {
                     r.await(checked);
                     held = true;
                     r.move(RemediationState.AWAITING_APPROVAL, "verified; POST /remediations/" + r.id
                             + "/approve publishes it", clock.instant());
-                    audit.write(r.model, r.id, "awaiting-approval", new JsonObject());
+                    audit.write(r.model, r.id, "awaiting-approval", Json.object());
                 }
                 case AUTO -> promote(r, checked, "auto");
             }
@@ -261,8 +261,8 @@ public class RemediationController {
                 waiting.close();
             }
             held = false;
-            JsonObject detail = new JsonObject();
-            detail.addProperty("error", String.valueOf(e.getMessage()));
+            ObjectNode detail = Json.object();
+            detail.put("error", String.valueOf(e.getMessage()));
             finishQuietly(r, RemediationState.FAILED, String.valueOf(e.getMessage()), detail);
         } finally {
             if (!held) {
@@ -281,34 +281,34 @@ public class RemediationController {
             int latest = store.latestVersion(r.model).orElse(0);
             if (latest != r.fromVersion) {
                 finish(r, RemediationState.DISCARDED, "v" + latest + " was published meanwhile; the candidate from v"
-                        + r.fromVersion + " is dropped", new JsonObject());
+                        + r.fromVersion + " is dropped", Json.object());
                 return;
             }
-            checked.candidate().provenance().addProperty("promotedBy", by);
-            JsonObject intent = new JsonObject();
-            intent.addProperty("by", by);
+            checked.candidate().provenance().put("promotedBy", by);
+            ObjectNode intent = Json.object();
+            intent.put("by", by);
             audit.write(r.model, r.id, "promoting", intent);
             int version = adjust.publish(checked.candidate());
             r.published(version);
-            JsonObject detail = new JsonObject();
-            detail.addProperty("version", version);
-            detail.addProperty("by", by);
+            ObjectNode detail = Json.object();
+            detail.put("version", version);
+            detail.put("by", by);
             finish(r, RemediationState.PROMOTED, "published as v" + version, detail);
         }
     }
 
-    private void finish(Remediation r, RemediationState state, String why, JsonObject detail) {
+    private void finish(Remediation r, RemediationState state, String why, ObjectNode detail) {
         detail = detail.deepCopy();
         r.move(state, why, clock.instant());
-        detail.addProperty("state", state.name());
-        detail.addProperty("message", why);
+        detail.put("state", state.name());
+        detail.put("message", why);
         Counter.builder("varshift.remediations").description("Remediations by how they ended")
                 .tag("model", r.model).tag("outcome", state.name().toLowerCase(java.util.Locale.ROOT))
                 .register(registry).increment();
         audit.write(r.model, r.id, state.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), detail);
     }
 
-    private void finishQuietly(Remediation r, RemediationState state, String why, JsonObject detail) {
+    private void finishQuietly(Remediation r, RemediationState state, String why, ObjectNode detail) {
         try {
             finish(r, state, why, detail);
         } catch (AuditLog.AuditException e) {
@@ -316,19 +316,19 @@ public class RemediationController {
         }
     }
 
-    private JsonObject withMode(JsonObject trigger, Remediation r) {
-        trigger.addProperty("mode", r.mode.wireName());
+    private ObjectNode withMode(ObjectNode trigger, Remediation r) {
+        trigger.put("mode", r.mode.wireName());
         return trigger;
     }
 
     /** The traffic read and the notes of what was read (ranges, counts, rejects by reason), per partition. */
-    private record Gathered(ImageSet images, JsonArray notes) {
+    private record Gathered(ImageSet images, ArrayNode notes) {
     }
 
     /** The last {@code need} records of each alarm range, read with the recalibrate job's reader. */
     private Gathered gather(Remediation r, long[] shape, int need) {
         ImageSet all = null;
-        JsonArray notes = new JsonArray();
+        ArrayNode notes = Json.array();
         for (WindowResult.Range range : r.trigger.ranges()) {
             long from = Math.max(range.first(), range.last() + 1 - need);
             KafkaSource source = new KafkaSource(settings.bootstrap(), range.topic(), List.of(range.partition()),
@@ -344,22 +344,22 @@ public class RemediationController {
     }
 
     /** Unlabelled traffic has no accuracy; a NaN would not be valid JSON. */
-    private static void dropNaN(JsonObject provenance) {
+    private static void dropNaN(ObjectNode provenance) {
         for (String key : List.of("accuracyBefore", "accuracyAfter")) {
-            if (provenance.has(key) && Double.isNaN(provenance.get(key).getAsDouble())) {
+            if (provenance.has(key) && Double.isNaN(provenance.get(key).asDouble())) {
                 provenance.remove(key);
             }
         }
     }
 
-    public synchronized List<JsonObject> list() {
-        List<JsonObject> out = new ArrayList<>();
-        remediations.values().forEach(r -> out.add(r.toJson()));
+    public synchronized List<RemediationView> list() {
+        List<RemediationView> out = new ArrayList<>();
+        remediations.values().forEach(r -> out.add(r.view()));
         return out;
     }
 
-    public synchronized Optional<JsonObject> get(String id) {
-        return Optional.ofNullable(remediations.get(id)).map(Remediation::toJson);
+    public synchronized Optional<RemediationView> get(String id) {
+        return Optional.ofNullable(remediations.get(id)).map(Remediation::view);
     }
 
     /**
@@ -368,7 +368,7 @@ public class RemediationController {
      * @throws NoSuchElementException for an unknown id
      * @throws IllegalStateException  when it does not wait for approval
      */
-    public JsonObject approve(String id) {
+    public RemediationView approve(String id) {
         Remediation r = waiting(id);
         return onWorker(() -> {
             CandidateCheck.Checked checked = r.takeAwaiting();
@@ -382,12 +382,12 @@ public class RemediationController {
                     tracker.finished(r.model);
                 }
             }
-            return r.toJson();
+            return r.view();
         });
     }
 
     /** Drops a candidate that waits for approval; nothing is published. */
-    public JsonObject decline(String id) {
+    public RemediationView decline(String id) {
         Remediation r = waiting(id);
         return onWorker(() -> {
             CandidateCheck.Checked checked = r.takeAwaiting();
@@ -396,13 +396,13 @@ public class RemediationController {
             }
             checked.close();
             try {
-                finish(r, RemediationState.DISCARDED, "declined by an operator", new JsonObject());
+                finish(r, RemediationState.DISCARDED, "declined by an operator", Json.object());
             } finally {
                 synchronized (tracker) {
                     tracker.finished(r.model);
                 }
             }
-            return r.toJson();
+            return r.view();
         });
     }
 
@@ -450,7 +450,7 @@ public class RemediationController {
      * @throws NoSuchElementException   when the model or the version does not exist
      * @throws IllegalArgumentException when the version is already the latest
      */
-    public JsonObject rollback(String model, int version) {
+    public Rollback rollback(String model, int version) {
         List<Integer> versions = store.versions(model);
         if (versions.isEmpty()) {
             throw new NoSuchElementException("model '" + model + "' has no versions; GET /models lists the models");
@@ -464,16 +464,16 @@ public class RemediationController {
             throw new IllegalArgumentException("v" + version + " of '" + model + "' is already the latest version");
         }
         ModelArtifact target = store.load(model, version);
-        JsonObject modelJson = target.modelJson().deepCopy();
-        JsonObject provenance = new JsonObject();
-        provenance.addProperty("method", "rollback");
-        provenance.addProperty("from", latest);
-        provenance.addProperty("to", version);
-        provenance.addProperty("at", clock.instant().toString());
+        ObjectNode modelJson = target.modelJson();
+        ObjectNode provenance = Json.object();
+        provenance.put("method", "rollback");
+        provenance.put("from", latest);
+        provenance.put("to", version);
+        provenance.put("at", clock.instant().toString());
         if (target.modelJson().has("provenance")) {
-            provenance.add("copied", target.modelJson().get("provenance"));
+            provenance.set("copied", target.modelJson().get("provenance"));
         }
-        modelJson.add("provenance", provenance);
+        modelJson.set("provenance", provenance);
         ArtifactContents.Builder contents = ArtifactContents.builder().setModelJson(modelJson)
                 .setReferenceJson(target.referenceJson());
         target.paramsFiles().forEach(p -> contents.addParams(p.getFileName().toString(), p));
@@ -484,15 +484,15 @@ public class RemediationController {
                 tracker.finished(model);
             }
         }
-        JsonObject result = new JsonObject();
-        result.addProperty("model", model);
-        result.addProperty("version", written);
-        result.addProperty("rolledBackTo", version);
-        result.addProperty("from", latest);
         boolean audited = config.enabled();
         try {
             if (audited) {
-                auditLog().write(model, null, "rollback", result.deepCopy());
+                ObjectNode detail = Json.object();
+                detail.put("model", model);
+                detail.put("version", written);
+                detail.put("rolledBackTo", version);
+                detail.put("from", latest);
+                auditLog().write(model, null, "rollback", detail);
             } else {
                 LOG.infof("rollback of '%s' to v%d published as v%d (the remediation loop is off: no audit record)",
                         model, version, written);
@@ -502,8 +502,14 @@ public class RemediationController {
             LOG.warnf("rollback of '%s' to v%d published as v%d but not audited: %s", model, version, written,
                     e.getMessage());
         }
-        result.addProperty("audited", audited);
-        return result;
+        return new Rollback(model, written, version, latest, audited);
+    }
+
+    /**
+     * A rollback's answer: {@code version} is the new version, a copy of {@code rolledBackTo}, published
+     * over {@code from}; {@code audited} says whether the audit topic acknowledged it.
+     */
+    public record Rollback(String model, int version, int rolledBackTo, int from, boolean audited) {
     }
 
     private double awaitingApproval() {

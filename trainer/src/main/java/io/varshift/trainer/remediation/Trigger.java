@@ -1,7 +1,9 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 
 import java.util.List;
 
@@ -20,27 +22,19 @@ record Trigger(String model, int version, int alarmWindows, List<Long> windows, 
         ranges = List.copyOf(ranges);
     }
 
-    JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("kind", "model-alarm");
-        o.addProperty("model", model);
-        o.addProperty("version", version);
-        o.addProperty("alarmWindows", alarmWindows);
-        JsonArray numbers = new JsonArray();
+    ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("kind", "model-alarm");
+        o.put("model", model);
+        o.put("version", version);
+        o.put("alarmWindows", alarmWindows);
+        ArrayNode numbers = o.putArray("windows");
         windows.forEach(numbers::add);
-        o.add("windows", numbers);
-        JsonArray offsets = new JsonArray();
-        for (WindowResult.Range r : ranges) {
-            JsonObject range = new JsonObject();
-            range.addProperty("topic", r.topic());
-            range.addProperty("partition", r.partition());
-            range.addProperty("first", r.first());
-            range.addProperty("last", r.last());
-            offsets.add(range);
-        }
-        o.add("offsets", offsets);
-        o.addProperty("samples", samples);
-        o.addProperty("windowSamples", windowSamples);
+        // A range is {topic, partition, first, last}: the record as it is.
+        ArrayNode offsets = o.putArray("offsets");
+        ranges.forEach(r -> offsets.add(Json.mapper().<JsonNode>valueToTree(r)));
+        o.put("samples", samples);
+        o.put("windowSamples", windowSamples);
         return o;
     }
 }

@@ -6,7 +6,7 @@ import io.varshift.core.alarm.Cusum;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.LoadedModel;
+import io.varshift.core.model.LoadedModel;
 import io.varshift.core.window.WindowJudge;
 import io.varshift.core.window.WindowState;
 import io.varshift.core.window.WindowVerdict;

@@ -1,11 +1,10 @@
 package io.varshift.trainer.remediation;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.varshift.core.alarm.AlarmState;
 import io.varshift.core.artifact.ModelStore;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -37,50 +36,58 @@ record WindowResult(String model, int version, long windowNumber, boolean judged
         if (value == null || value.length == 0) {
             throw new IllegalArgumentException("empty record");
         }
-        JsonObject o;
+        JsonNode o;
         try {
-            JsonElement e = JsonParser.parseString(new String(value, StandardCharsets.UTF_8));
-            if (!e.isJsonObject()) {
-                throw new IllegalArgumentException("not a JSON object");
-            }
-            o = e.getAsJsonObject();
-        } catch (JsonParseException e) {
+            o = Json.parse(new String(value, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("not valid JSON: " + e.getMessage());
         }
-        try {
-            int schema = o.get("schemaVersion").getAsInt();
-            if (schema != SCHEMA_VERSION) {
-                throw new IllegalArgumentException("schemaVersion " + schema + " is not supported (this build reads "
-                        + SCHEMA_VERSION + "); upgrade the trainer with the agent");
-            }
-            String model = o.get("model").getAsString();
-            if (!ModelStore.isValidModelName(model)) {
-                throw new IllegalArgumentException("model '" + model + "' is not a valid model name");
-            }
-            String versionText = o.get("version").getAsString();
-            if (!versionText.matches("[1-9][0-9]{0,8}")) {
-                throw new IllegalArgumentException("version '" + versionText + "' is not a positive whole number");
-            }
-            JsonObject verdict = o.getAsJsonObject("modelVerdict");
-            JsonObject mix = o.getAsJsonObject("predictionMix");
-            List<Range> ranges = new ArrayList<>();
-            for (JsonElement r : o.getAsJsonArray("offsets")) {
-                JsonObject range = r.getAsJsonObject();
-                long first = range.get("first").getAsLong();
-                long last = range.get("last").getAsLong();
-                if (first < 0 || last < first) {
-                    throw new IllegalArgumentException("offsets [" + first + ", " + last + "] are not a range");
-                }
-                ranges.add(new Range(range.get("topic").getAsString(), range.get("partition").getAsInt(), first, last));
-            }
-            return new WindowResult(model, Integer.parseInt(versionText), o.get("windowNumber").getAsLong(),
-                    o.get("judged").getAsBoolean(), o.get("samples").getAsLong(),
-                    AlarmState.valueOf(verdict.get("state").getAsString()), verdict.get("over").getAsBoolean(),
-                    AlarmState.valueOf(mix.get("state").getAsString()), ranges);
-        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException
-                 | ClassCastException e) {
-            throw new IllegalArgumentException("a field of the window result is missing or of the wrong type ("
-                    + e.getMessage() + ")");
+        if (!o.isObject()) {
+            throw new IllegalArgumentException("not a JSON object");
         }
+        JsonFields f = new JsonFields("window result", o);
+        int schema = f.integer("schemaVersion");
+        if (schema != SCHEMA_VERSION) {
+            throw new IllegalArgumentException("schemaVersion " + schema + " is not supported (this build reads "
+                    + SCHEMA_VERSION + "); upgrade the trainer with the agent");
+        }
+        String model = f.string("model");
+        if (!ModelStore.isValidModelName(model)) {
+            throw new IllegalArgumentException("model '" + model + "' is not a valid model name");
+        }
+        // The agent writes the version as a string; a number reads the same.
+        JsonNode version = o.get("version");
+        String versionText = version != null && version.isValueNode() && !version.isNull() ? version.asText()
+                : f.string("version");
+        if (!versionText.matches("[1-9][0-9]{0,8}")) {
+            throw new IllegalArgumentException("version '" + versionText + "' is not a positive whole number");
+        }
+        JsonFields verdict = new JsonFields("window result modelVerdict", f.object("modelVerdict"));
+        JsonFields mix = new JsonFields("window result predictionMix", f.object("predictionMix"));
+        List<Range> ranges = new ArrayList<>();
+        for (JsonNode r : f.array("offsets")) {
+            JsonFields range = new JsonFields("window result offsets[]", r);
+            long first = range.longValue("first");
+            long last = range.longValue("last");
+            if (first < 0 || last < first) {
+                throw new IllegalArgumentException("offsets [" + first + ", " + last + "] are not a range");
+            }
+            ranges.add(new Range(range.string("topic"), range.integer("partition"), first, last));
+        }
+        return new WindowResult(model, Integer.parseInt(versionText), f.longValue("windowNumber"),
+                bool(o, "judged"), f.longValue("samples"), AlarmState.valueOf(verdict.string("state")),
+                bool(f.object("modelVerdict"), "over"), AlarmState.valueOf(mix.string("state")), ranges);
+    }
+
+    private static boolean bool(JsonNode o, String field) {
+        JsonNode e = o.get(field);
+        if (e == null || e.isNull()) {
+            throw new IllegalArgumentException("window result: missing field '" + field + "'");
+        }
+        if (!e.isBoolean()) {
+            throw new IllegalArgumentException("window result: field '" + field + "' = " + Json.abbreviate(e)
+                    + " must be true or false");
+        }
+        return e.booleanValue();
     }
 }

@@ -1,7 +1,7 @@
 package io.varshift.trainer.report;
 
-import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.varshift.core.json.Json;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,15 +33,12 @@ public final class AtomicFiles {
     }
 
     /** Indented JSON (non-finite numbers kept as NaN/Infinity), written as {@link #write}. */
-    public static void writeJson(Path target, JsonObject json, String what) {
+    public static void writeJson(Path target, JsonNode json, String what) {
         write(target, pretty(json).getBytes(StandardCharsets.UTF_8), what);
     }
 
     /** Indented JSON text, non-finite numbers kept as NaN/Infinity: how every result file and job output reads. */
-    public static String pretty(JsonObject json) {
-        return PRETTY.toJson(json);
+    public static String pretty(JsonNode json) {
+        return Json.pretty(json);
     }
-
-    private static final com.google.gson.Gson PRETTY = new GsonBuilder().setPrettyPrinting()
-            .serializeSpecialFloatingPointValues().create();
 }

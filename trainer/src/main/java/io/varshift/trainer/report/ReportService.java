@@ -1,11 +1,12 @@
 package io.varshift.trainer.report;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.TrainingData;
 import io.varshift.trainer.training.TrainingService;
@@ -49,13 +50,12 @@ public final class ReportService {
     public record Written(ShiftReport report, Path text, Path json, Path chart) {
 
         /** The report's JSON with the paths of its files: report.json and the job's result. */
-        public JsonObject toJson() {
-            JsonObject json = report.toJson();
-            JsonObject files = new JsonObject();
-            files.addProperty("text", text.toAbsolutePath().toString());
-            files.addProperty("json", json().toAbsolutePath().toString());
-            files.addProperty("chart", chart.toAbsolutePath().toString());
-            json.add("files", files);
+        public ObjectNode toJson() {
+            ObjectNode json = report.toJson();
+            ObjectNode files = json.putObject("files");
+            files.put("text", text.toAbsolutePath().toString());
+            files.put("json", json().toAbsolutePath().toString());
+            files.put("chart", chart.toAbsolutePath().toString());
             return json;
         }
     }
@@ -80,13 +80,12 @@ public final class ReportService {
 
     /** "adjust-bn from v1" when the version's running statistics were re-estimated, else null. */
     static String reestimation(ModelArtifact artifact) {
-        JsonObject modelJson = artifact.modelJson();
-        if (!modelJson.has("provenance") || !modelJson.get("provenance").isJsonObject()) {
+        JsonNode provenance = artifact.modelJson().get("provenance");
+        if (provenance == null || !provenance.isObject()) {
             return null;
         }
-        JsonObject provenance = modelJson.getAsJsonObject("provenance");
-        String method = provenance.has("method") ? provenance.get("method").getAsString() : "re-estimation";
-        return provenance.has("from") ? method + " from v" + provenance.get("from").getAsInt() : method;
+        String method = provenance.has("method") ? provenance.get("method").asText() : "re-estimation";
+        return provenance.has("from") ? method + " from v" + provenance.get("from").asInt() : method;
     }
 
     private Written write(ShiftReport report) {

@@ -6,7 +6,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.shift.LayerStatistics;
-import io.varshift.core.spec.BnProbes;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.progress.JobContext;
 import io.varshift.trainer.training.EvalPass;
@@ -18,7 +18,7 @@ import java.util.List;
  * The paper's measurement, the one path of the report job, the experiment and its theory check: an
  * eval-mode pass over training and one over held-out data, and per BN layer the variance its input
  * really has against the stored moving variance. Where a dropout feeds the layer directly (read from
- * the spec's block by {@link io.varshift.core.spec.ModelBlocks#bnLayersAfterDropout}, whatever the
+ * the spec's block by {@link io.varshift.core.model.ModelBlocks#bnLayersAfterDropout}, whatever the
  * layers are called) it adds the theoretical shift Δ from the training-data moments.
  */
 public final class ShiftMeasurement {

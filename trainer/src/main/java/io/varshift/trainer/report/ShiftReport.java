@@ -1,8 +1,8 @@
 package io.varshift.trainer.report;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonNull;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.core.shift.LayerStatistics;
 import io.varshift.core.spec.ModelSpec;
 
@@ -23,52 +23,47 @@ public record ShiftReport(String model, int version, ModelSpec spec, String rees
         layers = List.copyOf(layers);
     }
 
-    public JsonObject toJson() {
-        JsonObject o = new JsonObject();
-        o.addProperty("model", model);
-        o.addProperty("version", version);
-        o.add("spec", spec.toJson());
-        o.addProperty("runningStatistics", reestimatedBy == null ? "from training" : "re-estimated: " + reestimatedBy);
-        o.addProperty("trainSamples", trainSamples);
-        o.addProperty("heldOutSamples", heldOutSamples);
-        o.addProperty("trainAccuracy", trainAccuracy);
-        o.addProperty("heldOutAccuracy", heldOutAccuracy);
-        JsonArray list = new JsonArray();
+    public ObjectNode toJson() {
+        ObjectNode o = Json.object();
+        o.put("model", model);
+        o.put("version", version);
+        o.set("spec", spec.toJson());
+        o.put("runningStatistics", reestimatedBy == null ? "from training" : "re-estimated: " + reestimatedBy);
+        o.put("trainSamples", trainSamples);
+        o.put("heldOutSamples", heldOutSamples);
+        o.put("trainAccuracy", trainAccuracy);
+        o.put("heldOutAccuracy", heldOutAccuracy);
+        ArrayNode list = o.putArray("layers");
         for (LayerShift l : layers) {
-            JsonObject layer = new JsonObject();
-            layer.addProperty("layer", l.layer());
-            layer.addProperty("channels", l.channels());
-            layer.addProperty("movingVariance", l.movingVariance());
-            layer.add("train", split(l.onTrain(), l.movingVariance()));
-            layer.add("heldOut", split(l.onHeldOut(), l.movingVariance()));
+            ObjectNode layer = list.addObject();
+            layer.put("layer", l.layer());
+            layer.put("channels", l.channels());
+            layer.put("movingVariance", l.movingVariance());
+            split(layer.putObject("train"), l.onTrain(), l.movingVariance());
+            split(layer.putObject("heldOut"), l.onHeldOut(), l.movingVariance());
             if (l.theory() == null) {
-                layer.add("theory", JsonNull.INSTANCE);
+                layer.putNull("theory");
             } else {
-                JsonObject t = new JsonObject();
-                t.addProperty("dropoutKind", l.theory().kind().id());
-                t.addProperty("retainRatio", l.theory().retainRatio());
-                t.addProperty("uoutBeta", l.theory().uoutBeta());
-                t.addProperty("delta", l.theory().delta());
-                t.addProperty("shift", Math.max(l.theory().delta(), 1 / l.theory().delta()));
-                t.addProperty("relativeDifference", l.onTrain().varianceRatio() / l.theory().delta() - 1);
-                t.addProperty("behindAnotherDropout", l.theory().behindAnotherDropout());
-                layer.add("theory", t);
+                ObjectNode t = layer.putObject("theory");
+                t.put("dropoutKind", l.theory().kind().id());
+                t.put("retainRatio", l.theory().retainRatio());
+                t.put("uoutBeta", l.theory().uoutBeta());
+                t.put("delta", l.theory().delta());
+                t.put("shift", Math.max(l.theory().delta(), 1 / l.theory().delta()));
+                t.put("relativeDifference", l.onTrain().varianceRatio() / l.theory().delta() - 1);
+                t.put("behindAnotherDropout", l.theory().behindAnotherDropout());
             }
-            list.add(layer);
         }
-        o.add("layers", list);
         return o;
     }
 
-    private static JsonObject split(LayerStatistics s, double movingVariance) {
-        JsonObject o = new JsonObject();
-        o.addProperty("realVariance", s.varianceRatio() * movingVariance);
-        o.addProperty("ratio", s.varianceRatio());
-        o.addProperty("shift", s.varianceShift());
-        o.addProperty("meanChannelShift", s.meanChannelShift());
-        o.addProperty("maxChannelShift", s.maxChannelShift());
-        o.addProperty("meanShift", s.meanShift());
-        return o;
+    private static void split(ObjectNode o, LayerStatistics s, double movingVariance) {
+        o.put("realVariance", s.varianceRatio() * movingVariance);
+        o.put("ratio", s.varianceRatio());
+        o.put("shift", s.varianceShift());
+        o.put("meanChannelShift", s.meanChannelShift());
+        o.put("maxChannelShift", s.maxChannelShift());
+        o.put("meanShift", s.meanShift());
     }
 
     /** The table printed by the command line and written to report.txt. */

@@ -1,11 +1,11 @@
 package io.varshift.trainer.training;
 
 import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 
 /**
@@ -23,11 +23,9 @@ public final class ArtifactWriter {
      * @return the version written
      */
     public static int write(ModelStore store, String name, ModelSpec spec, Block block, ModelReference reference,
-                            JsonObject sections) {
-        JsonObject modelJson = spec.toJson();
-        for (String key : sections.keySet()) {
-            modelJson.add(key, sections.get(key));
-        }
+                            ObjectNode sections) {
+        ObjectNode modelJson = spec.toJson();
+        sections.properties().forEach(e -> modelJson.set(e.getKey(), e.getValue()));
         return store.write(name, ArtifactContents.builder()
                 .setModelJson(modelJson)
                 .setReferenceJson(reference.toJson())

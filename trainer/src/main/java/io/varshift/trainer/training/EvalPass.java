@@ -11,8 +11,8 @@ import java.util.List;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
-import io.varshift.core.spec.BnMomentsCollector;
-import io.varshift.core.spec.BnProbes;
+import io.varshift.core.probe.BnMomentsCollector;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.trainer.progress.JobContext;
 
 /**

@@ -8,7 +8,7 @@ import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.spec.BnProbes;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;

@@ -1,13 +1,15 @@
 package io.varshift.trainer.training;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageFolderDataset;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.LabelledData;
 import io.varshift.core.data.LabelledNpyDataset;
+import io.varshift.core.json.Json;
+import io.varshift.core.json.JsonFields;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.jobs.UserData;
 
@@ -25,7 +27,7 @@ import java.util.Random;
  *
  * @param description what model.json records under {@code training.data} (absent for Fashion-MNIST)
  */
-public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classes, JsonObject description) {
+public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classes, ObjectNode description) {
 
     /** Most images a user's data set may hold (a memory cap: they are read into memory). */
     public static final int MAX_USER_SAMPLES = 2_000_000;
@@ -90,22 +92,22 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
             held = all.data().images().select(Arrays.copyOfRange(order, 0, heldOut));
             train = all.data().images().select(Arrays.copyOfRange(order, heldOut, n));
         }
-        JsonObject d = new JsonObject();
-        d.addProperty("kind", all.kind());
-        d.addProperty("path", data.path());
-        d.addProperty("source", all.data().source());
-        d.addProperty("samples", n);
-        d.addProperty("classes", all.data().classes().size());
+        ObjectNode d = Json.object();
+        d.put("kind", all.kind());
+        d.put("path", data.path());
+        d.put("source", all.data().source());
+        d.put("samples", n);
+        d.put("classes", all.data().classes().size());
         if (data.heldOutPath() != null) {
-            d.addProperty("heldOutPath", data.heldOutPath());
-            d.addProperty("heldOutSamples", held.size());
+            d.put("heldOutPath", data.heldOutPath());
+            d.put("heldOutSamples", held.size());
         } else {
-            d.addProperty("heldOutFraction", data.heldOutFraction());
+            d.put("heldOutFraction", data.heldOutFraction());
         }
-        d.addProperty("seed", seed);
-        d.addProperty("channels", all.shape()[0]);
-        d.addProperty("height", all.shape()[1]);
-        d.addProperty("width", all.shape()[2]);
+        d.put("seed", seed);
+        d.put("channels", all.shape()[0]);
+        d.put("height", all.shape()[1]);
+        d.put("width", all.shape()[2]);
         return new TrainingData(train, held, all.data().classes(), d);
     }
 
@@ -142,41 +144,42 @@ public record TrainingData(ImageSet train, ImageSet heldOut, List<String> classe
      * @throws IllegalArgumentException when the recorded data cannot be read any more or no longer fit the model
      */
     public static TrainingData forModel(ModelArtifact artifact, Path fashionMnistDir) {
-        JsonElement training = artifact.modelJson().get("training");
-        JsonElement recorded = training != null && training.isJsonObject()
-                ? training.getAsJsonObject().get("data") : null;
-        if (recorded == null || !recorded.isJsonObject()) {
+        JsonNode training = artifact.modelJson().get("training");
+        JsonNode recorded = training != null && training.isObject() ? training.get("data") : null;
+        if (recorded == null || !recorded.isObject()) {
             return fashionMnist(fashionMnistDir);
         }
-        JsonObject d = recorded.getAsJsonObject();
+        ObjectNode d = (ObjectNode) recorded;
         String name = "model '" + artifact.name() + "' v" + artifact.version();
         UserData data;
         try {
-            boolean npy = "npy".equals(d.get("kind").getAsString());
-            String heldOutPath = d.has("heldOutPath") ? d.get("heldOutPath").getAsString() : null;
-            data = new UserData(d.get("path").getAsString(), heldOutPath != null ? UserData.DEFAULT_HELD_OUT_FRACTION
-                    : d.get("heldOutFraction").getAsDouble(), npy ? 0 : d.get("channels").getAsInt(),
-                    npy ? 0 : d.get("height").getAsInt(), npy ? 0 : d.get("width").getAsInt(), heldOutPath);
+            JsonFields f = new JsonFields("training.data", d);
+            boolean npy = "npy".equals(f.string("kind"));
+            String heldOutPath = d.has("heldOutPath") ? f.string("heldOutPath") : null;
+            data = new UserData(f.string("path"), heldOutPath != null ? UserData.DEFAULT_HELD_OUT_FRACTION
+                    : f.number("heldOutFraction"), npy ? 0 : f.integer("channels"),
+                    npy ? 0 : f.integer("height"), npy ? 0 : f.integer("width"), heldOutPath);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(name + ": model.json training.data " + d + " is incomplete ("
-                    + e.getMessage() + "); retrain the model with this trainer", e);
+            throw new IllegalArgumentException(name + ": model.json training.data " + Json.compact(d)
+                    + " is incomplete (" + e.getMessage() + "); retrain the model with this trainer", e);
         }
         long seed;
         int samples;
         try {
-            seed = d.get("seed").getAsLong();
-            samples = d.get("samples").getAsInt();
+            JsonFields f = new JsonFields("training.data", d);
+            seed = f.longValue("seed");
+            samples = f.integer("samples");
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(name + ": model.json training.data " + d + " has no seed or samples;"
-                    + " retrain the model with this trainer", e);
+            throw new IllegalArgumentException(name + ": model.json training.data " + Json.compact(d)
+                    + " has no seed or samples; retrain the model with this trainer", e);
         }
         TrainingData again = user(data, seed);
         ModelSpec spec = ModelSpec.fromJson(artifact.modelJson());
         long[] expected = spec.inputShape();
         boolean heldOutSame = !d.has("heldOutSamples")
-                || again.heldOut().size() == d.get("heldOutSamples").getAsInt();
+                || again.heldOut().size() == d.get("heldOutSamples").asInt();
         if (!Arrays.equals(again.inputShape(), expected) || !again.classes().equals(spec.classes())
-                || again.description().get("samples").getAsInt() != samples || !heldOutSame) {
+                || again.description().get("samples").asInt() != samples || !heldOutSame) {
             throw new IllegalArgumentException(name + " was trained on " + samples + " images of shape "
                     + Arrays.toString(expected) + " in the classes " + spec.classes() + " from " + data.path()
                     + (d.has("heldOutSamples") ? " (" + d.get("heldOutSamples") + " held out from "

@@ -13,10 +13,11 @@ import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
-import io.varshift.core.spec.ModelBlocks;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.ModelBlocks;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.progress.JobContext;
 import org.jboss.logging.Logger;
@@ -47,7 +48,7 @@ public final class TrainingService {
      * A trained model in memory (the caller closes it), its spec (with user data, the data's input shape
      * and classes), its reference and the training summary.
      */
-    public record Trained(Model model, ModelSpec spec, ReferenceBuilder.Result reference, JsonObject summary)
+    public record Trained(Model model, ModelSpec spec, ReferenceBuilder.Result reference, ObjectNode summary)
             implements AutoCloseable {
         @Override
         public void close() {
@@ -65,7 +66,7 @@ public final class TrainingService {
         ImageSet train;
         ImageSet heldOut;
         ImageSet testHeldOut;
-        JsonObject dataDescription = null;
+        ObjectNode dataDescription = null;
         if (plan.data() == null) {
             TrainingData data = TrainingData.fashionMnist(dataDir);
             ImageSet allTrain = data.train();
@@ -82,7 +83,7 @@ public final class TrainingService {
             heldOut = data.heldOut();
             testHeldOut = heldOut;
             dataDescription = data.description();
-            LOG.infof("%s: %s", plan.model(), dataDescription.get("source").getAsString());
+            LOG.infof("%s: %s", plan.model(), dataDescription.get("source").asText());
         }
         if (plan.normalization() != null) {
             spec = spec.toBuilder().optNormalization(plan.normalization()).build();
@@ -102,7 +103,7 @@ public final class TrainingService {
             DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
                     .optOptimizer(Optimizer.adam().optLearningRateTracker(Tracker.fixed(LEARNING_RATE)).build())
                     .optDevices(new Device[] {device});
-            JsonObject summary = new JsonObject();
+            ObjectNode summary = Json.object();
             try (Trainer trainer = model.newTrainer(config)) {
                 long[] inputShape = new long[spec.inputShape().length + 1];
                 inputShape[0] = plan.batchSize();
@@ -116,8 +117,8 @@ public final class TrainingService {
                             plan.epochs(), last[0], last[1]);
                     metrics.epoch(plan.model(), last[0], last[1]);
                 }
-                summary.addProperty("trainLoss", last[0]);
-                summary.addProperty("trainAccuracy", last[1]);
+                summary.put("trainLoss", last[0]);
+                summary.put("trainAccuracy", last[1]);
             }
             Duration trainingTime = Duration.ofNanos(System.nanoTime() - started);
             ReferenceBuilder.Result reference = ReferenceBuilder.build(model.getBlock(), model.getNDManager(),
@@ -126,20 +127,20 @@ public final class TrainingService {
                     context);
             LOG.infof("%s: held-out accuracy %.4f on %d samples after %s", plan.model(), reference.accuracy(),
                     heldOut.size(), trainingTime);
-            summary.addProperty("epochs", plan.epochs());
-            summary.addProperty("trainingSamples", train.size());
+            summary.put("epochs", plan.epochs());
+            summary.put("trainingSamples", train.size());
             // heldOutSamples counts test images only: evaluate-alarms takes the test images after them as unseen.
-            summary.addProperty("heldOutSamples", testHeldOut.size());
+            summary.put("heldOutSamples", testHeldOut.size());
             if (dataDescription != null) {
-                summary.add("data", dataDescription);
+                summary.set("data", dataDescription);
             }
-            summary.addProperty("validationSamples", plan.validation());
-            summary.addProperty("calibrationSamples", heldOut.size());
-            summary.addProperty("heldOutAccuracy", reference.accuracy());
-            summary.addProperty("batchSize", plan.batchSize());
-            summary.addProperty("learningRate", LEARNING_RATE);
-            summary.addProperty("device", device.toString());
-            summary.addProperty("durationSeconds", trainingTime.toMillis() / 1000.0);
+            summary.put("validationSamples", plan.validation());
+            summary.put("calibrationSamples", heldOut.size());
+            summary.put("heldOutAccuracy", reference.accuracy());
+            summary.put("batchSize", plan.batchSize());
+            summary.put("learningRate", LEARNING_RATE);
+            summary.put("device", device.toString());
+            summary.put("durationSeconds", trainingTime.toMillis() / 1000.0);
             return new Trained(model, spec, reference, summary);
         } catch (RuntimeException e) {
             model.close();

@@ -3,8 +3,7 @@ package io.varshift.trainer.adjust;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.main.Launch;
 import io.quarkus.test.junit.main.LaunchResult;
 import io.quarkus.test.junit.main.QuarkusMainLauncher;
@@ -17,10 +16,10 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
-import io.varshift.core.spec.BnMomentsCollector;
-import io.varshift.core.spec.BnProbes;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.probe.BnMomentsCollector;
+import io.varshift.core.probe.BnProbes;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.stack.KafkaBrokerExtension;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -117,30 +116,29 @@ class KafkaRecalibrationTest {
 
         ModelArtifact recalibrated = store().loadLatest(MODEL);
         assertThat(recalibrated.version()).isEqualTo(before + 1);
-        JsonObject provenance = recalibrated.modelJson().getAsJsonObject("provenance");
-        assertThat(provenance.get("method").getAsString()).isEqualTo("recalibrate");
-        assertThat(provenance.get("samples").getAsInt()).isEqualTo(IMAGES);
-        JsonObject source = provenance.getAsJsonObject("source");
-        assertThat(source.get("topic").getAsString()).isEqualTo(TOPIC);
-        assertThat(source.get("records").getAsLong()).isEqualTo(IMAGES + 7);
-        JsonArray partitions = source.getAsJsonArray("partitions");
+        JsonNode provenance = recalibrated.modelJson().get("provenance");
+        assertThat(provenance.get("method").asText()).isEqualTo("recalibrate");
+        assertThat(provenance.get("samples").asInt()).isEqualTo(IMAGES);
+        JsonNode source = provenance.get("source");
+        assertThat(source.get("topic").asText()).isEqualTo(TOPIC);
+        assertThat(source.get("records").asLong()).isEqualTo(IMAGES + 7);
+        JsonNode partitions = source.get("partitions");
         assertThat(partitions).hasSize(2);
         long recordsInPartitions = 0;
-        for (var p : partitions) {
-            JsonObject range = p.getAsJsonObject();
-            assertThat(range.get("fromOffset").getAsLong()).isZero();
-            assertThat(range.get("toOffset").getAsLong()).isEqualTo(range.get("records").getAsLong());
-            assertThat(range.get("lastOffsetRead").getAsLong()).isEqualTo(range.get("toOffset").getAsLong() - 1);
-            recordsInPartitions += range.get("records").getAsLong();
+        for (JsonNode range : partitions) {
+            assertThat(range.get("fromOffset").asLong()).isZero();
+            assertThat(range.get("toOffset").asLong()).isEqualTo(range.get("records").asLong());
+            assertThat(range.get("lastOffsetRead").asLong()).isEqualTo(range.get("toOffset").asLong() - 1);
+            recordsInPartitions += range.get("records").asLong();
         }
         assertThat(recordsInPartitions).isEqualTo(IMAGES + 7);
-        JsonObject rejects = source.getAsJsonObject("rejects");
-        assertThat(rejects.keySet()).containsExactlyInAnyOrder("bad_magic", "missing_model_header",
+        JsonNode rejects = source.get("rejects");
+        assertThat(rejects.fieldNames()).toIterable().containsExactlyInAnyOrder("bad_magic", "missing_model_header",
                 "unknown_model", "shape_mismatch");
-        assertThat(rejects.get("bad_magic").getAsInt()).isEqualTo(3);
-        assertThat(rejects.get("missing_model_header").getAsInt()).isEqualTo(2);
-        assertThat(rejects.get("unknown_model").getAsInt()).isEqualTo(1);
-        assertThat(rejects.get("shape_mismatch").getAsInt()).isEqualTo(1);
+        assertThat(rejects.get("bad_magic").asInt()).isEqualTo(3);
+        assertThat(rejects.get("missing_model_header").asInt()).isEqualTo(2);
+        assertThat(rejects.get("unknown_model").asInt()).isEqualTo(1);
+        assertThat(rejects.get("shape_mismatch").asInt()).isEqualTo(1);
 
         assertRunningStatisticsAreTheEvalModeMomentsOf(recalibrated, shiftedImages());
     }
@@ -186,17 +184,17 @@ class KafkaRecalibrationTest {
         LaunchResult recal = launcher.launch("recalibrate", "--model", MODEL, "--kafka-bootstrap",
                 KafkaBrokerExtension.bootstrapServers(), "--topic", TOPIC, "--partition", "1", "--last", "150");
         assertThat(recal.exitCode()).as(recal.getErrorOutput()).isZero();
-        JsonObject source = store().loadLatest(MODEL).modelJson().getAsJsonObject("provenance")
-                .getAsJsonObject("source");
-        assertThat(source.get("range").getAsString()).isEqualTo("last 150");
-        JsonArray partitions = source.getAsJsonArray("partitions");
+        JsonNode source = store().loadLatest(MODEL).modelJson().get("provenance")
+                .get("source");
+        assertThat(source.get("range").asText()).isEqualTo("last 150");
+        JsonNode partitions = source.get("partitions");
         assertThat(partitions).hasSize(1);
-        JsonObject p1 = partitions.get(0).getAsJsonObject();
-        assertThat(p1.get("partition").getAsInt()).isEqualTo(1);
-        assertThat(p1.get("toOffset").getAsLong() - p1.get("fromOffset").getAsLong()).isEqualTo(150);
-        assertThat(p1.get("records").getAsLong()).isEqualTo(150);
+        JsonNode p1 = partitions.get(0);
+        assertThat(p1.get("partition").asInt()).isEqualTo(1);
+        assertThat(p1.get("toOffset").asLong() - p1.get("fromOffset").asLong()).isEqualTo(150);
+        assertThat(p1.get("records").asLong()).isEqualTo(150);
         // Partition 1's tail holds one garbage, one header-less and one wrong-shape record.
-        assertThat(source.get("samples").getAsInt()).isEqualTo(147);
+        assertThat(source.get("samples").asInt()).isEqualTo(147);
     }
 
     @Test
@@ -206,12 +204,12 @@ class KafkaRecalibrationTest {
                 KafkaBrokerExtension.bootstrapServers(), "--topic", TOPIC, "--partition", "0",
                 "--from-time", "2000-01-01T00:00:00Z", "--to-time", "2100-01-01T00:00:00Z");
         assertThat(recal.exitCode()).as(recal.getErrorOutput()).isZero();
-        JsonObject source = store().loadLatest(MODEL).modelJson().getAsJsonObject("provenance")
-                .getAsJsonObject("source");
-        JsonObject p0 = source.getAsJsonArray("partitions").get(0).getAsJsonObject();
-        assertThat(p0.get("fromOffset").getAsLong()).isZero();
-        assertThat(p0.get("records").getAsLong()).isEqualTo(304);
-        assertThat(source.get("samples").getAsInt()).isEqualTo(300);
+        JsonNode source = store().loadLatest(MODEL).modelJson().get("provenance")
+                .get("source");
+        JsonNode p0 = source.get("partitions").get(0);
+        assertThat(p0.get("fromOffset").asLong()).isZero();
+        assertThat(p0.get("records").asLong()).isEqualTo(304);
+        assertThat(source.get("samples").asInt()).isEqualTo(300);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.varshift.trainer.benchmark;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.corruption.ShiftKind;
@@ -25,7 +26,7 @@ class DetectorBenchmarkTest {
     static Path store;
 
     private static ModelArtifact tiny;
-    private static JsonObject result;
+    private static ObjectNode result;
 
     @BeforeAll
     static void trainAndBenchmark() {
@@ -38,41 +39,40 @@ class DetectorBenchmarkTest {
 
     @Test
     void theCalibrationImagesAndTheUnseenPoolAreTheTrainersSplit() {
-        JsonObject split = result.getAsJsonObject("split");
-        assertThat(split.get("calibrationSamples").getAsInt()).isEqualTo(800);
-        assertThat(split.get("unseenFrom").getAsInt()).isEqualTo(500);
-        assertThat(split.get("unseenSamples").getAsInt()).isEqualTo(BenchmarkConfig.QUICK.poolLimit());
+        JsonNode split = result.get("split");
+        assertThat(split.get("calibrationSamples").asInt()).isEqualTo(800);
+        assertThat(split.get("unseenFrom").asInt()).isEqualTo(500);
+        assertThat(split.get("unseenSamples").asInt()).isEqualTo(BenchmarkConfig.QUICK.poolLimit());
     }
 
     @Test
     void everyDetectorHasACleanRateOnUnseenWindowsAndACost() {
-        assertThat(result.getAsJsonArray("detectors").asList()).extracting(e -> e.getAsJsonObject().get("name")
-                .getAsString()).containsExactly("varshift", "ks-pixels", "mmd-features", "bbsd-softmax");
-        result.getAsJsonArray("detectors").forEach(e -> {
-            JsonObject d = e.getAsJsonObject();
-            assertThat(d.get("cleanWindows").getAsInt()).isEqualTo(BenchmarkConfig.QUICK.cleanWindows());
-            assertThat(d.get("cleanLower").getAsDouble()).isLessThanOrEqualTo(d.get("cleanRate").getAsDouble());
+        assertThat(result.get("detectors").valueStream().toList()).extracting(e -> e.get("name")
+                .asText()).containsExactly("varshift", "ks-pixels", "mmd-features", "bbsd-softmax");
+        result.get("detectors").forEach(d -> {
+            assertThat(d.get("cleanWindows").asInt()).isEqualTo(BenchmarkConfig.QUICK.cleanWindows());
+            assertThat(d.get("cleanLower").asDouble()).isLessThanOrEqualTo(d.get("cleanRate").asDouble());
             // Calibrated at α = 0.05 on 200 windows: a rate of 0.25 would mean the thresholds do not carry over.
-            assertThat(d.get("cleanRate").getAsDouble()).as(d.get("name").getAsString()).isLessThan(0.25);
-            assertThat(d.get("msPerWindow").getAsDouble()).isPositive();
+            assertThat(d.get("cleanRate").asDouble()).as(d.get("name").asText()).isLessThan(0.25);
+            assertThat(d.get("msPerWindow").asDouble()).isPositive();
         });
     }
 
     @Test
     void everyCorruptionAndSeverityIsACellWithEveryDetectorAndTheRecovery() {
-        assertThat(result.getAsJsonArray("cells")).hasSize(BenchmarkConfig.QUICK.shifts().size()
+        assertThat(result.get("cells")).hasSize(BenchmarkConfig.QUICK.shifts().size()
                 * BenchmarkConfig.QUICK.severities().size());
-        JsonObject invert = cell(ShiftKind.INVERT, 0.5);
-        assertThat(invert.getAsJsonObject("detection").keySet()).containsExactly("varshift", "varshift-cusum",
+        JsonNode invert = cell(ShiftKind.INVERT, 0.5);
+        assertThat(invert.get("detection").fieldNames()).toIterable().containsExactly("varshift", "varshift-cusum",
                 "ks-pixels", "mmd-features", "bbsd-softmax");
         // Half-way to the negative image: another data set, seen in the first window.
-        JsonObject varshift = invert.getAsJsonObject("detection").getAsJsonObject("varshift");
-        assertThat(varshift.get("alarmWithin").getAsDouble()).isEqualTo(1.0);
-        assertThat(varshift.get("medianDelay").getAsInt()).isEqualTo(1);
-        JsonObject recovery = invert.getAsJsonObject("recovery");
-        assertThat(recovery.keySet()).containsExactly("none", "64", "256", "all");
-        assertThat(recovery.get("none").getAsDouble()).isEqualTo(invert.get("accuracy").getAsDouble());
-        recovery.keySet().forEach(k -> assertThat(recovery.get(k).getAsDouble()).isBetween(0.0, 1.0));
+        JsonNode varshift = invert.get("detection").get("varshift");
+        assertThat(varshift.get("alarmWithin").asDouble()).isEqualTo(1.0);
+        assertThat(varshift.get("medianDelay").asInt()).isEqualTo(1);
+        JsonNode recovery = invert.get("recovery");
+        assertThat(recovery.fieldNames()).toIterable().containsExactly("none", "64", "256", "all");
+        assertThat(recovery.get("none").asDouble()).isEqualTo(invert.get("accuracy").asDouble());
+        recovery.fieldNames().forEachRemaining(k -> assertThat(recovery.get(k).asDouble()).isBetween(0.0, 1.0));
     }
 
     @Test
@@ -103,10 +103,10 @@ class DetectorBenchmarkTest {
                 .hasMessageContaining("--window-size 128");
     }
 
-    private static JsonObject cell(ShiftKind shift, double severity) {
-        return result.getAsJsonArray("cells").asList().stream().map(e -> e.getAsJsonObject())
-                .filter(c -> c.get("shift").getAsString().equals(shift.cliName())
-                        && c.get("severity").getAsDouble() == severity)
+    private static JsonNode cell(ShiftKind shift, double severity) {
+        return result.get("cells").valueStream()
+                .filter(c -> c.get("shift").asText().equals(shift.cliName())
+                        && c.get("severity").asDouble() == severity)
                 .findFirst().orElseThrow();
     }
 }

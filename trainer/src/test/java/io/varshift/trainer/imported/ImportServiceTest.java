@@ -4,13 +4,15 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.SyntheticImages;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelBlocks;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelBlocks;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.jobs.ImportRequest;
 import io.varshift.trainer.jobs.TrainRequest;
@@ -50,14 +52,14 @@ class ImportServiceTest {
         ModelStore models = new ModelStore(dir.resolve("store"));
         try (TrainingService.Trained imported = new ImportService()
                 .importWeights(request("convnet", weights, data).plan(), JobContext.silent())) {
-            JsonObject summary = imported.summary();
-            assertThat(summary.getAsJsonObject("imported").get("checkMaxAbsDifference").getAsDouble())
+            JsonNode summary = imported.summary();
+            assertThat(summary.get("imported").get("checkMaxAbsDifference").asDouble())
                     .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
-            assertThat(summary.getAsJsonObject("imported").get("sha256").getAsString()).hasSize(64);
-            assertThat(summary.get("calibrationSamples").getAsInt()).isEqualTo(40);
+            assertThat(summary.get("imported").get("sha256").asText()).hasSize(64);
+            assertThat(summary.get("calibrationSamples").asInt()).isEqualTo(40);
             assertThat(imported.reference().reference().calibration().orElseThrow().windowSizes()).containsExactly(32);
-            JsonObject sections = new JsonObject();
-            sections.add("training", summary);
+            ObjectNode sections = Json.object();
+            sections.set("training", summary);
             int version = ArtifactWriter.write(models, "imported", imported.spec(), imported.model().getBlock(),
                     imported.reference().reference(), sections);
             ModelArtifact artifact = models.load("imported", version);
@@ -80,7 +82,7 @@ class ImportServiceTest {
             assertThat(imported.spec().normalization().orElseThrow().std().get(0)).isCloseTo(0.229, within(1e-6));
             // The check batch is raw; PyTorch's outputs were on the normalised batch: equal within 1e-4 only
             // because the block normalises first.
-            assertThat(imported.summary().getAsJsonObject("imported").get("checkMaxAbsDifference").getAsDouble())
+            assertThat(imported.summary().get("imported").get("checkMaxAbsDifference").asDouble())
                     .isLessThanOrEqualTo(ImportedWeights.TOLERANCE);
         }
         // The same weights in a block without the normalisation do not reproduce PyTorch's outputs.

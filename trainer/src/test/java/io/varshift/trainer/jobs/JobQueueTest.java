@@ -1,6 +1,7 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.trainer.progress.JobContext;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ class JobQueueTest {
     private JobQueue queue;
 
     /** Jobs on model "block" wait for the test to release them, checking for cancellation meanwhile. */
-    private JsonObject execute(JobRequest request, JobContext context) throws InterruptedException {
+    private ObjectNode execute(JobRequest request, JobContext context) throws InterruptedException {
         if (request.model().equals("oom")) {
             throw new OutOfMemoryError("Java heap space");
         }
@@ -35,8 +36,8 @@ class JobQueueTest {
             }
         }
         context.progress(0.5, "half");
-        JsonObject result = new JsonObject();
-        result.addProperty("model", request.model());
+        ObjectNode result = Json.object();
+        result.put("model", request.model());
         return result;
     }
 
@@ -59,8 +60,8 @@ class JobQueueTest {
         JobView done = queue.await(submitted.id());
         assertThat(done.status()).isEqualTo(JobState.SUCCEEDED);
         assertThat(done.progress()).isEqualTo(1.0);
-        assertThat(done.result().get("model").getAsString()).isEqualTo("fmnist");
-        assertThat(done.request().get("type").getAsString()).isEqualTo("report");
+        assertThat(done.result().get("model").asText()).isEqualTo("fmnist");
+        assertThat(done.request().get("type").asText()).isEqualTo("report");
     }
 
     @Test

@@ -1,7 +1,8 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class JobRequestTest {
 
     private static JobRequest parse(String json) {
-        return JobRequest.fromJson(JsonParser.parseString(json).getAsJsonObject(), JobQueueTest.defaults());
+        return JobRequest.fromJson(body(json), JobQueueTest.defaults());
+    }
+
+    /** A REST body as the resource hands it over: one JSON object. */
+    static ObjectNode body(String json) {
+        try {
+            return (ObjectNode) Json.mapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static void rejects(String json, String field, String messagePart) {
@@ -72,11 +82,11 @@ class JobRequestTest {
         assertThat(Path.of(r.data().path())).isEqualTo(JobQueueTest.defaults().trafficDir().resolve("shapes"));
         assertThat(r.data().heldOutFraction()).isEqualTo(0.3);
         assertThat(r.data().height()).isEqualTo(32);
-        assertThat(r.toJson().getAsJsonObject("data").get("channels").getAsInt()).isEqualTo(3);
+        assertThat(r.toJson().get("data").get("channels").asInt()).isEqualTo(3);
         TrainRequest normalised = (TrainRequest) parse("""
                 {"type":"train","model":"mine","normalization":{"mean":[0.5,0.4,0.3],"std":[0.2,0.2,0.2]}}""");
         assertThat(normalised.normalization().mean()).containsExactly(0.5, 0.4, 0.3);
-        assertThat(normalised.toJson().getAsJsonObject("normalization").getAsJsonArray("std")).hasSize(3);
+        assertThat(normalised.toJson().get("normalization").get("std")).hasSize(3);
         rejects("{\"type\":\"train\",\"model\":\"m\",\"normalization\":{\"mean\":[0.5]}}", "std", "is required");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":{\"path\":\"../etc\"}}", "data", "stay inside");
         rejects("{\"type\":\"train\",\"model\":\"m\",\"data\":\"shapes\"}", "data", "must be an object");
@@ -128,15 +138,14 @@ class JobRequestTest {
     void cliAndRestShareTheSameValidation() {
         assertThatThrownBy(() -> new AdjustBnRequest("m", null, -1, 10))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("limit"));
-        assertThat(new ReportRequest("m", null, 0, 10).toJson().get("version").isJsonNull()).isTrue();
+        assertThat(new ReportRequest("m", null, 0, 10).toJson().get("version").isNull()).isTrue();
         assertThat(List.of(JobType.values())).extracting(JobType::wireName)
                 .containsExactly("train", "report", "adjust-bn", "recalibrate", "import");
     }
 
     @Test
     void jsonNullIsTheSameAsLeavingAFieldOut() {
-        JsonObject o = JsonParser.parseString("{\"type\":\"report\",\"model\":\"m\",\"version\":null}")
-                .getAsJsonObject();
+        ObjectNode o = body("{\"type\":\"report\",\"model\":\"m\",\"version\":null}");
         assertThat(((ReportRequest) JobRequest.fromJson(o, JobQueueTest.defaults())).version()).isNull();
     }
 }

@@ -1,6 +1,5 @@
 package io.varshift.trainer.jobs;
 
-import com.google.gson.JsonParser;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
@@ -16,7 +15,7 @@ class KafkaSourceTest {
             + "\"topic\":\"traffic\"";
 
     private static RecalibrateRequest parse(String rest) {
-        return (RecalibrateRequest) JobRequest.fromJson(JsonParser.parseString(BASE + rest + "}").getAsJsonObject(),
+        return (RecalibrateRequest) JobRequest.fromJson(JobRequestTest.body(BASE + rest + "}"),
                 JobQueueTest.defaults());
     }
 
@@ -65,14 +64,14 @@ class KafkaSourceTest {
     @Test
     void theSourceMustNotJoinAGroupAndMustNameABrokerAndTopic() {
         rejects(",\"last\":5,\"kafkaProperties\":{\"group.id\":\"agent\"}", "kafkaProperties", "group.id");
-        assertThatThrownBy(() -> JobRequest.fromJson(JsonParser.parseString(
-                "{\"type\":\"recalibrate\",\"model\":\"m\",\"kafkaBootstrap\":\"no-port\",\"topic\":\"t\",\"last\":1}")
-                .getAsJsonObject(), JobQueueTest.defaults()))
+        assertThatThrownBy(() -> JobRequest.fromJson(JobRequestTest.body(
+                "{\"type\":\"recalibrate\",\"model\":\"m\",\"kafkaBootstrap\":\"no-port\",\"topic\":\"t\",\"last\":1}"),
+                JobQueueTest.defaults()))
                 .isInstanceOfSatisfying(InvalidRequestException.class,
                         e -> assertThat(e.field()).isEqualTo("kafkaBootstrap"));
-        assertThatThrownBy(() -> JobRequest.fromJson(JsonParser.parseString(
-                "{\"type\":\"recalibrate\",\"model\":\"m\",\"kafkaBootstrap\":\"h:1\",\"topic\":\"a/b\",\"last\":1}")
-                .getAsJsonObject(), JobQueueTest.defaults()))
+        assertThatThrownBy(() -> JobRequest.fromJson(JobRequestTest.body(
+                "{\"type\":\"recalibrate\",\"model\":\"m\",\"kafkaBootstrap\":\"h:1\",\"topic\":\"a/b\",\"last\":1}"),
+                JobQueueTest.defaults()))
                 .isInstanceOfSatisfying(InvalidRequestException.class, e -> assertThat(e.field()).isEqualTo("topic"));
     }
 
@@ -80,6 +79,6 @@ class KafkaSourceTest {
     void anNpyDirectoryAndAKafkaRangeTogetherAreRefused() {
         rejects(",\"last\":5,\"data\":\"day1\"", "data", "not both");
         assertThat(List.of(new RecalibrateRequest("m", null, java.nio.file.Path.of("d"), 10, 10).toJson()
-                .get("data").getAsString())).containsExactly("d");
+                .get("data").asText())).containsExactly("d");
     }
 }

@@ -1,7 +1,8 @@
 package io.varshift.trainer.training;
 
 import ai.djl.ndarray.NDManager;
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
@@ -9,8 +10,9 @@ import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.data.SyntheticImages;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.json.Json;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.evaluate.HeldOutTestImages;
 import io.varshift.trainer.jobs.TrainRequest;
@@ -53,14 +55,14 @@ class OwnDataTrainingTest {
             assertThat(trained.spec().classes()).containsExactly("blob-a", "blob-b", "blob-c", "blob-d");
             // 4 colours of blob on grey noise: 5 epochs of 300 images learn them well above chance (0.25).
             assertThat(trained.reference().accuracy()).isGreaterThan(0.6);
-            JsonObject data = trained.summary().getAsJsonObject("data");
-            assertThat(data.get("kind").getAsString()).isEqualTo("image-folder");
-            assertThat(data.get("samples").getAsInt()).isEqualTo(400);
-            assertThat(trained.summary().get("calibrationSamples").getAsInt()).isEqualTo(100);
-            assertThat(trained.summary().get("trainingSamples").getAsInt()).isEqualTo(300);
+            JsonNode data = trained.summary().get("data");
+            assertThat(data.get("kind").asText()).isEqualTo("image-folder");
+            assertThat(data.get("samples").asInt()).isEqualTo(400);
+            assertThat(trained.summary().get("calibrationSamples").asInt()).isEqualTo(100);
+            assertThat(trained.summary().get("trainingSamples").asInt()).isEqualTo(300);
 
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
+            ObjectNode sections = Json.object();
+            sections.set("training", trained.summary());
             int version = ArtifactWriter.write(models, "own-folder", trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
             ModelArtifact artifact = models.load("own-folder", version);
@@ -102,7 +104,7 @@ class OwnDataTrainingTest {
                 0, 0, 0)).plan(), JobContext.silent())) {
             assertThat(trained.spec().inputShape()).containsExactly(3, 32, 32);
             assertThat(trained.spec().classes()).containsExactly("blob-a", "blob-b", "blob-c", "blob-d");
-            assertThat(trained.summary().getAsJsonObject("data").get("kind").getAsString()).isEqualTo("npy");
+            assertThat(trained.summary().get("data").get("kind").asText()).isEqualTo("npy");
             assertThat(trained.reference().accuracy()).isGreaterThan(0.5);
         }
     }
@@ -121,7 +123,7 @@ class OwnDataTrainingTest {
                     new UserData(folder.toString(), 0.25, 0, 0, 0), normalization);
             try (TrainingService.Trained trained = service.train(request.plan(), JobContext.silent())) {
                 int version = ArtifactWriter.write(models, "family", trained.spec(), trained.model().getBlock(),
-                        trained.reference().reference(), new JsonObject());
+                        trained.reference().reference(), Json.object());
                 try (LoadedModel loaded = ModelLoader.load(models.load("family", version))) {
                     assertThat(loaded.spec()).isEqualTo(trained.spec());
                     assertThat(loaded.spec().inputShape()).containsExactly(3, 32, 32);
@@ -141,7 +143,7 @@ class OwnDataTrainingTest {
         TrainingData data = TrainingData.user(new UserData(train.toString(), 0.2, 0, 0, 0, held.toString()), 1);
         assertThat(data.train().size()).isEqualTo(48);
         assertThat(data.heldOut().size()).isEqualTo(20);
-        assertThat(data.description().get("heldOutPath").getAsString()).isEqualTo(held.toString());
+        assertThat(data.description().get("heldOutPath").asText()).isEqualTo(held.toString());
         Path threeClasses = SyntheticImages.writeFolder(dir.resolve("three"), 3, 5, 3, 16, 16, 10);
         assertThatThrownBy(() -> TrainingData.user(new UserData(train.toString(), 0.2, 0, 0, 0,
                 threeClasses.toString()), 1)).hasMessageContaining("both folders need the same classes");

@@ -1,10 +1,11 @@
 package io.varshift.trainer.training;
 
-import com.google.gson.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.artifact.ModelArtifact;
 import io.varshift.core.artifact.ModelStore;
 import io.varshift.core.data.FashionMnist;
+import io.varshift.core.json.Json;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.progress.JobContext;
@@ -38,8 +39,8 @@ public final class TinyModel {
         TrainRequest request = new TrainRequest(NAME, spec(), 1, 64, 2000, heldOut, validation, List.of(64), 1e-3, 400);
         try (TrainingService.Trained trained = new TrainingService(FashionMnist.DEFAULT_DIR,
                 new TrainingMetrics(new SimpleMeterRegistry())).train(request.plan(), JobContext.silent())) {
-            JsonObject sections = new JsonObject();
-            sections.add("training", trained.summary());
+            ObjectNode sections = Json.object();
+            sections.set("training", trained.summary());
             int version = ArtifactWriter.write(models, NAME, trained.spec(), trained.model().getBlock(),
                     trained.reference().reference(), sections);
             alsoWith.accept(trained);

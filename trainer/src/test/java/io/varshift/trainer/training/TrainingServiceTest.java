@@ -9,9 +9,10 @@ import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.FashionMnist;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.json.Json;
 import io.varshift.core.reference.LayerReference;
-import io.varshift.core.spec.LoadedModel;
-import io.varshift.core.spec.ModelLoader;
+import io.varshift.core.model.LoadedModel;
+import io.varshift.core.model.ModelLoader;
 import io.varshift.trainer.jobs.TrainRequest;
 import io.varshift.trainer.progress.JobContext;
 import org.junit.jupiter.api.Test;
@@ -42,9 +43,9 @@ class TrainingServiceTest {
         try (TrainingService.Trained trained = service.train(request.plan(), JobContext.silent())) {
             assertThat(trained.reference().accuracy()).isGreaterThan(0.3);
             // 500 test images and the last 300 training images, which are not trained on, calibrate.
-            assertThat(trained.summary().get("heldOutSamples").getAsInt()).isEqualTo(500);
-            assertThat(trained.summary().get("validationSamples").getAsInt()).isEqualTo(300);
-            assertThat(trained.summary().get("calibrationSamples").getAsInt()).isEqualTo(800);
+            assertThat(trained.summary().get("heldOutSamples").asInt()).isEqualTo(500);
+            assertThat(trained.summary().get("validationSamples").asInt()).isEqualTo(300);
+            assertThat(trained.summary().get("calibrationSamples").asInt()).isEqualTo(800);
             assertThat(registry.get("varshift_trainer_epoch_loss").tag("model", "subset").gauge().value())
                     .isPositive();
             ModelCalibration calibration = trained.reference().reference().calibration().orElseThrow();
@@ -56,7 +57,7 @@ class TrainingServiceTest {
 
             ModelStore models = new ModelStore(store);
             int version = ArtifactWriter.write(models, "subset", trained.spec(), trained.model().getBlock(),
-                    trained.reference().reference(), new com.google.gson.JsonObject());
+                    trained.reference().reference(), Json.object());
             ModelArtifact artifact = models.load("subset", version);
             ImageSet sample = FashionMnist.installed().test().slice(0, 100);
             BatchFeeder feeder = new BatchFeeder(100, sample.sampleShape());
