@@ -1,7 +1,7 @@
 package io.varshift.trainer.report;
 
-import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.model.ModelBlocks;
+import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.spec.ModelSpec;
 import io.varshift.core.theory.VarianceShiftTheory;
 

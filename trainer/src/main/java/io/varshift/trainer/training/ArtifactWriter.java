@@ -4,8 +4,8 @@ import ai.djl.nn.Block;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.varshift.core.artifact.ArtifactContents;
 import io.varshift.core.artifact.ModelStore;
-import io.varshift.core.reference.ModelReference;
 import io.varshift.core.model.ModelLoader;
+import io.varshift.core.reference.ModelReference;
 import io.varshift.core.spec.ModelSpec;
 
 /**

@@ -6,14 +6,14 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 
-import java.util.ArrayList;
-import java.util.List;
 import io.varshift.core.data.BatchFeeder;
 import io.varshift.core.data.ImageSet;
 import io.varshift.core.moments.ChannelMoments;
 import io.varshift.core.probe.BnMomentsCollector;
 import io.varshift.core.probe.BnProbes;
 import io.varshift.trainer.progress.JobContext;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One eval-mode pass (dropout off, BN on its running statistics) of a block over an image set.

@@ -6,9 +6,9 @@ import io.varshift.core.calibration.ModelCalibration;
 import io.varshift.core.calibration.ModelCalibrator;
 import io.varshift.core.calibration.SampleContributions;
 import io.varshift.core.data.ImageSet;
+import io.varshift.core.probe.BnProbes;
 import io.varshift.core.reference.LayerReference;
 import io.varshift.core.reference.ModelReference;
-import io.varshift.core.probe.BnProbes;
 import io.varshift.trainer.progress.JobContext;
 
 import java.util.ArrayList;
