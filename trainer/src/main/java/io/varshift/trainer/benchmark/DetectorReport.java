@@ -2,6 +2,7 @@ package io.varshift.trainer.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varshift.core.json.Json;
+import io.varshift.trainer.report.StoredResult;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -50,22 +51,8 @@ public final class DetectorReport {
 
     /** @throws IllegalArgumentException when the file is not a benchmark result */
     public static DetectorReport read(Path file) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            JsonNode e;
-            try {
-                e = Json.parse(text);
-            } catch (IllegalArgumentException notJson) {
-                throw new IllegalArgumentException(file + " is not valid JSON: " + notJson.getMessage(), notJson);
-            }
-            if (!e.isObject() || !e.has("cells") || !e.has("detectors")) {
-                throw new IllegalArgumentException(file + " is not a benchmark-detectors result (no 'cells' or"
-                        + " 'detectors'); give the detectors.json that benchmark-detectors wrote");
-            }
-            return new DetectorReport(e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return new DetectorReport(StoredResult.read(file, "benchmark-detectors", "detectors.json", "cells",
+                "detectors"));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.varshift.trainer.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.varshift.core.json.Json;
+import io.varshift.trainer.report.StoredResult;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -42,22 +43,7 @@ public final class AlarmReport {
 
     /** @throws UncheckedIOException when the file cannot be read; IllegalArgumentException when it is not JSON */
     public static AlarmReport read(Path file) {
-        try {
-            String text = Files.readString(file, StandardCharsets.UTF_8);
-            JsonNode e;
-            try {
-                e = Json.parse(text);
-            } catch (IllegalArgumentException notJson) {
-                throw new IllegalArgumentException(file + " is not valid JSON: " + notJson.getMessage(), notJson);
-            }
-            if (!e.isObject() || !e.has("falseAlarms")) {
-                throw new IllegalArgumentException(file + " is not an evaluate-alarms result (no 'falseAlarms');"
-                        + " give the alarms.json that evaluate-alarms wrote");
-            }
-            return new AlarmReport(e);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
+        return new AlarmReport(StoredResult.read(file, "evaluate-alarms", "alarms.json", "falseAlarms"));
     }
 
     /** The false-alarm table as fixed-width text, for the console. */

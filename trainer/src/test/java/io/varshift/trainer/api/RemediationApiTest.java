@@ -44,20 +44,22 @@ class RemediationApiTest {
 
     @Test
     void aRollbackPublishesACopyOfTheEarlierVersionAsTheNextOne() throws InterruptedException {
-        train("rollback-a");
-        train("rollback-a");
+        // A model of its own per run: the test store outlives a run when the build folder is kept.
+        String model = "rollback-" + Long.toHexString(System.nanoTime());
+        train(model);
+        train(model);
         String answer = authorized().contentType(ContentType.JSON).body("{\"version\": 1}")
-                .post("/models/rollback-a/rollback").then().statusCode(201)
+                .post("/models/" + model + "/rollback").then().statusCode(201)
                 .body("version", equalTo(3)).body("rolledBackTo", equalTo(1)).body("from", equalTo(2))
                 .body("audited", equalTo(false)).extract().asString();
-        assertThat(answer).contains("\"model\":\"rollback-a\"");
-        given().get("/models/rollback-a/versions").then().statusCode(200)
+        assertThat(answer).contains("\"model\":\"" + model + "\"");
+        given().get("/models/" + model + "/versions").then().statusCode(200)
                 .body("find { it.version == 3 }.model.provenance.method", equalTo("rollback"))
                 .body("find { it.version == 3 }.model.provenance.to", equalTo(1))
                 .body("find { it.version == 3 }.model.training.heldOutSamples", equalTo(300));
-        problem(authorized().contentType(ContentType.JSON).body("{\"version\": 3}").post("/models/rollback-a/rollback")
+        problem(authorized().contentType(ContentType.JSON).body("{\"version\": 3}").post("/models/" + model + "/rollback")
                 .then(), 409).body("detail", containsString("already the latest"));
-        problem(authorized().contentType(ContentType.JSON).body("{\"version\": 9}").post("/models/rollback-a/rollback")
+        problem(authorized().contentType(ContentType.JSON).body("{\"version\": 9}").post("/models/" + model + "/rollback")
                 .then(), 404).body("detail", containsString("has no version 9"));
     }
 
