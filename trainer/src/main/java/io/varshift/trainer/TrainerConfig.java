@@ -12,8 +12,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "varshift.trainer")
 public interface TrainerConfig {
 
-    /** Root of the model store (it holds {@code models/<name>/<version>/}); env VARSHIFT_MODEL_STORE overrides it. */
-    @WithDefault("run")
+    /**
+     * Root of the model store (it holds {@code models/<name>/<version>/}): {@code run} unless env
+     * VARSHIFT_MODEL_STORE says otherwise (set in application.properties, the one key there).
+     */
     Path modelStore();
 
     /** Directory holding Debian's Fashion-MNIST IDX files (package dataset-fashion-mnist). */
@@ -54,7 +56,7 @@ public interface TrainerConfig {
         double falseAlarmRate();
 
         /** Per window size; split by prediction mix, each group's tail fit needs a few thousand. */
-        @WithDefault("10000")
+        @WithDefault("30000")
         int replicates();
     }
 
