@@ -52,6 +52,14 @@ public final class JsonFields {
         return e.textValue();
     }
 
+    public boolean bool(String name) {
+        JsonNode e = field(name);
+        if (!e.isBoolean()) {
+            throw wrong(name, e, "true or false");
+        }
+        return e.booleanValue();
+    }
+
     /** A finite number. */
     public double number(String name) {
         JsonNode e = field(name);

@@ -89,7 +89,7 @@ class JsonTest {
     @Test
     void fieldsNameTheObjectTheFieldAndWhatWasFound() {
         JsonFields f = new JsonFields("layer 'bn1'", Json.parse("""
-                {"name": "bn1", "channels": 2.5, "big": 3e9, "mean": [0.5, NaN], "counts": [1, -2], "none": null,
+                {"name": "bn1", "over": true, "channels": 2.5, "big": 3e9, "mean": [0.5, NaN], "counts": [1, -2], "none": null,
                  "long": "%s"}""".formatted("x".repeat(80))));
         assertThat(f.string("name")).isEqualTo("bn1");
         assertThatThrownBy(() -> f.integer("channels")).hasMessage("layer 'bn1': field 'channels' = 2.5 must be an integer");
@@ -102,6 +102,8 @@ class JsonTest {
         assertThatThrownBy(() -> f.number("none")).hasMessage("layer 'bn1': missing field 'none'");
         assertThatThrownBy(() -> f.number("long"))
                 .hasMessage("layer 'bn1': field 'long' = \"" + "x".repeat(59) + "... must be a number");
+        assertThat(f.bool("over")).isTrue();
+        assertThatThrownBy(() -> f.bool("name")).hasMessage("layer 'bn1': field 'name' = \"bn1\" must be true or false");
         assertThatThrownBy(() -> f.object("name")).hasMessage("layer 'bn1': field 'name' = \"bn1\" must be an object");
         assertThatThrownBy(() -> new JsonFields("layer", null)).hasMessage("layer: expected a JSON object, got null");
         assertThatThrownBy(() -> new JsonFields("layer", Json.parse("[1]")))

@@ -75,19 +75,7 @@ record WindowResult(String model, int version, long windowNumber, boolean judged
             ranges.add(new Range(range.string("topic"), range.integer("partition"), first, last));
         }
         return new WindowResult(model, Integer.parseInt(versionText), f.longValue("windowNumber"),
-                bool(o, "judged"), f.longValue("samples"), AlarmState.valueOf(verdict.string("state")),
-                bool(f.object("modelVerdict"), "over"), AlarmState.valueOf(mix.string("state")), ranges);
-    }
-
-    private static boolean bool(JsonNode o, String field) {
-        JsonNode e = o.get(field);
-        if (e == null || e.isNull()) {
-            throw new IllegalArgumentException("window result: missing field '" + field + "'");
-        }
-        if (!e.isBoolean()) {
-            throw new IllegalArgumentException("window result: field '" + field + "' = " + Json.abbreviate(e)
-                    + " must be true or false");
-        }
-        return e.booleanValue();
+                f.bool("judged"), f.longValue("samples"), AlarmState.valueOf(verdict.string("state")),
+                verdict.bool("over"), AlarmState.valueOf(mix.string("state")), ranges);
     }
 }
