@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
+import io.varshift.stack.Processes;
 import io.varshift.stack.PrometheusServer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -113,7 +114,7 @@ class DashboardEndToEndIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (!empty.isEmpty() && System.nanoTime() < deadline) {
             empty.removeIf(q -> !api.query(q).isEmpty());
-            EndToEnd.sleep(2000);
+            Processes.sleep(2000);
         }
         assertThat(empty).as("dashboard panel queries without data after clean and shifted traffic").isEmpty();
     }

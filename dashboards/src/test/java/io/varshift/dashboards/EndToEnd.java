@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
+import io.varshift.stack.Processes;
 import io.varshift.stack.replay.Replay;
 
 /** What the end-to-end tests share: the apps' runner jars started as their own JVMs, waiting, ports. */
@@ -106,16 +107,7 @@ final class EndToEnd {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no " + what.get() + " after " + timeout.toSeconds() + " s");
             }
-            sleep(1000);
-        }
-    }
-
-    static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
+            Processes.sleep(1000);
         }
     }
 

@@ -25,6 +25,7 @@ import io.varshift.core.data.ImageSet;
 import io.varshift.core.json.Json;
 import io.varshift.stack.AppProcess;
 import io.varshift.stack.KafkaBrokerExtension;
+import io.varshift.stack.Processes;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -132,7 +133,7 @@ class RemediationEndToEndIT {
                 .anyMatch(w -> w.get("predictionMix").get("over").asBoolean());
         assertThat(windows.records()).as("model-level state on clean and class-mix-only traffic")
                 .noneMatch(w -> "ALARM".equals(modelState(w)));
-        EndToEnd.sleep(2000);
+        Processes.sleep(2000);
         assertThat(audit.records()).as("audit records after clean and class-mix-only traffic").isEmpty();
         assertThat(Json.parse(get("/remediations"))).isEmpty();
 
@@ -187,7 +188,7 @@ class RemediationEndToEndIT {
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(201);
         assertThat(Json.parseObject(rollback.body()).get("version").asInt()).isEqualTo(3);
         assertThat(versionJson(3).get("provenance").get("method").asText()).isEqualTo("rollback");
-        EndToEnd.sleep(1500);
+        Processes.sleep(1500);
         replay("--count", "768", "--start", "5000", "--shift", SHIFT, "--severity", "0.5");
         awaitAuditStep("held");
         assertThat(Json.parse(get("/remediations"))).hasSize(1);
