@@ -62,6 +62,7 @@ class RemediationEndToEndIT {
     private static AppProcess agent;
     private static AppProcess trainer;
     private static String trainerUrl;
+    private static String agentStatusUrl;
     private static TopicTail windows;
     private static TopicTail audit;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -77,6 +78,7 @@ class RemediationEndToEndIT {
         }
         KafkaBrokerExtension.createTopic(AUDIT, 1);
         int agentPort = EndToEnd.freePort();
+        agentStatusUrl = "http://127.0.0.1:" + agentPort + "/status";
         Map<String, String> agentConfig = EndToEnd.agentConfig("remed", RUN, agentPort, List.of(MODEL), store, WINDOW);
         agentConfig.put("varshift.agent.reload-interval", "1s");
         agent = EndToEnd.startApp("agent", EndToEnd.agentJar(), agentConfig, List.of(), dir.resolve("agent.log"));
@@ -165,7 +167,9 @@ class RemediationEndToEndIT {
         assertThat(provenance.get("trigger").get("offsets")).isNotEmpty();
         assertThat(provenance.get("checks").get("passed").asBoolean()).isTrue();
 
-        // The same shift goes on; the agent judges it with v2.
+        // The same shift goes on; the agent judges it with v2. It finds v2 at its next store poll (every
+        // second) and swaps at a window boundary: traffic sent before that is judged, rightly, by v1.
+        awaitAgentServing("2");
         int before = windows.records().size();
         replay("--count", "640", "--start", "4000", "--shift", SHIFT, "--severity", "0.5");
         EndToEnd.await(Duration.ofSeconds(90), () -> "4 windows of v2 (windows since the approval, by version: "
@@ -188,7 +192,7 @@ class RemediationEndToEndIT {
         assertThat(rollback.statusCode()).as(rollback.body()).isEqualTo(201);
         assertThat(Json.parseObject(rollback.body()).get("version").asInt()).isEqualTo(3);
         assertThat(versionJson(3).get("provenance").get("method").asText()).isEqualTo("rollback");
-        Processes.sleep(1500);
+        awaitAgentServing("3");
         replay("--count", "768", "--start", "5000", "--shift", SHIFT, "--severity", "0.5");
         awaitAuditStep("held");
         assertThat(Json.parse(get("/remediations"))).hasSize(1);
@@ -210,6 +214,30 @@ class RemediationEndToEndIT {
         List<ObjectNode> all = windows.records();
         return all.subList(from, all.size()).stream().filter(w -> version.equals(w.get("version").asText()))
                 .toList();
+    }
+
+    /** Waits until the agent's /status shows it serving {@code version} of the model. */
+    private static void awaitAgentServing(String version) {
+        EndToEnd.await(Duration.ofSeconds(30), () -> "the agent serving v" + version + "; agent log:\n" + agent.tail(20),
+                () -> version.equals(servedVersion()));
+    }
+
+    private static String servedVersion() {
+        try {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(agentStatusUrl)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            for (JsonNode m : Json.parseObject(r.body()).get("models")) {
+                if (MODEL.equals(m.get("model").asText())) {
+                    return m.get("version").asText();
+                }
+            }
+            return null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
     }
 
     private static Map<String, Long> versionCounts(int from) {
