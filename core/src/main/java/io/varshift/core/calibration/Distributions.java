@@ -2,7 +2,8 @@ package io.varshift.core.calibration;
 
 /**
  * The few closed-form distribution functions the statistics need: the chi-square upper tail
- * (regularised incomplete gamma) and the standard normal's distribution and quantile functions.
+ * (regularised incomplete gamma), the standard normal's distribution and quantile functions, and
+ * Student's t (regularised incomplete beta) for intervals over a few seeds.
  */
 public final class Distributions {
 
@@ -127,5 +128,78 @@ public final class Distributions {
         double e = x < 0 ? tail - p : (1 - p) - tail;
         double u = e * Math.sqrt(2 * Math.PI) * Math.exp(x * x / 2);
         return x - u / (1 + x * u / 2);
+    }
+    /**
+     * I_x(a, b), the regularised incomplete beta function: the continued fraction (modified Lentz),
+     * on the side of the symmetry I_x(a, b) = 1 − I_{1−x}(b, a) where it converges fast.
+     */
+    static double regularizedBeta(double x, double a, double b) {
+        if (!(a > 0 && b > 0) || !(x >= 0 && x <= 1)) {
+            throw new IllegalArgumentException("incomplete beta: need a, b > 0 and x in [0, 1], got x = " + x
+                    + ", a = " + a + ", b = " + b);
+        }
+        if (x == 0 || x == 1) {
+            return x;
+        }
+        if (x > (a + 1) / (a + b + 2)) {
+            return 1 - regularizedBeta(1 - x, b, a);
+        }
+        double front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x)
+                + b * Math.log1p(-x)) / a;
+        double tiny = 1e-300;
+        double c = 1;
+        double d = 1 - (a + b) * x / (a + 1);
+        d = 1 / (Math.abs(d) < tiny ? tiny : d);
+        double h = d;
+        for (int m = 1; m < MAX_ITERATIONS; m++) {
+            // Even step d_{2m}, then odd step d_{2m+1}.
+            for (int odd = 0; odd < 2; odd++) {
+                double numerator = odd == 0 ? m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m))
+                        : -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1));
+                d = 1 + numerator * d;
+                d = 1 / (Math.abs(d) < tiny ? tiny : d);
+                c = 1 + numerator / c;
+                c = Math.abs(c) < tiny ? tiny : c;
+                h *= d * c;
+                if (odd == 1 && Math.abs(d * c - 1) < RELATIVE_TOLERANCE) {
+                    return front * h;
+                }
+            }
+        }
+        return front * h;
+    }
+
+    /** P(T ≤ t) for Student's t with {@code df} degrees of freedom (any real df &gt; 0, as Welch's gives). */
+    public static double studentTCdf(double t, double df) {
+        if (!(df > 0) || Double.isNaN(t)) {
+            throw new IllegalArgumentException("student t: need df > 0 and a number t, got t = " + t + ", df = " + df);
+        }
+        double tail = 0.5 * regularizedBeta(df / (df + t * t), df / 2, 0.5);
+        return t < 0 ? tail : 1 - tail;
+    }
+
+    /** The q-quantile of Student's t with {@code df} degrees of freedom, by bisection on the CDF (to 1e-12). */
+    public static double studentTQuantile(double q, double df) {
+        if (!(q > 0 && q < 1) || !(df > 0)) {
+            throw new IllegalArgumentException("student t quantile: need q in (0, 1) and df > 0, got q = " + q
+                    + ", df = " + df);
+        }
+        if (q < 0.5) {
+            return -studentTQuantile(1 - q, df);
+        }
+        double low = 0;
+        double high = 1;
+        while (studentTCdf(high, df) < q) {
+            high *= 2;
+        }
+        while (high - low > 1e-12 * Math.max(1, high)) {
+            double mid = (low + high) / 2;
+            if (studentTCdf(mid, df) < q) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return (low + high) / 2;
     }
 }
