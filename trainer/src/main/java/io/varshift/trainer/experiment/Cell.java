@@ -13,21 +13,22 @@ import java.util.Locale;
 
 /**
  * One trained model of the sweep. {@code dropRatio} is the probability of DROPPING a unit (0 for none
- * and Uout); the paper's p is {@link #retainRatio()}.
+ * and Uout); the paper's p is {@link #retainRatio()}. {@code width} is the base channel count: the
+ * config's for every cell but the width sweep's.
  */
-record Cell(Architecture architecture, DropoutPlacement placement, DropoutKind kind, double dropRatio,
+record Cell(Architecture architecture, int width, DropoutPlacement placement, DropoutKind kind, double dropRatio,
             double uoutBeta, long seed) {
 
-    static Cell none(Architecture a, long seed) {
-        return new Cell(a, DropoutPlacement.NONE, DropoutKind.BERNOULLI, 0, 0, seed);
+    static Cell none(Architecture a, int width, long seed) {
+        return new Cell(a, width, DropoutPlacement.NONE, DropoutKind.BERNOULLI, 0, 0, seed);
     }
 
-    static Cell bernoulli(Architecture a, DropoutPlacement placement, double dropRatio, long seed) {
-        return new Cell(a, placement, DropoutKind.BERNOULLI, dropRatio, 0, seed);
+    static Cell bernoulli(Architecture a, int width, DropoutPlacement placement, double dropRatio, long seed) {
+        return new Cell(a, width, placement, DropoutKind.BERNOULLI, dropRatio, 0, seed);
     }
 
-    static Cell uout(Architecture a, DropoutPlacement placement, double beta, long seed) {
-        return new Cell(a, placement, DropoutKind.UOUT, 0, beta, seed);
+    static Cell uout(Architecture a, int width, DropoutPlacement placement, double beta, long seed) {
+        return new Cell(a, width, placement, DropoutKind.UOUT, 0, beta, seed);
     }
 
     /** The paper's p: probability of keeping a unit. */
@@ -35,29 +36,30 @@ record Cell(Architecture architecture, DropoutPlacement placement, DropoutKind k
         return 1 - dropRatio;
     }
 
-    /** File-name key, e.g. {@code convnet_before-bn_bernoulli_drop0.50_seed1}. */
+    /** File-name key, e.g. {@code convnet_w16_before-bn_bernoulli_drop0.50_seed1}. */
     String key() {
         String variant = switch (placement == DropoutPlacement.NONE ? "none" : kind.id()) {
             case "none" -> "none";
             case "uout" -> String.format(Locale.ROOT, "%s_uout_beta%.2f", placement.id(), uoutBeta);
             default -> String.format(Locale.ROOT, "%s_bernoulli_drop%.2f", placement.id(), dropRatio);
         };
-        return architecture.id() + "_" + variant + "_seed" + seed;
+        return architecture.id() + "_w" + width + "_" + variant + "_seed" + seed;
     }
 
     /** The cell without its seed: what a table row averages over seeds. */
     Cell withoutSeed() {
-        return new Cell(architecture, placement, kind, dropRatio, uoutBeta, 0);
+        return new Cell(architecture, width, placement, kind, dropRatio, uoutBeta, 0);
     }
 
     ModelSpec spec(ExperimentConfig config) {
-        return ModelSpec.fashionMnist(architecture).optWidth(config.width()).optBlocks(config.blocks())
+        return ModelSpec.fashionMnist(architecture).optWidth(width).optBlocks(config.blocks())
                 .optDropout(placement, kind).optDropRatio(dropRatio).optUoutBeta(uoutBeta).optSeed(seed).build();
     }
 
     ObjectNode toJson() {
         ObjectNode o = Json.object();
         o.put("architecture", architecture.id());
+        o.put("width", width);
         o.put("placement", placement.id());
         o.put("kind", kind.id());
         o.put("dropRatio", dropRatio);
@@ -69,7 +71,8 @@ record Cell(Architecture architecture, DropoutPlacement placement, DropoutKind k
 
     static Cell fromJson(JsonNode o) {
         JsonFields f = new JsonFields("cell", o);
-        return new Cell(Architecture.parse(f.string("architecture")), DropoutPlacement.parse(f.string("placement")),
+        return new Cell(Architecture.parse(f.string("architecture")), Math.toIntExact(f.longValue("width")),
+                DropoutPlacement.parse(f.string("placement")),
                 DropoutKind.parse(f.string("kind")), f.number("dropRatio"), f.number("uoutBeta"), f.longValue("seed"));
     }
 

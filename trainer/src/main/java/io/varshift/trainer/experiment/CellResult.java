@@ -22,7 +22,7 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
                   List<TheoryRow> theory) {
 
     /** Version of the cell file layout; part of the settings fingerprint, so a change recomputes. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     CellResult {
         theory = List.copyOf(theory);
@@ -87,9 +87,23 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
      * @param equation "8" (dropout directly before the BN) or "12" (a convolution in between)
      * @param dCos2Theta the conv layer's d·cos²θ averaged over output channels (paper's Table 1); NaN for Eq. 8
      * @param directDelta Eq. 8 for the dropout's own input (what the BN would see without the conv); NaN for Eq. 8
+     * @param fanIn the conv's d (in channels · kernel positions); 0 for Eq. 8
+     * @param rho the mean pairwise correlation of a receptive field's inputs ({@link ReceptiveField}); NaN for Eq. 8
+     * @param eq14Delta Eq. 14 from the measured c, v, ρ and each output channel's d·cos²θ; NaN for Eq. 8
      */
     record TheoryRow(String layer, String equation, double measuredDelta, double theoryDelta, double dCos2Theta,
-                     double directDelta) {
+                     double directDelta, int fanIn, double rho, double eq14Delta) {
+
+        /** A row of Eq. 8: dropout directly before the BN, no conv in between. */
+        static TheoryRow direct(String layer, double measuredDelta, double theoryDelta) {
+            return new TheoryRow(layer, "8", measuredDelta, theoryDelta, Double.NaN, Double.NaN, 0, Double.NaN,
+                    Double.NaN);
+        }
+
+        /** measured / Eq. 14 − 1. */
+        double eq14RelativeError() {
+            return measuredDelta / eq14Delta - 1;
+        }
 
         double relativeError() {
             return measuredDelta / theoryDelta - 1;
@@ -124,6 +138,9 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
             if (Double.isFinite(t.dCos2Theta())) {
                 r.put("dCos2Theta", t.dCos2Theta());
                 r.put("directDelta", t.directDelta());
+                r.put("fanIn", t.fanIn());
+                r.put("rho", t.rho());
+                r.put("eq14Delta", t.eq14Delta());
             }
         }
         return list;
@@ -136,9 +153,11 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
         List<TheoryRow> out = new ArrayList<>();
         for (JsonNode r : list) {
             JsonFields f = new JsonFields("theory row", r);
+            boolean conv = r.has("dCos2Theta");
             out.add(new TheoryRow(f.string("layer"), f.string("equation"), f.number("measuredDelta"),
-                    f.number("theoryDelta"), r.has("dCos2Theta") ? f.number("dCos2Theta") : Double.NaN,
-                    r.has("directDelta") ? f.number("directDelta") : Double.NaN));
+                    f.number("theoryDelta"), conv ? f.number("dCos2Theta") : Double.NaN,
+                    conv ? f.number("directDelta") : Double.NaN, conv ? Math.toIntExact(f.longValue("fanIn")) : 0,
+                    conv ? f.number("rho") : Double.NaN, conv ? f.number("eq14Delta") : Double.NaN));
         }
         return out;
     }

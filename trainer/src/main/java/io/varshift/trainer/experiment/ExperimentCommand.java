@@ -21,26 +21,31 @@ import java.util.concurrent.Callable;
                 + " and write the markdown report with charts.")
 public class ExperimentCommand implements Callable<Integer> {
 
+    /** Where every config but {@code research} keeps its cells and report by default. */
     static final Path DEFAULT_OUT = Path.of("run/experiment");
-    static final Path DEFAULT_REPORT = Path.of("src/site/markdown/paper-reproduction.md");
+    /** The research sweep's cells are committed, so that its report regenerates and its sweep resumes anywhere. */
+    static final Path RESEARCH_OUT = Path.of("src/site/data/paper-reproduction");
+    static final Path RESEARCH_REPORT = Path.of("src/site/markdown/paper-reproduction.md");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", description = "sweep config JSON (default: the bundled reduced CPU sweep,"
-            + " experiment/default.json)")
-    Path config;
+    @Option(names = "--config", description = "a bundled sweep by name (default, quick, research, full) or a"
+            + " config JSON file (default: default, the reduced CPU sweep)")
+    String config;
 
     @Option(names = "--budget-minutes", defaultValue = "30",
             description = "stop starting cells after this many minutes (finished cells are kept)")
     double budgetMinutes;
 
-    @Option(names = "--out", description = "folder of the finished cells (default: run/experiment)")
-    Path out = DEFAULT_OUT;
+    @Option(names = "--out", description = "folder of the finished cells (default: src/site/data/paper-reproduction"
+            + " for research, run/experiment otherwise)")
+    Path out;
 
     @Option(names = "--report", description = "markdown file to write; charts go to a folder of the same name"
-            + " without .md (default: src/site/markdown/paper-reproduction.md)")
-    Path report = DEFAULT_REPORT;
+            + " without .md (default: src/site/markdown/paper-reproduction.md for research,"
+            + " run/experiment/<config name>.md otherwise)")
+    Path report;
 
     @Option(names = "--report-only", description = "rewrite the report from the finished cells, train nothing")
     boolean reportOnly;
@@ -54,17 +59,21 @@ public class ExperimentCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--budget-minutes " + budgetMinutes
                     + " is out of range; give minutes in (0, 10080]");
         }
-        if (!report.getFileName().toString().endsWith(".md")) {
+        if (report != null && !report.getFileName().toString().endsWith(".md")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--report " + report
                     + " must name a .md file");
         }
         ExperimentConfig sweep;
         try {
             sweep = config == null ? ExperimentConfig.loadResource(ExperimentConfig.DEFAULT_RESOURCE)
-                    : ExperimentConfig.load(config);
+                    : ExperimentConfig.resolve(config);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--config: " + e.getMessage());
         }
+        boolean research = "research".equals(config);
+        Path out = this.out != null ? this.out : research ? RESEARCH_OUT : DEFAULT_OUT;
+        Path report = this.report != null ? this.report
+                : research ? RESEARCH_REPORT : DEFAULT_OUT.resolve(sweep.name() + ".md");
         PrintStream log = System.err;
         ExperimentRunner runner = new ExperimentRunner(sweep, out, dataDir, log, System::nanoTime);
         ExperimentRunner.Outcome outcome = reportOnly ? runner.collect()
@@ -87,13 +96,15 @@ public class ExperimentCommand implements Callable<Integer> {
         if (config != null) {
             b.append(" --config ").append(config);
         }
-        b.append(String.format(Locale.ROOT, " --budget-minutes %s",
-                budgetMinutes == Math.rint(budgetMinutes) ? Long.toString((long) budgetMinutes)
-                        : Double.toString(budgetMinutes)));
-        if (!out.equals(DEFAULT_OUT)) {
+        if (!reportOnly) {
+            b.append(String.format(Locale.ROOT, " --budget-minutes %s",
+                    budgetMinutes == Math.rint(budgetMinutes) ? Long.toString((long) budgetMinutes)
+                            : Double.toString(budgetMinutes)));
+        }
+        if (out != null) {
             b.append(" --out ").append(out);
         }
-        if (!report.equals(DEFAULT_REPORT)) {
+        if (report != null) {
             b.append(" --report ").append(report);
         }
         if (!dataDir.equals(FashionMnist.DEFAULT_DIR)) {

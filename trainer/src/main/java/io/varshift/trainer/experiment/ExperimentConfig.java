@@ -15,7 +15,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -25,11 +28,13 @@ import java.util.Set;
  * @param trainSamples   first N samples of the training split used for training
  * @param measureSamples first N training samples used for the eval-mode measurement and Adjust BN
  * @param heldOutSamples first N samples of the test split (held-out error and shift)
+ * @param targetErrors   held-out error without dropout the config aims for, by architecture (the report
+ *                       says whether it was reached); may be empty
  */
 record ExperimentConfig(String name, List<Architecture> architectures, int width, int blocks, int epochs,
                         int batchSize, int trainSamples, int measureSamples, int heldOutSamples, List<Long> seeds,
                         List<Sweep> bernoulli, DropoutPlacement uoutPlacement, List<Double> uoutBetas,
-                        Controlled controlled) {
+                        Controlled controlled, WidthSweep widthSweep, Map<Architecture, Double> targetErrors) {
 
     /** Bernoulli dropout at one placement, at each drop ratio. */
     record Sweep(DropoutPlacement placement, List<Double> dropRatios) {
@@ -42,12 +47,37 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
     record Controlled(int samples, int batches, List<Double> dropRatios) {
     }
 
+    /**
+     * The paper's width argument (Eq. 14): ConvNet with Dropout-(b) (dropout → conv → BN) at one drop
+     * ratio, trained at each width; the first dropout site's measured Δ is compared with Eq. 14 fed
+     * by the trained layer's d·cos²θ. Empty {@code widths}: no sweep.
+     */
+    record WidthSweep(double dropRatio, List<Integer> widths) {
+        static final WidthSweep NONE = new WidthSweep(0.5, List.of());
+    }
+
     private static final Set<String> FIELDS = Set.of("name", "description", "architectures", "width", "blocks",
             "epochs", "batchSize", "trainSamples", "measureSamples", "heldOutSamples", "seeds", "bernoulli", "uout",
-            "controlled");
+            "controlled", "widthSweep", "targetErrors");
 
     /** The bundled reduced sweep for a 2-core CPU. */
     static final String DEFAULT_RESOURCE = "/experiment/default.json";
+
+    /** The bundled configs {@code --config} accepts by name: {@code /experiment/<name>.json}. */
+    static final List<String> BUNDLED = List.of("default", "quick", "research", "full");
+
+    /** A bundled config by name (see {@link #BUNDLED}), else a JSON file. */
+    static ExperimentConfig resolve(String nameOrFile) {
+        if (BUNDLED.contains(nameOrFile)) {
+            return loadResource("/experiment/" + nameOrFile + ".json");
+        }
+        Path file = Path.of(nameOrFile);
+        if (!Files.exists(file) && !nameOrFile.contains("/") && !nameOrFile.endsWith(".json")) {
+            throw new IllegalArgumentException("experiment config " + nameOrFile + ": no such file, and not a"
+                    + " bundled config; bundled configs are " + BUNDLED);
+        }
+        return load(file);
+    }
 
     static ExperimentConfig load(Path file) {
         try {
@@ -117,17 +147,48 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
         Controlled controlled = new Controlled(c.intField("samples", 16, 10_000), c.intField("batches", 1, 10_000),
                 c.ratios("dropRatios", 0.0, 1.0));
         int heldOut = f.intField("heldOutSamples", 16, 10_000);
+        WidthSweep widthSweep = WidthSweep.NONE;
+        if (o.has("widthSweep")) {
+            Fields w = new Fields(f.read.object("widthSweep"), source + " widthSweep");
+            double ratio = w.read.number("dropRatio");
+            if (!(ratio > 0 && ratio < 1)) {
+                throw w.error("dropRatio", "value " + ratio + " must lie strictly between 0.0 and 1.0");
+            }
+            List<Integer> widths = new ArrayList<>();
+            for (JsonNode e : w.array("widths", 1, 16)) {
+                widths.add((int) w.integer(e, "widths[]", 1, 512));
+            }
+            if (!architectures.contains(Architecture.CONVNET)) {
+                throw w.error("widths", "needs convnet among the architectures (Eq. 14 is checked where a dropout"
+                        + " feeds a conv that feeds a BN)");
+            }
+            widthSweep = new WidthSweep(ratio, List.copyOf(widths));
+        }
+        Map<Architecture, Double> targets = new LinkedHashMap<>();
+        if (o.has("targetErrors")) {
+            Fields t = new Fields(f.read.object("targetErrors"), source + " targetErrors");
+            for (String key : (Iterable<String>) o.get("targetErrors")::fieldNames) {
+                Architecture a = Architecture.parse(key);
+                double target = t.read.number(key);
+                if (!(target > 0 && target < 1)) {
+                    throw t.error(key, "value " + target + " must be an error rate strictly between 0.0 and 1.0");
+                }
+                targets.put(a, target);
+            }
+        }
         return new ExperimentConfig(f.read.string("name"), List.copyOf(architectures),
                 f.intField("width", 1, 512), f.intField("blocks", 1, 8), f.intField("epochs", 1, 1000),
                 f.intField("batchSize", 2, 4096), f.intField("trainSamples", 16, 60_000),
                 f.intField("measureSamples", 16, 60_000), heldOut, List.copyOf(seeds), List.copyOf(bernoulli),
-                uoutPlacement, u.ratios("betas", 0.0, 100.0), controlled);
+                uoutPlacement, u.ratios("betas", 0.0, 100.0), controlled, widthSweep, Map.copyOf(targets));
     }
 
-    /** Everything that changes a trained cell's numbers: cells of equal settings are shared. */
+    /**
+     * Everything that changes a trained cell's numbers but is not in its key (the width is): cells of
+     * equal settings are shared.
+     */
     ObjectNode trainingSettings() {
         ObjectNode o = Json.object();
-        o.put("width", width);
         o.put("blocks", blocks);
         o.put("epochs", epochs);
         o.put("batchSize", batchSize);
@@ -145,31 +206,42 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
 
     /**
      * The cells in the order they run, in tiers over every seed and architecture: first what the
-     * paper's Table 3 needs (no dropout, Dropout-(a) and (b) at drop 0.5), then the other Bernoulli
-     * cells, then Uout; so a sweep cut short by its budget still has the main tables with all seeds.
+     * paper's Table 3 needs (no dropout, Dropout-(a) and (b) at drop 0.5), then the width sweep, then
+     * the other Bernoulli cells, then Uout; so a sweep cut short by its budget still has the main
+     * tables with all seeds. A width-sweep cell at the config's width is the Dropout-(b) cell itself.
      */
     List<Cell> cells() {
         List<Cell> first = new ArrayList<>();
+        List<Cell> widths = new ArrayList<>();
         List<Cell> second = new ArrayList<>();
         List<Cell> third = new ArrayList<>();
         for (long seed : seeds) {
             for (Architecture a : architectures) {
-                first.add(Cell.none(a, seed));
+                first.add(Cell.none(a, width, seed));
                 for (Sweep s : bernoulli) {
                     for (double ratio : s.dropRatios()) {
                         boolean table3 = ratio == 0.5 && s.placement() != DropoutPlacement.AFTER_BN;
-                        (table3 ? first : second).add(Cell.bernoulli(a, s.placement(), ratio, seed));
+                        (table3 ? first : second).add(Cell.bernoulli(a, width, s.placement(), ratio, seed));
                     }
                 }
                 for (double beta : uoutBetas) {
-                    third.add(Cell.uout(a, uoutPlacement, beta, seed));
+                    third.add(Cell.uout(a, width, uoutPlacement, beta, seed));
                 }
             }
+            for (int w : widthSweep.widths()) {
+                widths.add(widthCell(w, seed));
+            }
         }
-        List<Cell> out = new ArrayList<>(first);
+        Set<Cell> out = new LinkedHashSet<>(first);
+        out.addAll(widths);
         out.addAll(second);
         out.addAll(third);
         return List.copyOf(out);
+    }
+
+    /** The width sweep's cell at one width and seed. */
+    Cell widthCell(int w, long seed) {
+        return Cell.bernoulli(Architecture.CONVNET, w, DropoutPlacement.BEFORE_CONV, widthSweep.dropRatio(), seed);
     }
 
     /**

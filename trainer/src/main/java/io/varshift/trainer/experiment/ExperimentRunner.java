@@ -1,6 +1,7 @@
 package io.varshift.trainer.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.varshift.core.data.FashionMnist;
@@ -22,6 +23,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,15 +40,25 @@ import java.util.function.LongSupplier;
  */
 final class ExperimentRunner {
 
-    /** A frozen-weights theory check of one architecture, placement and drop ratio. */
-    record Controlled(Architecture architecture, DropoutPlacement placement, double dropRatio,
+    /** A frozen-weights theory check of one architecture, width, placement and drop ratio. */
+    record Controlled(Architecture architecture, int width, DropoutPlacement placement, double dropRatio,
                       List<CellResult.TheoryRow> rows) {
     }
 
     /** What exists after a run: results by cell in config order, the cells still missing, and why. */
     record Outcome(Map<Cell, CellResult> results, List<Cell> missing, List<Controlled> controlled, int computed,
-                   boolean budgetSpent, double computeSeconds) {
+                   boolean budgetSpent, double computeSeconds, List<Run> runs) {
     }
+
+    /**
+     * One run that trained cells, as {@code runs.json} beside the cells records it.
+     *
+     * @param wallMinutes from the run's start to its last stored cell
+     */
+    record Run(String started, double budgetMinutes, int cells, double wallMinutes) {
+    }
+
+    static final String RUNS_FILE = "runs.json";
 
     private final ExperimentConfig config;
     private final Path cellDir;
@@ -83,15 +96,50 @@ final class ExperimentRunner {
         for (Controlled c : controlledCells()) {
             JsonNode json = readJson(controlledFile(c));
             if (json != null) {
-                controlled.add(new Controlled(c.architecture(), c.placement(), c.dropRatio(),
+                controlled.add(new Controlled(c.architecture(), c.width(), c.placement(), c.dropRatio(),
                         CellResult.theoryFromJson(json.get("theory"))));
             }
         }
-        return new Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds);
+        return new Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds, readRuns());
+    }
+
+    /** The runs recorded so far; an unreadable file reads as none (it only feeds the report's run count). */
+    private List<Run> readRuns() {
+        JsonNode json = readJsonArray(cellDir.resolve(RUNS_FILE));
+        List<Run> runs = new ArrayList<>();
+        for (JsonNode r : json) {
+            runs.add(new Run(r.path("started").asText(), r.path("budgetMinutes").asDouble(), r.path("cells").asInt(),
+                    r.path("wallMinutes").asDouble()));
+        }
+        return runs;
+    }
+
+    private JsonNode readJsonArray(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Json.array();
+        }
+        try {
+            JsonNode json = Json.parse(Files.readString(file, StandardCharsets.UTF_8));
+            return json.isArray() ? json : Json.array();
+        } catch (IOException | RuntimeException e) {
+            log.printf("ignoring %s (%s)%n", file, e.getMessage());
+            return Json.array();
+        }
+    }
+
+    private void recordRun(Instant started, Duration budget, int cells, long startNanos) {
+        ArrayNode runs = (ArrayNode) readJsonArray(cellDir.resolve(RUNS_FILE));
+        ObjectNode run = runs.addObject();
+        run.put("started", started.truncatedTo(ChronoUnit.SECONDS).toString());
+        run.put("budgetMinutes", budget.toSeconds() / 60.0);
+        run.put("cells", cells);
+        run.put("wallMinutes", Math.round((nanoClock.getAsLong() - startNanos) / 6e8) / 100.0);
+        write(cellDir.resolve(RUNS_FILE), runs);
     }
 
     /** Computes the missing controlled checks and cells within {@code budget}, then {@link #collect()}s. */
     Outcome run(Duration budget) {
+        Instant startedAt = Instant.now();
         long start = nanoClock.getAsLong();
         long deadline = start + budget.toNanos();
         JobContext context = new JobContext() {
@@ -140,13 +188,16 @@ final class ExperimentRunner {
         } catch (JobCancelledException e) {
             spent = true;
         }
+        if (computed > 0) {
+            recordRun(startedAt, budget, computed, start);
+        }
         if (spent) {
             log.printf(Locale.ROOT, "experiment %s: time budget of %s spent after %d new cells; run again to"
                     + " continue%n", config.name(), minutes(budget.toSeconds()), computed);
         }
         Outcome collected = collect();
         return new Outcome(collected.results(), collected.missing(), collected.controlled(), computed, spent,
-                collected.computeSeconds());
+                collected.computeSeconds(), collected.runs());
     }
 
     private void runControlled(JobContext context) {
@@ -159,7 +210,7 @@ final class ExperimentRunner {
                 settings.samples());
         for (Controlled c : todo) {
             context.checkCancelled();
-            ModelSpec spec = ModelSpec.fashionMnist(c.architecture()).optWidth(config.width())
+            ModelSpec spec = ModelSpec.fashionMnist(c.architecture()).optWidth(c.width())
                     .optBlocks(config.blocks()).optDropout(c.placement(), DropoutKind.BERNOULLI)
                     .optDropRatio(c.dropRatio()).optSeed(config.seeds().get(0)).build();
             List<CellResult.TheoryRow> rows = ControlledCheck.run(spec, images, settings.batches(),
@@ -168,21 +219,33 @@ final class ExperimentRunner {
             json.put("format", CellResult.FORMAT);
             json.set("theory", CellResult.theoryJson(rows));
             write(controlledFile(c), json);
-            log.printf(Locale.ROOT, "controlled check %s %s drop %.2f: %s%n", c.architecture().id(),
-                    c.placement().id(), c.dropRatio(), rows.stream().map(r -> String.format(Locale.ROOT,
+            log.printf(Locale.ROOT, "controlled check %s width %d %s drop %.2f: %s%n", c.architecture().id(),
+                    c.width(), c.placement().id(), c.dropRatio(), rows.stream().map(r -> String.format(Locale.ROOT,
                             "%s measured %.3f theory %.3f", r.layer(), r.measuredDelta(), r.theoryDelta())).toList());
         }
     }
 
-    /** Dropout before BN in every architecture; dropout before the conv only in ConvNet (see TheoryCheck). */
+    /**
+     * Dropout before BN in every architecture; dropout before the conv only in ConvNet (see TheoryCheck);
+     * and the width sweep's Dropout-(b) at each of its other widths, so that Eq. 14 is also checked
+     * with frozen weights.
+     */
     List<Controlled> controlledCells() {
         List<Controlled> out = new ArrayList<>();
         for (Architecture a : config.architectures()) {
             for (double ratio : config.controlled().dropRatios()) {
-                out.add(new Controlled(a, DropoutPlacement.BEFORE_BN, ratio, List.of()));
+                out.add(new Controlled(a, config.width(), DropoutPlacement.BEFORE_BN, ratio, List.of()));
                 if (a == Architecture.CONVNET) {
-                    out.add(new Controlled(a, DropoutPlacement.BEFORE_CONV, ratio, List.of()));
+                    out.add(new Controlled(a, config.width(), DropoutPlacement.BEFORE_CONV, ratio, List.of()));
                 }
+            }
+        }
+        ExperimentConfig.WidthSweep sweep = config.widthSweep();
+        for (int w : sweep.widths()) {
+            Controlled c = new Controlled(Architecture.CONVNET, w, DropoutPlacement.BEFORE_CONV, sweep.dropRatio(),
+                    List.of());
+            if (!out.contains(c)) {
+                out.add(c);
             }
         }
         return out;
@@ -194,8 +257,9 @@ final class ExperimentRunner {
 
     private Path controlledFile(Controlled c) {
         ExperimentConfig.Controlled s = config.controlled();
-        return cellDir.resolve(String.format(Locale.ROOT, "controlled_%s_%s_drop%.2f_samples%d_batches%d_seed%d.json",
-                c.architecture().id(), c.placement().id(), c.dropRatio(), s.samples(), s.batches(),
+        return cellDir.resolve(String.format(Locale.ROOT,
+                "controlled_%s_w%d_%s_drop%.2f_samples%d_batches%d_seed%d.json", c.architecture().id(), c.width(),
+                c.placement().id(), c.dropRatio(), s.samples(), s.batches(),
                 config.seeds().get(0)));
     }
 

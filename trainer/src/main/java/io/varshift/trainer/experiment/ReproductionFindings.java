@@ -8,8 +8,8 @@ import io.varshift.core.spec.ModelSpec.DropoutPlacement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 
@@ -23,42 +23,36 @@ final class ReproductionFindings {
     /** Above this held-out error without dropout a model is called undertrained in the caveats. */
     static final double UNDERTRAINED_ERROR = 0.3;
 
-    /** Whether Adjust BN lowered the error: decided by the direction per seed, its size by the sd. */
-    enum Verdict {
-        NO_DATA(""),
-        DOES_NOT_REPRODUCE("the paper's finding does NOT reproduce"),
-        MIXED("mixed, the finding does not clearly reproduce"),
-        WITHIN_NOISE("the paper's finding reproduces in direction, its size is within seed noise"),
-        REPRODUCES("the paper's finding reproduces"),
-        REPRODUCES_ONE_SEED("the paper's finding reproduces (one seed only)");
+    /** An agreement with theory: |measured / theory − 1| within 5 %. */
+    static final Interval.Region AGREES = Interval.Region.within(0.05);
 
-        private final String words;
+    /** "Keeps accuracy": no more than half a percentage point worse (a non-inferiority margin). */
+    static final double ACCURACY_MARGIN = 0.005;
 
-        Verdict(String words) {
-            this.words = words;
-        }
-
-        public String words() {
-            return words;
-        }
-    }
-
-    /** A verdict with the seeds it rests on: Adjust BN lowered the error in {@code lower} of {@code seeds}. */
-    record Judged(Verdict verdict, long lower, int seeds) {
-    }
-
-    /** An error against a baseline, with the larger of the two sds as the noise. */
-    enum Comparison {
-        BETTER, WORSE, NO_DIFFERENT
-    }
-
-    /** Uout's largest shift against Bernoulli dropout at drop 0.5 in the same place. */
-    enum UoutStability {
-        NO_BERNOULLI, LESS, NOT_LESS
-    }
+    /** "Does not shift": the max shift max(r, 1/r) within 0.05 of the model without dropout. */
+    static final double SHIFT_MARGIN = 0.05;
 
     /** The seeds of one trained theory site of one cell (architecture, placement, variant). */
     record TheoryGroup(Cell cell, String layer, String equation, List<CellResult.TheoryRow> rows) {
+    }
+
+    /**
+     * One claim of the paper as a quantity, its 95 % interval and the region the paper puts it in.
+     *
+     * @param scale   what the quantity is multiplied by to print (100 for errors and relative errors)
+     * @param unit    printed after the numbers ("pp", "%" or "")
+     */
+    record Claim(String architecture, String claim, String source, Interval interval, Interval.Region region,
+                 double scale, int decimals, String unit) {
+
+        Interval.Verdict verdict() {
+            return interval.judge(region);
+        }
+    }
+
+    /** The first dropout site of the width sweep at one width: trained seeds and the frozen-weights check. */
+    record WidthRow(int width, List<CellResult> results, List<CellResult.TheoryRow> trained,
+                    CellResult.TheoryRow controlled) {
     }
 
     private final ExperimentConfig config;
@@ -77,8 +71,12 @@ final class ReproductionFindings {
 
     private List<CellResult> group(Architecture a, DropoutPlacement placement, DropoutKind kind, double drop,
                                    double beta) {
-        Cell key = new Cell(a, placement, kind, drop, beta, 0);
-        return outcome.results().values().stream().filter(r -> r.cell().withoutSeed().equals(key)).toList();
+        return seeds(new Cell(a, config.width(), placement, kind, drop, beta, 0));
+    }
+
+    /** The stored results of one cell over its seeds. */
+    List<CellResult> seeds(Cell withoutSeed) {
+        return outcome.results().values().stream().filter(r -> r.cell().withoutSeed().equals(withoutSeed)).toList();
     }
 
     List<CellResult> none(Architecture a) {
@@ -117,20 +115,33 @@ final class ReproductionFindings {
                 .map(r -> r.before().layers().stream().map(CellResult.LayerRow::layer).toList()).orElse(List.of());
     }
 
-    /** max(r, 1/r) on held-out data before Adjust BN of one layer, over the seeds of {@code rs}. */
-    static SeedStats layerShift(List<CellResult> rs, String layer) {
-        List<Double> values = new ArrayList<>();
-        for (CellResult r : rs) {
-            r.before().layers().stream().filter(l -> l.layer().equals(layer))
-                    .forEach(l -> values.add(CellResult.shift(l.heldOutRatio())));
+    /** Which data a layer's ratio r was measured on. */
+    enum Data {
+        TRAINING, HELD_OUT;
+
+        double ratio(CellResult.LayerRow l) {
+            return this == TRAINING ? l.trainRatio() : l.heldOutRatio();
         }
-        return SeedStats.of(values);
+    }
+
+    /** max(r, 1/r) before Adjust BN of one layer of one result; NaN when the layer is absent. */
+    static double layerShift(CellResult r, String layer, Data data) {
+        return r.before().layers().stream().filter(l -> l.layer().equals(layer))
+                .mapToDouble(l -> CellResult.shift(data.ratio(l))).findFirst().orElse(Double.NaN);
+    }
+
+    /** {@link #layerShift(CellResult, String, Data)} over the seeds of {@code rs}. */
+    static SeedStats layerShift(List<CellResult> rs, String layer, Data data) {
+        return SeedStats.of(rs.stream().map(r -> layerShift(r, layer, data)).filter(Double::isFinite).toList());
     }
 
     /** The trained theory rows by cell without seed and layer, in the order the results list them. */
     List<TheoryGroup> trainedTheory() {
         Map<String, TheoryGroup> groups = new LinkedHashMap<>();
         for (CellResult r : outcome.results().values()) {
+            if (r.cell().width() != config.width()) {
+                continue;
+            }
             for (CellResult.TheoryRow t : r.theory()) {
                 String key = r.cell().withoutSeed().key() + "|" + t.layer();
                 groups.computeIfAbsent(key, k -> new TheoryGroup(r.cell(), t.layer(), t.equation(), new ArrayList<>()))
@@ -145,8 +156,13 @@ final class ReproductionFindings {
      * Dropout-(a) model (the layers are found in the block, not by their names).
      */
     String firstDropoutSite() {
-        Cell dropoutBeforeBn = Cell.bernoulli(config.architectures().get(0), DropoutPlacement.BEFORE_BN, 0.5, 0);
-        return ModelBlocks.bnLayersAfterDropout(dropoutBeforeBn.spec(config)).iterator().next();
+        return dropoutSites(config.architectures().get(0)).get(0);
+    }
+
+    /** The BN layers a Dropout-(a) feeds directly in an architecture, in forward order. */
+    List<String> dropoutSites(Architecture a) {
+        Cell dropoutBeforeBn = Cell.bernoulli(a, config.width(), DropoutPlacement.BEFORE_BN, 0.5, 0);
+        return List.copyOf(ModelBlocks.bnLayersAfterDropout(dropoutBeforeBn.spec(config)));
     }
 
     /**
@@ -165,85 +181,166 @@ final class ReproductionFindings {
     List<Double> trainedFirstSiteErrors() {
         List<Double> out = new ArrayList<>();
         for (CellResult r : outcome.results().values()) {
+            if (r.cell().width() != config.width()) {
+                continue;
+            }
             r.theory().stream().findFirst().filter(t -> t.equation().equals("8"))
                     .ifPresent(t -> out.add(t.relativeError()));
         }
         return out;
     }
 
-    // ---------------------------------------------------------------- verdicts
+    // ---------------------------------------------------------------- width sweep
 
-    /** Adjust BN's effect on the error of {@code results}. */
-    static Judged verdict(List<CellResult> results) {
-        SeedStats change = stats(results, ReproductionFindings::adjustChange);
-        if (change.n() == 0) {
-            return new Judged(Verdict.NO_DATA, 0, 0);
+    /** The width sweep's rows in config order; a width without any stored seed has no trained rows. */
+    List<WidthRow> widthRows() {
+        List<WidthRow> rows = new ArrayList<>();
+        ExperimentConfig.WidthSweep sweep = config.widthSweep();
+        for (int w : sweep.widths()) {
+            List<CellResult> rs = seeds(config.widthCell(w, 0));
+            List<CellResult.TheoryRow> first = rs.stream().flatMap(r -> r.theory().stream().limit(1)).toList();
+            CellResult.TheoryRow controlled = outcome.controlled().stream()
+                    .filter(c -> c.width() == w && c.placement() == DropoutPlacement.BEFORE_CONV
+                            && c.dropRatio() == sweep.dropRatio() && !c.rows().isEmpty())
+                    .map(c -> c.rows().get(0)).findFirst().orElse(null);
+            rows.add(new WidthRow(w, rs, first, controlled));
         }
-        long lower = results.stream().filter(r -> adjustChange(r) < 0).count();
-        Verdict v;
-        if (lower == 0) {
-            v = Verdict.DOES_NOT_REPRODUCE;
-        } else if (lower < change.n()) {
-            v = Verdict.MIXED;
-        } else if (change.n() > 1 && Math.abs(change.mean()) <= change.sd()) {
-            v = Verdict.WITHIN_NOISE;
-        } else {
-            v = change.n() == 1 ? Verdict.REPRODUCES_ONE_SEED : Verdict.REPRODUCES;
-        }
-        return new Judged(v, lower, change.n());
+        return rows;
     }
 
-    /** Better, worse or no different beyond seed noise, for an error against a baseline. */
-    static Comparison compare(SeedStats error, SeedStats baseline) {
-        double noise = Math.max(Double.isNaN(error.sd()) ? 0 : error.sd(),
-                Double.isNaN(baseline.sd()) ? 0 : baseline.sd());
-        double difference = error.mean() - baseline.mean();
-        if (Math.abs(difference) <= noise) {
-            return Comparison.NO_DIFFERENT;
-        }
-        return difference < 0 ? Comparison.BETTER : Comparison.WORSE;
+    // ---------------------------------------------------------------- claims
+
+    private static SeedStats of(List<CellResult> rs, ToDoubleFunction<CellResult> f) {
+        return stats(rs, f);
     }
 
-    /** The after-BN drop ratio with the lowest mean held-out error, and the largest mean max shift over them. */
-    record AfterBn(double worstShift, double bestRatio, SeedStats bestError) {
+    private static double maxShift(CellResult r) {
+        return r.before().maxHeldOutShift();
     }
 
-    /** Empty when no after-BN cell of the architecture is stored. */
-    Optional<AfterBn> afterBn(Architecture a) {
-        double worst = 1;
-        SeedStats best = null;
-        double bestRatio = Double.NaN;
-        for (double d : ratios(DropoutPlacement.AFTER_BN)) {
-            List<CellResult> rs = bernoulli(a, DropoutPlacement.AFTER_BN, d);
-            if (!rs.isEmpty()) {
-                worst = Math.max(worst, stats(rs, r -> r.before().maxHeldOutShift()).mean());
-                SeedStats e = stats(rs, r -> r.before().heldOutError());
-                if (best == null || e.mean() < best.mean()) {
-                    best = e;
-                    bestRatio = d;
+    private static double error(CellResult r) {
+        return r.before().heldOutError();
+    }
+
+    /**
+     * The paper's claims this sweep can test, each with its interval and verdict, in the report's
+     * order: per architecture the dropout-before-BN findings, Adjust BN, Dropout-(b), Figure 4, dropout
+     * after BN and Uout; then the width argument.
+     */
+    List<Claim> claims() {
+        List<Claim> out = new ArrayList<>();
+        for (Architecture a : config.architectures()) {
+            String id = a.id();
+            List<CellResult> none = none(a);
+            List<CellResult> dropA = bernoulli(a, DropoutPlacement.BEFORE_BN, 0.5);
+            List<CellResult> dropB = bernoulli(a, DropoutPlacement.BEFORE_CONV, 0.5);
+            if (!dropA.isEmpty()) {
+                out.add(new Claim(id, "Dropout-(a) at drop 0.5 raises the max held-out shift above no dropout",
+                        "§3, Figure 1", Interval.difference(of(dropA, ReproductionFindings::maxShift),
+                                of(none, ReproductionFindings::maxShift)), Interval.Region.above(0), 1, 3, ""));
+                List<Double> firstSite = dropA.stream().flatMap(r -> r.theory().stream().limit(1))
+                        .filter(t -> t.equation().equals("8")).map(CellResult.TheoryRow::relativeError).toList();
+                out.add(new Claim(id, "measured Δ at the first dropout site agrees with Eq. 8 (drop 0.5, trained)",
+                        "Eq. 8", Interval.of(firstSite), AGREES, 100, 1, "%"));
+                out.add(new Claim(id, "Adjust BN lowers the held-out error of Dropout-(a) at drop 0.5", "Table 3",
+                        Interval.of(dropA.stream().map(ReproductionFindings::adjustChange).toList()),
+                        Interval.Region.below(0), 100, 2, "pp"));
+            }
+            if (!dropB.isEmpty()) {
+                out.add(new Claim(id, "Adjust BN lowers the held-out error of Dropout-(b) at drop 0.5", "Table 3",
+                        Interval.of(dropB.stream().map(ReproductionFindings::adjustChange).toList()),
+                        Interval.Region.below(0), 100, 2, "pp"));
+                if (!dropA.isEmpty()) {
+                    out.add(new Claim(id, "Dropout-(b) shifts less than Dropout-(a) (max held-out shift, drop 0.5)",
+                            "§3.2, Eq. 14", Interval.difference(of(dropB, ReproductionFindings::maxShift),
+                                    of(dropA, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3, ""));
                 }
             }
-        }
-        return best == null ? Optional.empty() : Optional.of(new AfterBn(worst, bestRatio, best));
-    }
-
-    /** The largest mean max shift over the Uout cells of an architecture (1 when none are stored). */
-    double worstUoutShift(Architecture a) {
-        double worst = 1;
-        for (double beta : config.uoutBetas()) {
-            List<CellResult> rs = uout(a, beta);
-            if (!rs.isEmpty()) {
-                worst = Math.max(worst, stats(rs, r -> r.before().maxHeldOutShift()).mean());
+            figureClaims(a, out);
+            for (double d : ratios(DropoutPlacement.AFTER_BN)) {
+                List<CellResult> after = bernoulli(a, DropoutPlacement.AFTER_BN, d);
+                if (after.isEmpty()) {
+                    continue;
+                }
+                out.add(new Claim(id, String.format(Locale.ROOT, "dropout after all BN (drop %.1f) leaves the max"
+                                + " shift within %.2f of no dropout", d, SHIFT_MARGIN), "§5, Table 4",
+                        Interval.difference(of(after, ReproductionFindings::maxShift),
+                                of(none, ReproductionFindings::maxShift)), Interval.Region.within(SHIFT_MARGIN), 1, 3,
+                        ""));
+                out.add(new Claim(id, String.format(Locale.ROOT, "dropout after all BN (drop %.1f) lowers the held-out"
+                        + " error vs no dropout", d), "Table 4", Interval.difference(of(after,
+                        ReproductionFindings::error), of(none, ReproductionFindings::error)), Interval.Region.below(0),
+                        100, 2, "pp"));
+            }
+            List<CellResult> bernoulliAtUout = bernoulli(a, config.uoutPlacement(), 0.5);
+            for (double beta : config.uoutBetas()) {
+                List<CellResult> uout = uout(a, beta);
+                if (uout.isEmpty()) {
+                    continue;
+                }
+                out.add(new Claim(id, String.format(Locale.ROOT, "Uout β = %.1f shifts less than Bernoulli drop 0.5"
+                                + " in the same place (max held-out shift)", beta), "§5, Table 6",
+                        Interval.difference(of(uout, ReproductionFindings::maxShift),
+                                of(bernoulliAtUout, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3,
+                        ""));
+                out.add(new Claim(id, String.format(Locale.ROOT, "Uout β = %.1f keeps accuracy: held-out error at most"
+                                + " %.1f pp above no dropout", beta, 100 * ACCURACY_MARGIN), "Table 6",
+                        Interval.difference(of(uout, ReproductionFindings::error), of(none,
+                                ReproductionFindings::error)), Interval.Region.below(ACCURACY_MARGIN), 100, 2, "pp"));
             }
         }
-        return worst;
+        widthClaims(out);
+        return out;
     }
 
-    static UoutStability uoutStability(double worstUout, SeedStats bernoulli) {
-        if (bernoulli.n() == 0) {
-            return UoutStability.NO_BERNOULLI;
+    /** Figure 4 on training data: the shift grows with the drop ratio and accumulates with depth. */
+    private void figureClaims(Architecture a, List<Claim> out) {
+        List<Double> drops = ratios(DropoutPlacement.BEFORE_BN);
+        List<String> sites = dropoutSites(a);
+        if (drops.size() >= 2) {
+            double low = drops.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
+            double high = drops.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
+            String site = sites.get(0);
+            out.add(new Claim(a.id(), String.format(Locale.ROOT, "the shift at `%s` grows with the drop ratio"
+                            + " (drop %.1f minus drop %.1f, training data)", site, high, low), "Figure 4",
+                    Interval.difference(layerShift(bernoulli(a, DropoutPlacement.BEFORE_BN, high), site, Data.TRAINING),
+                            layerShift(bernoulli(a, DropoutPlacement.BEFORE_BN, low), site, Data.TRAINING)),
+                    Interval.Region.above(0), 1, 3, ""));
         }
-        return worstUout < bernoulli.mean() ? UoutStability.LESS : UoutStability.NOT_LESS;
+        List<CellResult> dropA = bernoulli(a, DropoutPlacement.BEFORE_BN, 0.5);
+        if (sites.size() >= 2 && !dropA.isEmpty()) {
+            String first = sites.get(0);
+            String last = sites.get(sites.size() - 1);
+            out.add(new Claim(a.id(), String.format(Locale.ROOT, "the shift accumulates with depth (`%s` minus `%s`,"
+                            + " drop 0.5, training data, per model)", last, first), "Figure 4",
+                    Interval.of(dropA.stream().map(r -> layerShift(r, last, Data.TRAINING)
+                            - layerShift(r, first, Data.TRAINING)).toList()), Interval.Region.above(0), 1, 3, ""));
+        }
+    }
+
+    /** The width argument at the first Dropout-(b) site: Eq. 14 per width, d·cos²θ and the shift vs width. */
+    private void widthClaims(List<Claim> out) {
+        List<WidthRow> rows = widthRows().stream().filter(r -> !r.trained().isEmpty()).toList();
+        for (WidthRow r : rows) {
+            out.add(new Claim("convnet", String.format(Locale.ROOT, "width %d: Eq. 14 with the trained layer's"
+                            + " d·cos²θ predicts the measured Δ within 5 %%", r.width()), "Eq. 14, Table 1",
+                    Interval.of(r.trained().stream().map(CellResult.TheoryRow::eq14RelativeError).toList()), AGREES,
+                    100, 1, "%"));
+        }
+        if (rows.size() >= 2) {
+            WidthRow narrow = rows.get(0);
+            WidthRow wide = rows.get(rows.size() - 1);
+            String span = String.format(Locale.ROOT, "width %d minus width %d", wide.width(), narrow.width());
+            out.add(new Claim("convnet", "d·cos²θ grows with width (" + span + ")", "Table 1",
+                    Interval.difference(rowStats(wide.trained(), CellResult.TheoryRow::dCos2Theta),
+                            rowStats(narrow.trained(), CellResult.TheoryRow::dCos2Theta)), Interval.Region.above(0),
+                    1, 2, ""));
+            out.add(new Claim("convnet", "wider layers dilute the shift at the first Dropout-(b) site, 1/Δ on training"
+                            + " data (" + span + ")", "§3.2, Eq. 14",
+                    Interval.difference(rowStats(wide.trained(), t -> 1 / t.measuredDelta()),
+                            rowStats(narrow.trained(), t -> 1 / t.measuredDelta())), Interval.Region.below(0), 1, 3,
+                    ""));
+        }
     }
 
     /** The architectures whose model without dropout is above {@link #UNDERTRAINED_ERROR}, with that error. */

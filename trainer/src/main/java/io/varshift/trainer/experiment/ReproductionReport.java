@@ -15,12 +15,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Writes the paper-reproduction report and its charts from the stored cell results: the numbers and
@@ -30,15 +28,19 @@ import java.util.Optional;
 final class ReproductionReport {
 
     static final String TEMPLATE = "/experiment/paper-reproduction.qute.md";
-    static final String VERDICT_TEMPLATE = "/experiment/verdict.qute.md";
 
     record Setup(String config, String architectures, int width, int blocks, int epochs, int trainSamples,
                  int batchSize, int measureSamples, int heldOutSamples, String seeds, int seedCount,
-                 String uoutPlacement, int trained, int cells, String computeMinutes, List<String> missing) {
+                 String uoutPlacement, String widths, int trained, int cells, String computeMinutes, String runs,
+                 List<String> missing) {
 
         public boolean incomplete() {
             return !missing.isEmpty();
         }
+    }
+
+    /** The held-out error without dropout of one architecture against the config's target, if it has one. */
+    record Target(String architecture, String error, String target, boolean met) {
     }
 
     /** One row of the error tables (3, 4, 6), formatted. */
@@ -46,16 +48,23 @@ final class ReproductionReport {
                     String change, String shift, String shiftAfter) {
     }
 
-    /** The Figure 4 table of one architecture and the chart beside it. */
-    record Figure(String architecture, List<String> series, List<FigureRow> rows, String image) {
+    /** One Figure 4 table (one architecture, one kind of data) and the chart beside it. */
+    record Figure(String architecture, String data, List<String> series, List<FigureRow> rows, String image) {
     }
 
     record FigureRow(String layer, List<String> values) {
     }
 
+    /** One width of the width sweep at its first dropout site, formatted. */
+    record WidthLine(int width, int seeds, String fanIn, String dCos2, String rho, String measured, String eq12,
+                     String eq14, String eq14Error, String direct, String shift, String error, String frozenMeasured,
+                     String frozenEq14, String frozenError) {
+    }
+
     /** One row of the theory tables, formatted. */
-    record TheoryLine(String architecture, String placement, String ratio, String layer, String equation,
-                      String measured, String theory, String relative, String dCos2, String direct) {
+    record TheoryLine(String architecture, int width, String placement, String ratio, String layer, String equation,
+                      String measured, String theory, String relative, String dCos2, String direct, String rho,
+                      String eq14) {
     }
 
     /**
@@ -67,22 +76,13 @@ final class ReproductionReport {
                   String controlledError, String trainedError, int trainedModels) {
     }
 
-    /** The discussion of one architecture; each part is null when its cells are missing. */
-    record Discussion(String architecture, DropA dropA, DropB dropB, AfterBn afterBn, Uout uout) {
+    /** One claim of the paper, its interval and verdict, formatted. */
+    record ClaimLine(String architecture, String claim, String source, String measured, String region, int seeds,
+                     Interval.Verdict verdict) {
     }
 
-    record DropA(String shift, String baseShift, String shiftAfter, String change, String errorBefore,
-                 String errorAfter, ReproductionFindings.Judged verdict) {
-    }
-
-    record DropB(String shift, String shiftA, boolean smaller, String change, ReproductionFindings.Judged verdict) {
-    }
-
-    record AfterBn(String worst, String baseShift, String ratio, String best, String baseError,
-                   ReproductionFindings.Comparison comparison) {
-    }
-
-    record Uout(String maxBeta, String worst, String bernoulli, ReproductionFindings.UoutStability stability) {
+    /** How many claims got each verdict. */
+    record Tally(int reproduces, int contradicted, int inconclusive, int total) {
     }
 
     record Undertrained(String architecture, String error) {
@@ -90,11 +90,6 @@ final class ReproductionReport {
 
     private static final Engine ENGINE = Engine.builder().addDefaults().addValueResolver(new ReflectionValueResolver())
             .build();
-
-    static {
-        // Included inside a sentence: without the file's final line break.
-        ENGINE.putTemplate("verdict", ENGINE.parse(resource(VERDICT_TEMPLATE).strip()));
-    }
 
     private static final Template PAGE = ENGINE.parse(resource(TEMPLATE));
 
@@ -114,10 +109,12 @@ final class ReproductionReport {
         String link = base.relativize(chartDir.toAbsolutePath()).toString().replace('\\', '/');
         List<Path> charts = new ArrayList<>();
         List<Figure> figures = figures(chartDir, link, charts);
-        String page = PAGE.data("setup", setup()).data("table3", table3()).data("table4", table4())
-                .data("table6", table6()).data("figures", figures).data("theory", theory())
-                .data("discussion", discussion()).data("undertrained", undertrained()).data("command", command)
-                .render();
+        List<ClaimLine> claims = claims();
+        String page = PAGE.data("setup", setup()).data("targets", targets()).data("table3", table3())
+                .data("table4", table4()).data("table6", table6()).data("figures", figures)
+                .data("widths", widths()).data("widthDrop", ratio(config.widthSweep().dropRatio()))
+                .data("theory", theory()).data("claims", claims).data("tally", tally(claims))
+                .data("undertrained", undertrained()).data("command", command).render();
         AtomicFiles.write(markdown, page.getBytes(StandardCharsets.UTF_8), "report");
         return charts;
     }
@@ -181,8 +178,31 @@ final class ReproductionReport {
         return new Setup(config.name(), String.join(", ", config.architectures().stream().map(Architecture::id)
                 .toList()), config.width(), config.blocks(), config.epochs(), config.trainSamples(),
                 config.batchSize(), config.measureSamples(), config.heldOutSamples(), config.seeds().toString(),
-                config.seeds().size(), config.uoutPlacement().id(), outcome.results().size(), config.cells().size(),
-                decimals(outcome.computeSeconds() / 60, 1), outcome.missing().stream().map(Cell::key).toList());
+                config.seeds().size(), config.uoutPlacement().id(), config.widthSweep().widths().toString(),
+                outcome.results().size(), config.cells().size(), decimals(outcome.computeSeconds() / 60, 1),
+                runs(outcome.runs()), outcome.missing().stream().map(Cell::key).toList());
+    }
+
+    /** "2 (budgets 88 and 90 min; 87.9 and 90.4 min of wall clock)", or "none recorded". */
+    private static String runs(List<ExperimentRunner.Run> runs) {
+        if (runs.isEmpty()) {
+            return "none recorded";
+        }
+        return runs.size() + " (budget " + String.join(", ", runs.stream().map(r -> decimals(r.budgetMinutes(), 0))
+                .toList()) + " min; wall clock " + String.join(", ", runs.stream()
+                .map(r -> decimals(r.wallMinutes(), 1)).toList()) + " min; cells " + String.join(", ", runs.stream()
+                .map(r -> Integer.toString(r.cells())).toList()) + ")";
+    }
+
+    private List<Target> targets() {
+        List<Target> out = new ArrayList<>();
+        for (Architecture a : config.architectures()) {
+            SeedStats error = ReproductionFindings.stats(findings.none(a), r -> r.before().heldOutError());
+            Double target = config.targetErrors().get(a);
+            out.add(new Target(a.id(), error.format(100, 2), target == null ? null : decimals(100 * target, 0),
+                    target != null && error.n() > 0 && error.mean() <= target));
+        }
+        return out;
     }
 
     private List<ErrorRow> table3() {
@@ -222,7 +242,10 @@ final class ReproductionReport {
         return rows;
     }
 
-    /** The Figure 4 tables; writes one chart per architecture into {@code chartDir}. */
+    /**
+     * The Figure 4 tables, on training data (as the paper draws it) and on held-out data; writes one
+     * chart per architecture and kind of data into {@code chartDir}.
+     */
     private List<Figure> figures(Path chartDir, String link, List<Path> charts) {
         List<Figure> figures = new ArrayList<>();
         for (Architecture a : config.architectures()) {
@@ -235,36 +258,63 @@ final class ReproductionReport {
             for (double d : findings.ratios(DropoutPlacement.BEFORE_BN)) {
                 series.put("drop " + ratio(d), findings.bernoulli(a, DropoutPlacement.BEFORE_BN, d));
             }
-            DefaultCategoryDataset data = new DefaultCategoryDataset();
-            List<FigureRow> rows = new ArrayList<>();
-            for (String layer : layers) {
-                List<String> values = new ArrayList<>();
-                for (Map.Entry<String, List<CellResult>> e : series.entrySet()) {
-                    SeedStats s = ReproductionFindings.layerShift(e.getValue(), layer);
-                    values.add(s.format(1, 3));
-                    if (s.n() > 0) {
-                        data.addValue(s.mean(), e.getKey(), layer);
+            for (ReproductionFindings.Data data : ReproductionFindings.Data.values()) {
+                DefaultCategoryDataset dataset = new DefaultCategoryDataset();
+                List<FigureRow> rows = new ArrayList<>();
+                for (String layer : layers) {
+                    List<String> values = new ArrayList<>();
+                    for (Map.Entry<String, List<CellResult>> e : series.entrySet()) {
+                        SeedStats s = ReproductionFindings.layerShift(e.getValue(), layer, data);
+                        values.add(s.format(1, 3));
+                        if (s.n() > 0) {
+                            dataset.addValue(s.mean(), e.getKey(), layer);
+                        }
                     }
+                    rows.add(new FigureRow(layer, values));
                 }
-                rows.add(new FigureRow(layer, values));
+                boolean training = data == ReproductionFindings.Data.TRAINING;
+                String words = training ? "training data" : "held-out data";
+                Path chart = chartDir.resolve("variance-shift-" + a.id() + (training ? "-train" : "") + ".png");
+                ReproductionCharts.lineChart(chart, a.id() + ": variance shift per BN layer (" + words
+                        + ", eval mode)", "BN layer", "max(r, 1/r), r = real / moving variance (log scale)", dataset);
+                charts.add(chart);
+                figures.add(new Figure(a.id(), words, List.copyOf(series.keySet()), rows,
+                        link + "/" + chart.getFileName()));
             }
-            Path chart = chartDir.resolve("variance-shift-" + a.id() + ".png");
-            ReproductionCharts.lineChart(chart, a.id() + ": variance shift per BN layer (held-out, eval mode)",
-                    "BN layer", "max(r, 1/r), r = real / moving variance (log scale)", data);
-            charts.add(chart);
-            figures.add(new Figure(a.id(), List.copyOf(series.keySet()), rows, link + "/" + chart.getFileName()));
         }
         return figures;
+    }
+
+    private List<WidthLine> widths() {
+        List<WidthLine> out = new ArrayList<>();
+        for (ReproductionFindings.WidthRow w : findings.widthRows()) {
+            List<CellResult.TheoryRow> ts = w.trained();
+            CellResult.TheoryRow frozen = w.controlled();
+            out.add(new WidthLine(w.width(), ts.size(), ts.isEmpty() ? "–" : Integer.toString(ts.get(0).fanIn()),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::dCos2Theta).format(1, 2),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::rho).format(1, 3),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::measuredDelta).format(1, 4),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::theoryDelta).format(1, 4),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::eq14Delta).format(1, 4),
+                    Interval.of(ts.stream().map(CellResult.TheoryRow::eq14RelativeError).toList()).format(100, 1),
+                    ReproductionFindings.rowStats(ts, CellResult.TheoryRow::directDelta).format(1, 4),
+                    ReproductionFindings.rowStats(ts, t -> 1 / t.measuredDelta()).format(1, 3),
+                    ReproductionFindings.stats(w.results(), r -> r.before().heldOutError()).format(100, 2),
+                    frozen == null ? "–" : decimals(frozen.measuredDelta(), 4),
+                    frozen == null ? "–" : decimals(frozen.eq14Delta(), 4),
+                    frozen == null ? "–" : String.format(Locale.ROOT, "%+.1f", 100 * frozen.eq14RelativeError())));
+        }
+        return out;
     }
 
     private Theory theory() {
         List<TheoryLine> controlled = new ArrayList<>();
         for (ExperimentRunner.Controlled c : findings.outcome().controlled()) {
             for (CellResult.TheoryRow t : c.rows()) {
-                controlled.add(new TheoryLine(c.architecture().id(), c.placement().id(), ratio(c.dropRatio()),
+                controlled.add(new TheoryLine(c.architecture().id(), c.width(), c.placement().id(), ratio(c.dropRatio()),
                         t.layer(), t.equation(), decimals(t.measuredDelta(), 4), decimals(t.theoryDelta(), 4),
                         String.format(Locale.ROOT, "%+.1f%%", 100 * t.relativeError()), optional(t.dCos2Theta(), 2),
-                        optional(t.directDelta(), 4)));
+                        optional(t.directDelta(), 4), optional(t.rho(), 3), optional(t.eq14Delta(), 4)));
             }
         }
         List<TheoryLine> trained = new ArrayList<>();
@@ -272,7 +322,7 @@ final class ReproductionReport {
             Cell c = g.cell();
             List<CellResult.TheoryRow> ts = g.rows();
             boolean throughConv = g.equation().equals("12");
-            trained.add(new TheoryLine(c.architecture().id(), c.placement().id(), c.kind() == DropoutKind.UOUT
+            trained.add(new TheoryLine(c.architecture().id(), c.width(), c.placement().id(), c.kind() == DropoutKind.UOUT
                     ? String.format(Locale.ROOT, "Uout β %.1f", c.uoutBeta())
                     : ratio(c.dropRatio()), g.layer(), g.equation(),
                     ReproductionFindings.rowStats(ts, CellResult.TheoryRow::measuredDelta).format(1, 4),
@@ -281,6 +331,9 @@ final class ReproductionReport {
                     throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::dCos2Theta).format(1, 2)
                             : "–",
                     throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::directDelta).format(1, 4)
+                            : "–",
+                    throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::rho).format(1, 3) : "–",
+                    throughConv ? ReproductionFindings.rowStats(ts, CellResult.TheoryRow::eq14Delta).format(1, 4)
                             : "–"));
         }
         List<Double> controlledErrors = findings.controlledFirstSiteErrors();
@@ -291,44 +344,38 @@ final class ReproductionReport {
                 SeedStats.of(trainedErrors).format(100, 1), trainedErrors.size());
     }
 
-    private List<Discussion> discussion() {
-        List<Discussion> out = new ArrayList<>();
-        for (Architecture a : config.architectures()) {
-            List<CellResult> base = findings.none(a);
-            List<CellResult> dropA = findings.bernoulli(a, DropoutPlacement.BEFORE_BN, 0.5);
-            List<CellResult> dropB = findings.bernoulli(a, DropoutPlacement.BEFORE_CONV, 0.5);
-            DropA a5 = dropA.isEmpty() ? null : new DropA(maxShift(dropA), maxShift(base),
-                    ReproductionFindings.stats(dropA, r -> r.after().maxHeldOutShift()).format(1, 3), change(dropA),
-                    heldOutError(dropA),
-                    ReproductionFindings.stats(dropA, r -> r.after().heldOutError()).format(100, 2),
-                    ReproductionFindings.verdict(dropA));
-            DropB b5 = null;
-            if (!dropB.isEmpty() && !dropA.isEmpty()) {
-                double shiftA = ReproductionFindings.stats(dropA, r -> r.before().maxHeldOutShift()).mean();
-                double shiftB = ReproductionFindings.stats(dropB, r -> r.before().maxHeldOutShift()).mean();
-                b5 = new DropB(decimals(shiftB, 3), decimals(shiftA, 3), shiftB < shiftA, change(dropB),
-                        ReproductionFindings.verdict(dropB));
-            }
-            AfterBn afterBn = null;
-            Optional<ReproductionFindings.AfterBn> found = findings.afterBn(a);
-            if (found.isPresent()) {
-                ReproductionFindings.AfterBn f = found.get();
-                SeedStats baseError = ReproductionFindings.stats(base, r -> r.before().heldOutError());
-                afterBn = new AfterBn(decimals(f.worstShift(), 3), maxShift(base), ratio(f.bestRatio()),
-                        f.bestError().format(100, 2), baseError.format(100, 2),
-                        ReproductionFindings.compare(f.bestError(), baseError));
-            }
-            Uout uout = null;
-            if (!config.uoutBetas().isEmpty()) {
-                double worst = findings.worstUoutShift(a);
-                SeedStats bernoulli = ReproductionFindings.stats(findings.bernoulli(a, config.uoutPlacement(), 0.5),
-                        r -> r.before().maxHeldOutShift());
-                uout = new Uout(decimals(Collections.max(config.uoutBetas()), 1), decimals(worst, 3),
-                        bernoulli.format(1, 3), ReproductionFindings.uoutStability(worst, bernoulli));
-            }
-            out.add(new Discussion(a.id(), a5, b5, afterBn, uout));
+    private List<ClaimLine> claims() {
+        List<ClaimLine> out = new ArrayList<>();
+        for (ReproductionFindings.Claim c : findings.claims()) {
+            String unit = c.unit().isEmpty() ? "" : " " + c.unit();
+            out.add(new ClaimLine(c.architecture(), c.claim(), c.source(),
+                    c.interval().format(c.scale(), c.decimals()) + (c.interval().n() == 0 ? "" : unit),
+                    region(c.region(), c.scale(), c.decimals()) + unit, c.interval().n(), c.verdict()));
         }
         return out;
+    }
+
+    private static String region(Interval.Region r, double scale, int decimals) {
+        String t = String.format(Locale.ROOT, "%." + decimals + "f", r.threshold() * scale);
+        return switch (r.kind()) {
+            case BELOW -> "< " + t;
+            case ABOVE -> "> " + t;
+            case WITHIN -> "within ±" + t;
+        };
+    }
+
+    private static Tally tally(List<ClaimLine> claims) {
+        int reproduces = 0;
+        int contradicted = 0;
+        int inconclusive = 0;
+        for (ClaimLine c : claims) {
+            switch (c.verdict()) {
+                case REPRODUCES -> reproduces++;
+                case CONTRADICTED -> contradicted++;
+                default -> inconclusive++;
+            }
+        }
+        return new Tally(reproduces, contradicted, inconclusive, claims.size());
     }
 
     private List<Undertrained> undertrained() {

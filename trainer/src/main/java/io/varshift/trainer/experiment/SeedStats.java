@@ -1,9 +1,14 @@
 package io.varshift.trainer.experiment;
 
+import io.varshift.core.calibration.Distributions;
+
 import java.util.List;
 import java.util.Locale;
 
-/** Mean and sample standard deviation (divisor n − 1) of one quantity over seeds. */
+/**
+ * Mean and sample standard deviation (divisor n − 1) of one quantity over seeds, and the half-width
+ * of its 95 % Student-t interval, t(0.975, n − 1)·sd/√n.
+ */
 record SeedStats(int n, double mean, double sd) {
 
     static SeedStats of(List<Double> values) {
@@ -16,13 +21,24 @@ record SeedStats(int n, double mean, double sd) {
         return new SeedStats(n, mean, n > 1 ? Math.sqrt(squares / (n - 1)) : Double.NaN);
     }
 
-    /** "12.34 ± 0.56" (scaled), "12.34" for one seed, "–" for none. */
+    /** Half-width of the 95 % interval of the mean; NaN below two seeds. */
+    double halfWidth() {
+        return n > 1 ? Distributions.studentTQuantile(0.975, n - 1) * sd / Math.sqrt(n) : Double.NaN;
+    }
+
+    /** The 95 % interval of the mean. */
+    Interval interval() {
+        double h = halfWidth();
+        return new Interval(mean, mean - h, mean + h, n);
+    }
+
+    /** "12.34 ± 0.56" (scaled; ± the 95 % half-width), "12.34" for one seed, "–" for none. */
     String format(double scale, int decimals) {
         if (n == 0) {
             return "–";
         }
         String pattern = "%." + decimals + "f";
         String m = String.format(Locale.ROOT, pattern, mean * scale);
-        return n == 1 ? m : m + " ± " + String.format(Locale.ROOT, pattern, sd * scale);
+        return n == 1 ? m : m + " ± " + String.format(Locale.ROOT, pattern, halfWidth() * scale);
     }
 }

@@ -41,8 +41,7 @@ final class TheoryCheck {
      */
     static List<CellResult.TheoryRow> beforeBn(ShiftMeasurement.Measured measured) {
         return measured.layers().stream().filter(l -> l.theory() != null)
-                .map(l -> new CellResult.TheoryRow(l.layer(), "8", l.onTrain().varianceRatio(), l.theory().delta(),
-                        Double.NaN, Double.NaN))
+                .map(l -> CellResult.TheoryRow.direct(l.layer(), l.onTrain().varianceRatio(), l.theory().delta()))
                 .toList();
     }
 
@@ -117,24 +116,48 @@ final class TheoryCheck {
         return s;
     }
 
+    /**
+     * Eq. (14) over the output channels j of one conv, aggregated as the measured Δ is:
+     * Σⱼ Var_test,j / Σⱼ Var_train,j with Var_test,j = ‖wⱼ‖²·v(1 + ρ(dⱼcos²θⱼ − 1)) and
+     * Var_train,j = Var_test,j + ‖wⱼ‖²·factor·(c² + v), where factor = E[noise²]/E[x²] of the dropout
+     * ((1 − p)/p for Bernoulli, so that the denominator is the paper's (c² + v)/p − c² + vρ(d·cos²θ − 1)).
+     *
+     * @param v the mean input variance (the paper's v)
+     * @param meanSquare the mean E[x²] (the paper's c² + v)
+     * @param squaredNorms ‖wⱼ‖² per output channel
+     * @param dCos2 dⱼ·cos²θⱼ per output channel
+     */
+    static double eq14(double v, double meanSquare, double rho, double factor, double[] squaredNorms,
+                       double[] dCos2) {
+        double test = 0;
+        double train = 0;
+        for (int j = 0; j < squaredNorms.length; j++) {
+            double t = squaredNorms[j] * v * (1 + rho * (dCos2[j] - 1));
+            test += t;
+            train += t + squaredNorms[j] * factor * meanSquare;
+        }
+        return test / train;
+    }
+
     /** Running sums at one dropout → conv → BN site, in double precision. */
     private static final class Site {
         private final int dropoutIndex;
         private final Conv2d conv;
         private final ProbedBatchNorm bn;
-        private double[] inSum;
-        private double[] inSquares;
+        private final ReceptiveField input;
         private double[] outSum;
         private double[] outSquares;
         private double[] noise;
         private double[] dCos2;
-        private long inCount;
+        private double[] squaredNorms;
+        private int fanIn;
         private long outCount;
 
         Site(int dropoutIndex, Conv2d conv, ProbedBatchNorm bn) {
             this.dropoutIndex = dropoutIndex;
             this.conv = conv;
             this.bn = bn;
+            this.input = new ReceptiveField(conv.getKernelShape());
         }
 
         int dropoutIndex() {
@@ -151,13 +174,11 @@ final class TheoryCheck {
                     conv.getGroups()).singletonOrThrow();
             NDArray n = Conv2d.conv2d(x.square(), w.square(), null, conv.getStride(), conv.getPadding(),
                     conv.getDilation(), conv.getGroups()).singletonOrThrow();
-            if (inSum == null) {
+            if (outSum == null) {
                 init(w);
             }
-            inCount += x.size() / x.getShape().get(1);
+            input.add(x);
             outCount += y.size() / y.getShape().get(1);
-            accumulate(inSum, x.sum(new int[] {0, 2, 3}));
-            accumulate(inSquares, x.square().sum(new int[] {0, 2, 3}));
             accumulate(outSum, y.sum(new int[] {0, 2, 3}));
             accumulate(outSquares, y.square().sum(new int[] {0, 2, 3}));
             accumulate(noise, n.sum(new int[] {0, 2, 3}));
@@ -165,21 +186,20 @@ final class TheoryCheck {
 
         private void init(NDArray w) {
             int out = Math.toIntExact(w.getShape().get(0));
-            int in = Math.toIntExact(w.getShape().get(1));
-            inSum = new double[in];
-            inSquares = new double[in];
             outSum = new double[out];
             outSquares = new double[out];
             noise = new double[out];
             dCos2 = new double[out];
+            squaredNorms = new double[out];
             float[] weights = w.toFloatArray();
-            int d = weights.length / out;
+            fanIn = weights.length / out;
             for (int j = 0; j < out; j++) {
-                double[] wj = new double[d];
-                for (int i = 0; i < d; i++) {
-                    wj[i] = weights[j * d + i];
+                double[] wj = new double[fanIn];
+                for (int i = 0; i < fanIn; i++) {
+                    wj[i] = weights[j * fanIn + i];
+                    squaredNorms[j] += wj[i] * wj[i];
                 }
-                dCos2[j] = d * VarianceShiftTheory.cos2Theta(wj);
+                dCos2[j] = fanIn * VarianceShiftTheory.cos2Theta(wj);
             }
         }
 
@@ -203,16 +223,19 @@ final class TheoryCheck {
             }
             double directTest = 0;
             double directTrain = 0;
-            for (int i = 0; i < inSum.length; i++) {
-                double c = inSum[i] / inCount;
-                double v = inSquares[i] / inCount - c * c;
+            for (int i = 0; i < input.channels(); i++) {
+                double c = input.mean(i);
+                double v = input.variance(i);
                 if (v > 0) {
                     directTest += v;
                     directTrain += DropoutTheory.trainVariance(spec, c, v);
                 }
             }
+            double rho = input.meanCorrelation();
+            double eq14 = eq14(input.meanVariance(), input.meanSquare(), rho, factor, squaredNorms, dCos2);
             return new CellResult.TheoryRow(bn.layerName(), "12", test / movingVarianceSum, test / train,
-                    dCos2Sum / outSum.length, directTrain > 0 ? directTest / directTrain : Double.NaN);
+                    dCos2Sum / outSum.length, directTrain > 0 ? directTest / directTrain : Double.NaN, fanIn, rho,
+                    eq14);
         }
     }
 }

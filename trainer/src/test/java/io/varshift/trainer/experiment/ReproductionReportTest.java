@@ -19,13 +19,14 @@ import java.util.Random;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The report of the bundled sweep from seeded made-up results, against the page the report wrote for
- * the same results before its markdown moved into a template: every table, verdict and sentence of
- * the page must stay as it was. Two outcomes: the whole sweep, and one with cells missing.
+ * The report of the research sweep from seeded made-up results, against a reviewed rendering of the
+ * same results: every table, interval, verdict and sentence of the page is pinned. Two outcomes: the
+ * whole sweep, and one with cells missing. After a deliberate change of the page, run with
+ * {@code -Dvarshift.rewriteExpected=true} to rewrite the expected files, and review their diff.
  */
 class ReproductionReportTest {
 
-    private static final ExperimentConfig CONFIG = ExperimentConfig.loadResource(ExperimentConfig.DEFAULT_RESOURCE);
+    private static final ExperimentConfig CONFIG = ExperimentConfig.resolve("research");
 
     @TempDir
     Path dir;
@@ -43,9 +44,13 @@ class ReproductionReportTest {
 
     private void assertRendersAs(ExperimentRunner.Outcome outcome, String expectedResource) throws IOException {
         Path md = dir.resolve("site/paper-reproduction.md");
-        new ReproductionReport(CONFIG, outcome, "./varshift trainer experiment --budget-minutes 25")
+        new ReproductionReport(CONFIG, outcome, "./varshift trainer experiment --config research --budget-minutes 90")
                 .write(md, ExperimentCommand.chartDir(md));
         String actual = Files.readString(md, StandardCharsets.UTF_8);
+        if (Boolean.getBoolean("varshift.rewriteExpected")) {
+            Files.writeString(Path.of("src/test/resources/io/varshift/trainer/experiment").resolve(expectedResource),
+                    actual, StandardCharsets.UTF_8);
+        }
         try (InputStream in = ReproductionReportTest.class.getResourceAsStream(expectedResource)) {
             assertThat(in).as(expectedResource).isNotNull();
             assertThat(actual).isEqualTo(new String(in.readAllBytes(), StandardCharsets.UTF_8));
@@ -66,17 +71,13 @@ class ReproductionReportTest {
             seconds += r.seconds();
         }
         List<ExperimentRunner.Controlled> controlled = new ArrayList<>();
-        for (Architecture a : CONFIG.architectures()) {
-            for (double drop : CONFIG.controlled().dropRatios()) {
-                controlled.add(new ExperimentRunner.Controlled(a, DropoutPlacement.BEFORE_BN, drop,
-                        theory(a, DropoutPlacement.BEFORE_BN, random)));
-                if (a == Architecture.CONVNET) {
-                    controlled.add(new ExperimentRunner.Controlled(a, DropoutPlacement.BEFORE_CONV, drop,
-                            theory(a, DropoutPlacement.BEFORE_CONV, random)));
-                }
-            }
+        for (ExperimentRunner.Controlled c : new ExperimentRunner(CONFIG, Path.of("unused"), Path.of("unused"),
+                System.err, System::nanoTime).controlledCells()) {
+            controlled.add(new ExperimentRunner.Controlled(c.architecture(), c.width(), c.placement(), c.dropRatio(),
+                    theory(c.architecture(), c.placement(), random)));
         }
-        return new ExperimentRunner.Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds);
+        return new ExperimentRunner.Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds,
+                List.of(new ExperimentRunner.Run("2026-12-02T16:29:40Z", 88, 60, 88.4)));
     }
 
     private static CellResult result(Cell cell, Random random) {
@@ -113,8 +114,9 @@ class ReproductionReportTest {
             double measured = theory * (0.97 + 0.05 * random.nextDouble());
             rows.add(placement == DropoutPlacement.BEFORE_CONV
                     ? new CellResult.TheoryRow(layer, "12", measured, theory, 1 + 3 * random.nextDouble(),
-                            0.4 + 0.2 * random.nextDouble())
-                    : new CellResult.TheoryRow(layer, "8", measured, theory, Double.NaN, Double.NaN));
+                            0.4 + 0.2 * random.nextDouble(), 72, 0.1 * random.nextDouble(),
+                            theory * (0.95 + 0.1 * random.nextDouble()))
+                    : CellResult.TheoryRow.direct(layer, measured, theory));
         }
         return rows;
     }
