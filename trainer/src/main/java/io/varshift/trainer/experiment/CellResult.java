@@ -139,8 +139,11 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
                 r.put("dCos2Theta", t.dCos2Theta());
                 r.put("directDelta", t.directDelta());
                 r.put("fanIn", t.fanIn());
-                r.put("rho", t.rho());
-                r.put("eq14Delta", t.eq14Delta());
+                // ρ (and so Eq. 14) is NaN for an input of zero variance; absent fields read back as NaN.
+                if (Double.isFinite(t.rho()) && Double.isFinite(t.eq14Delta())) {
+                    r.put("rho", t.rho());
+                    r.put("eq14Delta", t.eq14Delta());
+                }
             }
         }
         return list;
@@ -157,7 +160,8 @@ record CellResult(Cell cell, double trainAccuracy, double seconds, Measurement b
             out.add(new TheoryRow(f.string("layer"), f.string("equation"), f.number("measuredDelta"),
                     f.number("theoryDelta"), conv ? f.number("dCos2Theta") : Double.NaN,
                     conv ? f.number("directDelta") : Double.NaN, conv ? Math.toIntExact(f.longValue("fanIn")) : 0,
-                    conv ? f.number("rho") : Double.NaN, conv ? f.number("eq14Delta") : Double.NaN));
+                    conv && r.has("rho") ? f.number("rho") : Double.NaN,
+                    conv && r.has("eq14Delta") ? f.number("eq14Delta") : Double.NaN));
         }
         return out;
     }

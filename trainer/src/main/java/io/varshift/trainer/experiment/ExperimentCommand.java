@@ -96,11 +96,9 @@ public class ExperimentCommand implements Callable<Integer> {
         if (config != null) {
             b.append(" --config ").append(config);
         }
-        if (!reportOnly) {
-            b.append(String.format(Locale.ROOT, " --budget-minutes %s",
-                    budgetMinutes == Math.rint(budgetMinutes) ? Long.toString((long) budgetMinutes)
-                            : Double.toString(budgetMinutes)));
-        }
+        b.append(String.format(Locale.ROOT, " --budget-minutes %s",
+                budgetMinutes == Math.rint(budgetMinutes) ? Long.toString((long) budgetMinutes)
+                        : Double.toString(budgetMinutes)));
         if (out != null) {
             b.append(" --out ").append(out);
         }

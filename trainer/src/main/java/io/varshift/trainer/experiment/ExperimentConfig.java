@@ -156,7 +156,12 @@ record ExperimentConfig(String name, List<Architecture> architectures, int width
             }
             List<Integer> widths = new ArrayList<>();
             for (JsonNode e : w.array("widths", 1, 16)) {
-                widths.add((int) w.integer(e, "widths[]", 1, 512));
+                int width = (int) w.integer(e, "widths[]", 1, 512);
+                if (!widths.isEmpty() && width <= widths.get(widths.size() - 1)) {
+                    throw w.error("widths", "must increase strictly (the report compares the narrowest with the"
+                            + " widest), got " + Json.compact(w.read.array("widths")));
+                }
+                widths.add(width);
             }
             if (!architectures.contains(Architecture.CONVNET)) {
                 throw w.error("widths", "needs convnet among the architectures (Eq. 14 is checked where a dropout"

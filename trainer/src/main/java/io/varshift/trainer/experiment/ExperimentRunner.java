@@ -94,10 +94,9 @@ final class ExperimentRunner {
         }
         List<Controlled> controlled = new ArrayList<>();
         for (Controlled c : controlledCells()) {
-            JsonNode json = readJson(controlledFile(c));
-            if (json != null) {
-                controlled.add(new Controlled(c.architecture(), c.width(), c.placement(), c.dropRatio(),
-                        CellResult.theoryFromJson(json.get("theory"))));
+            List<CellResult.TheoryRow> rows = readControlled(c);
+            if (rows != null) {
+                controlled.add(new Controlled(c.architecture(), c.width(), c.placement(), c.dropRatio(), rows));
             }
         }
         return new Outcome(results, missing, controlled, 0, !missing.isEmpty(), seconds, readRuns());
@@ -127,13 +126,32 @@ final class ExperimentRunner {
         }
     }
 
-    private void recordRun(Instant started, Duration budget, int cells, long startNanos) {
-        ArrayNode runs = (ArrayNode) readJsonArray(cellDir.resolve(RUNS_FILE));
-        ObjectNode run = runs.addObject();
+    /**
+     * Records this run in {@code runs.json} as entry {@code index}, rewritten after every stored cell so
+     * that a run stopped from outside still counts the cells it stored.
+     */
+    private void recordRun(int index, Instant started, Duration budget, int cells, long startNanos) {
+        Path file = cellDir.resolve(RUNS_FILE);
+        ArrayNode runs = (ArrayNode) readJsonArray(file);
+        if (runs.isEmpty() && index > 0 && Files.exists(file)) {
+            // Unreadable since this run began: keep it aside rather than overwrite the history.
+            try {
+                Files.move(file, file.resolveSibling(RUNS_FILE + ".unreadable"),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                log.printf("cannot keep %s aside (%s)%n", file, e.getMessage());
+            }
+        }
+        ObjectNode run = Json.object();
         run.put("started", started.truncatedTo(ChronoUnit.SECONDS).toString());
         run.put("budgetMinutes", budget.toSeconds() / 60.0);
         run.put("cells", cells);
         run.put("wallMinutes", Math.round((nanoClock.getAsLong() - startNanos) / 6e8) / 100.0);
+        if (index < runs.size()) {
+            runs.set(index, run);
+        } else {
+            runs.add(run);
+        }
         write(cellDir.resolve(RUNS_FILE), runs);
     }
 
@@ -156,6 +174,7 @@ final class ExperimentRunner {
         };
         boolean spent = false;
         int computed = 0;
+        int runIndex = readRuns().size();
         try {
             runControlled(context);
             long cellsStart = nanoClock.getAsLong();
@@ -178,6 +197,7 @@ final class ExperimentRunner {
                 CellResult result = runner.run(cell, context);
                 write(cellFile(cell), result.toJson());
                 computed++;
+                recordRun(runIndex, startedAt, budget, computed, start);
                 double perCell = (nanoClock.getAsLong() - cellsStart) / 1e9 / computed;
                 log.printf(Locale.ROOT, "[%d/%d] %s: held-out error %.2f%% -> %.2f%% after Adjust BN, max variance"
                                 + " shift %.3f -> %.3f (%.0f s); ETA %s%n", computed, todo.size(), cell.key(),
@@ -187,9 +207,6 @@ final class ExperimentRunner {
             }
         } catch (JobCancelledException e) {
             spent = true;
-        }
-        if (computed > 0) {
-            recordRun(startedAt, budget, computed, start);
         }
         if (spent) {
             log.printf(Locale.ROOT, "experiment %s: time budget of %s spent after %d new cells; run again to"
@@ -202,7 +219,7 @@ final class ExperimentRunner {
 
     private void runControlled(JobContext context) {
         ExperimentConfig.Controlled settings = config.controlled();
-        List<Controlled> todo = controlledCells().stream().filter(c -> readJson(controlledFile(c)) == null).toList();
+        List<Controlled> todo = controlledCells().stream().filter(c -> readControlled(c) == null).toList();
         if (todo.isEmpty()) {
             return;
         }
@@ -261,6 +278,20 @@ final class ExperimentRunner {
                 "controlled_%s_w%d_%s_drop%.2f_samples%d_batches%d_seed%d.json", c.architecture().id(), c.width(),
                 c.placement().id(), c.dropRatio(), s.samples(), s.batches(),
                 config.seeds().get(0)));
+    }
+
+    /** The stored check's rows, or null when absent or unreadable (then the check is computed again). */
+    private List<CellResult.TheoryRow> readControlled(Controlled c) {
+        JsonNode json = readJson(controlledFile(c));
+        if (json == null) {
+            return null;
+        }
+        try {
+            return CellResult.theoryFromJson(json.get("theory"));
+        } catch (RuntimeException e) {
+            log.printf("ignoring %s (%s); it will be recomputed%n", controlledFile(c), e.getMessage());
+            return null;
+        }
     }
 
     /** The stored result, or null when absent or unreadable (then the cell is computed again). */

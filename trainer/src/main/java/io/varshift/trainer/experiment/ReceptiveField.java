@@ -11,10 +11,11 @@ import ai.djl.nn.convolutional.Conv2d;
  * correlation of the d = channels·k_h·k_w inputs of one receptive field.
  *
  * <p>ρ comes from the variance of the receptive field's plain sum S = Σᵢ xᵢ (a convolution with an
- * all-ones kernel, interior fields only, so no padding enters): Var(S) = Σᵢ vᵢ + Σ_{i≠k} Cov(xᵢ, x_k),
- * and ρ = Σ_{i≠k} Cov / Σ_{i≠k} √(vᵢv_k), the correlation the paper's equicorrelated model needs to
- * give the same Var(S). The vᵢ of a field's positions are those of their channels (stationarity over
- * the map).
+ * all-ones kernel, interior fields only, so no padding enters): Var(S) = Σᵢ vᵢ + Σ_{i≠k} Cov(xᵢ, x_k).
+ * The paper's model gives every input the same variance v (here the channel mean v̄, as Eq. 14 is fed)
+ * and every pair the correlation ρ, so Var(S) = d·v̄ + d(d − 1)·ρ·v̄; ρ is the value that reproduces the
+ * measured Var(S): ρ = (Var(S) − d·v̄) / (d(d − 1)·v̄), d = channels·kernel positions. The vᵢ of a
+ * field's positions are those of their channels (stationarity over the map).
  */
 final class ReceptiveField {
 
@@ -68,21 +69,13 @@ final class ReceptiveField {
         return squares[channel] / count - c * c;
     }
 
-    /** The mean pairwise correlation ρ within a receptive field (see the class comment). */
+    /** The equicorrelation ρ of a receptive field's inputs (see the class comment); NaN when d·v̄ is 0. */
     double meanCorrelation() {
-        double positions = kernel.get(0) * kernel.get(1);
-        double variances = 0;
-        double roots = 0;
-        for (int c = 0; c < sum.length; c++) {
-            double v = Math.max(0, variance(c));
-            variances += v;
-            roots += Math.sqrt(v);
-        }
+        double d = (double) kernel.get(0) * kernel.get(1) * sum.length;
         double fieldMean = fieldSum / fieldCount;
         double fieldVariance = fieldSquares / fieldCount - fieldMean * fieldMean;
-        double covariances = fieldVariance - positions * variances;
-        double pairs = positions * positions * roots * roots - positions * variances;
-        return pairs > 0 ? covariances / pairs : Double.NaN;
+        double v = meanVariance();
+        return d > 1 && v > 0 ? (fieldVariance - d * v) / (d * (d - 1) * v) : Double.NaN;
     }
 
     /** The mean over channels of vᵢ: the paper's v. */

@@ -39,8 +39,11 @@ final class ReproductionReport {
         }
     }
 
-    /** The held-out error without dropout of one architecture against the config's target, if it has one. */
-    record Target(String architecture, String error, String target, boolean met) {
+    /**
+     * The held-out error without dropout of one architecture against the config's target, if it has one
+     * ({@code target} null); {@code met} is null while no cell without dropout is stored.
+     */
+    record Target(String architecture, String error, String target, Boolean met) {
     }
 
     /** One row of the error tables (3, 4, 6), formatted. */
@@ -57,8 +60,8 @@ final class ReproductionReport {
 
     /** One width of the width sweep at its first dropout site, formatted. */
     record WidthLine(int width, int seeds, String fanIn, String dCos2, String rho, String measured, String eq12,
-                     String eq14, String eq14Error, String direct, String shift, String error, String frozenMeasured,
-                     String frozenEq14, String frozenError) {
+                     String eq14, String eq14Error, String eq14VsEq12, String direct, String shift, String error,
+                     String frozenMeasured, String frozenEq14, String frozenError) {
     }
 
     /** One row of the theory tables, formatted. */
@@ -82,7 +85,7 @@ final class ReproductionReport {
     }
 
     /** How many claims got each verdict. */
-    record Tally(int reproduces, int contradicted, int inconclusive, int total) {
+    record Tally(int reproduces, int contradicted, int inconclusive, int noData, int total) {
     }
 
     record Undertrained(String architecture, String error) {
@@ -97,6 +100,9 @@ final class ReproductionReport {
     private final ExperimentConfig config;
     private final String command;
 
+    /**
+     * @param command the command that continues the sweep; the page also shows it with {@code --report-only}
+     */
     ReproductionReport(ExperimentConfig config, ExperimentRunner.Outcome outcome, String command) {
         this.findings = new ReproductionFindings(config, outcome);
         this.config = config;
@@ -113,6 +119,8 @@ final class ReproductionReport {
         String page = PAGE.data("setup", setup()).data("targets", targets()).data("table3", table3())
                 .data("table4", table4()).data("table6", table6()).data("figures", figures)
                 .data("widths", widths()).data("widthDrop", ratio(config.widthSweep().dropRatio()))
+                .data("widthSite", findings.widthRows().stream().flatMap(w -> w.trained().stream()).findFirst()
+                        .map(CellResult.TheoryRow::layer).orElse("–"))
                 .data("theory", theory()).data("claims", claims).data("tally", tally(claims))
                 .data("undertrained", undertrained()).data("command", command).render();
         AtomicFiles.write(markdown, page.getBytes(StandardCharsets.UTF_8), "report");
@@ -200,7 +208,7 @@ final class ReproductionReport {
             SeedStats error = ReproductionFindings.stats(findings.none(a), r -> r.before().heldOutError());
             Double target = config.targetErrors().get(a);
             out.add(new Target(a.id(), error.format(100, 2), target == null ? null : decimals(100 * target, 0),
-                    target != null && error.n() > 0 && error.mean() <= target));
+                    error.n() == 0 ? null : error.mean() <= (target == null ? 1 : target)));
         }
         return out;
     }
@@ -297,12 +305,14 @@ final class ReproductionReport {
                     ReproductionFindings.rowStats(ts, CellResult.TheoryRow::theoryDelta).format(1, 4),
                     ReproductionFindings.rowStats(ts, CellResult.TheoryRow::eq14Delta).format(1, 4),
                     Interval.of(ts.stream().map(CellResult.TheoryRow::eq14RelativeError).toList()).format(100, 1),
+                    ReproductionFindings.rowStats(ts, t -> t.eq14Delta() / t.theoryDelta() - 1).format(100, 1),
                     ReproductionFindings.rowStats(ts, CellResult.TheoryRow::directDelta).format(1, 4),
                     ReproductionFindings.rowStats(ts, t -> 1 / t.measuredDelta()).format(1, 3),
                     ReproductionFindings.stats(w.results(), r -> r.before().heldOutError()).format(100, 2),
-                    frozen == null ? "–" : decimals(frozen.measuredDelta(), 4),
-                    frozen == null ? "–" : decimals(frozen.eq14Delta(), 4),
-                    frozen == null ? "–" : String.format(Locale.ROOT, "%+.1f", 100 * frozen.eq14RelativeError())));
+                    frozen == null ? "–" : optional(frozen.measuredDelta(), 4),
+                    frozen == null ? "–" : optional(frozen.eq14Delta(), 4),
+                    frozen == null || !Double.isFinite(frozen.eq14RelativeError()) ? "–"
+                            : String.format(Locale.ROOT, "%+.1f", 100 * frozen.eq14RelativeError())));
         }
         return out;
     }
@@ -341,7 +351,11 @@ final class ReproductionReport {
         return new Theory(config.controlled().samples(), findings.firstDropoutSite(), controlled, trained,
                 controlledErrors.isEmpty() ? null : decimals(100 * controlledErrors.stream().mapToDouble(Math::abs)
                         .max().orElse(Double.NaN), 1),
-                SeedStats.of(trainedErrors).format(100, 1), trainedErrors.size());
+                trainedErrors.isEmpty() ? null : String.format(Locale.ROOT, "%+.1f %% on average (from %+.1f to %+.1f %%)",
+                        100 * SeedStats.of(trainedErrors).mean(),
+                        100 * trainedErrors.stream().mapToDouble(Double::doubleValue).min().orElseThrow(),
+                        100 * trainedErrors.stream().mapToDouble(Double::doubleValue).max().orElseThrow()),
+                trainedErrors.size());
     }
 
     private List<ClaimLine> claims() {
@@ -368,14 +382,16 @@ final class ReproductionReport {
         int reproduces = 0;
         int contradicted = 0;
         int inconclusive = 0;
+        int noData = 0;
         for (ClaimLine c : claims) {
             switch (c.verdict()) {
                 case REPRODUCES -> reproduces++;
                 case CONTRADICTED -> contradicted++;
-                default -> inconclusive++;
+                case INCONCLUSIVE -> inconclusive++;
+                case NO_DATA -> noData++;
             }
         }
-        return new Tally(reproduces, contradicted, inconclusive, claims.size());
+        return new Tally(reproduces, contradicted, inconclusive, noData, claims.size());
     }
 
     private List<Undertrained> undertrained() {

@@ -7,11 +7,14 @@ import java.util.Locale;
 
 /**
  * Mean and sample standard deviation (divisor n − 1) of one quantity over seeds, and the half-width
- * of its 95 % Student-t interval, t(0.975, n − 1)·sd/√n.
+ * of its 95 % Student-t interval, t(0.975, n − 1)·sd/√n. A seed whose value is not finite (a quantity
+ * its model could not give, such as ρ of an input without variance) is left out, so n counts the
+ * seeds the numbers rest on.
  */
 record SeedStats(int n, double mean, double sd) {
 
-    static SeedStats of(List<Double> values) {
+    static SeedStats of(List<Double> all) {
+        List<Double> values = all.stream().filter(Double::isFinite).toList();
         int n = values.size();
         if (n == 0) {
             return new SeedStats(0, Double.NaN, Double.NaN);

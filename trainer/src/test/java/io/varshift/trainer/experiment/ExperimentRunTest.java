@@ -180,9 +180,11 @@ class ExperimentRunTest {
                 root.resolve("out").toString(), "--report", md.toString(), "--report-only");
 
         assertThat(exit).isZero();
-        // the page's command continues the sweep: no --report-only, and the default budget
+        // the page shows the command that continues the sweep (with the budget), then the same with --report-only
         assertThat(Files.readString(md)).contains("## Table 3 analogue").doesNotContain("Incomplete sweep")
-                .containsPattern("\n\\./varshift trainer experiment --config quick --out \\S+ --report \\S+\n");
+                .containsPattern("\n\\./varshift trainer experiment --config quick --budget-minutes 30 --out \\S+"
+                        + " --report \\S+\n\\./varshift trainer experiment --config quick --budget-minutes 30 --out"
+                        + " \\S+ --report \\S+ --report-only\n");
         assertThat(modificationTimes(root.resolve("out"))).isEqualTo(filesAfterFirstRun);
     }
 
