@@ -49,7 +49,8 @@ final class ReceptiveField {
         fieldSquares += wide.square().sum().getDouble();
     }
 
-    private static void accumulate(double[] target, NDArray sums) {
+    /** Adds a batch's per-channel sums, read back as floats, into {@code target} in double precision. */
+    static void accumulate(double[] target, NDArray sums) {
         float[] values = sums.toFloatArray();
         for (int i = 0; i < values.length; i++) {
             target[i] += values[i];

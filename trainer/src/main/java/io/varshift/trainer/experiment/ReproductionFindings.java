@@ -210,10 +210,6 @@ final class ReproductionFindings {
 
     // ---------------------------------------------------------------- claims
 
-    private static SeedStats of(List<CellResult> rs, ToDoubleFunction<CellResult> f) {
-        return stats(rs, f);
-    }
-
     private static double maxShift(CellResult r) {
         return r.before().maxHeldOutShift();
     }
@@ -236,8 +232,8 @@ final class ReproductionFindings {
             List<CellResult> dropB = bernoulli(a, DropoutPlacement.BEFORE_CONV, 0.5);
             if (!dropA.isEmpty()) {
                 out.add(new Claim(id, "Dropout-(a) at drop 0.5 raises the max held-out shift above no dropout",
-                        "§3, Figure 1", Interval.difference(of(dropA, ReproductionFindings::maxShift),
-                                of(none, ReproductionFindings::maxShift)), Interval.Region.above(0), 1, 3, ""));
+                        "§3, Figure 1", Interval.difference(stats(dropA, ReproductionFindings::maxShift),
+                                stats(none, ReproductionFindings::maxShift)), Interval.Region.above(0), 1, 3, ""));
                 List<Double> firstSite = dropA.stream().flatMap(r -> r.theory().stream().limit(1))
                         .filter(t -> t.equation().equals("8")).map(CellResult.TheoryRow::relativeError).toList();
                 out.add(new Claim(id, "measured Δ at the first dropout site agrees with Eq. 8 (drop 0.5, trained)",
@@ -252,8 +248,8 @@ final class ReproductionFindings {
                         Interval.Region.below(0), 100, 2, "pp"));
                 if (!dropA.isEmpty()) {
                     out.add(new Claim(id, "Dropout-(b) shifts less than Dropout-(a) (max held-out shift, drop 0.5)",
-                            "§3.2, Eq. 14", Interval.difference(of(dropB, ReproductionFindings::maxShift),
-                                    of(dropA, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3, ""));
+                            "§3.2, Eq. 14", Interval.difference(stats(dropB, ReproductionFindings::maxShift),
+                                    stats(dropA, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3, ""));
                 }
             }
             figureClaims(a, out);
@@ -264,12 +260,12 @@ final class ReproductionFindings {
                 }
                 out.add(new Claim(id, String.format(Locale.ROOT, "dropout after all BN (drop %.1f) leaves the max"
                                 + " shift within %.2f of no dropout", d, SHIFT_MARGIN), "§5, Table 4",
-                        Interval.difference(of(after, ReproductionFindings::maxShift),
-                                of(none, ReproductionFindings::maxShift)), Interval.Region.within(SHIFT_MARGIN), 1, 3,
+                        Interval.difference(stats(after, ReproductionFindings::maxShift),
+                                stats(none, ReproductionFindings::maxShift)), Interval.Region.within(SHIFT_MARGIN), 1, 3,
                         ""));
                 out.add(new Claim(id, String.format(Locale.ROOT, "dropout after all BN (drop %.1f) lowers the held-out"
-                        + " error vs no dropout", d), "Table 4", Interval.difference(of(after,
-                        ReproductionFindings::error), of(none, ReproductionFindings::error)), Interval.Region.below(0),
+                        + " error vs no dropout", d), "Table 4", Interval.difference(stats(after,
+                        ReproductionFindings::error), stats(none, ReproductionFindings::error)), Interval.Region.below(0),
                         100, 2, "pp"));
             }
             List<CellResult> bernoulliAtUout = bernoulli(a, config.uoutPlacement(), 0.5);
@@ -280,12 +276,12 @@ final class ReproductionFindings {
                 }
                 out.add(new Claim(id, String.format(Locale.ROOT, "Uout β = %.1f shifts less than Bernoulli drop 0.5"
                                 + " in the same place (max held-out shift)", beta), "§5, Table 6",
-                        Interval.difference(of(uout, ReproductionFindings::maxShift),
-                                of(bernoulliAtUout, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3,
+                        Interval.difference(stats(uout, ReproductionFindings::maxShift),
+                                stats(bernoulliAtUout, ReproductionFindings::maxShift)), Interval.Region.below(0), 1, 3,
                         ""));
                 out.add(new Claim(id, String.format(Locale.ROOT, "Uout β = %.1f keeps accuracy: held-out error at most"
                                 + " %.1f pp above no dropout", beta, 100 * ACCURACY_MARGIN), "Table 6",
-                        Interval.difference(of(uout, ReproductionFindings::error), of(none,
+                        Interval.difference(stats(uout, ReproductionFindings::error), stats(none,
                                 ReproductionFindings::error)), Interval.Region.below(ACCURACY_MARGIN), 100, 2, "pp"));
             }
         }

@@ -179,9 +179,9 @@ final class TheoryCheck {
             }
             input.add(x);
             outCount += y.size() / y.getShape().get(1);
-            accumulate(outSum, y.sum(new int[] {0, 2, 3}));
-            accumulate(outSquares, y.square().sum(new int[] {0, 2, 3}));
-            accumulate(noise, n.sum(new int[] {0, 2, 3}));
+            ReceptiveField.accumulate(outSum, y.sum(new int[] {0, 2, 3}));
+            ReceptiveField.accumulate(outSquares, y.square().sum(new int[] {0, 2, 3}));
+            ReceptiveField.accumulate(noise, n.sum(new int[] {0, 2, 3}));
         }
 
         private void init(NDArray w) {
@@ -200,13 +200,6 @@ final class TheoryCheck {
                     squaredNorms[j] += wj[i] * wj[i];
                 }
                 dCos2[j] = fanIn * VarianceShiftTheory.cos2Theta(wj);
-            }
-        }
-
-        private static void accumulate(double[] target, NDArray sums) {
-            float[] values = sums.toFloatArray();
-            for (int i = 0; i < values.length; i++) {
-                target[i] += values[i];
             }
         }
 
